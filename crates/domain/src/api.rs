@@ -1,0 +1,78 @@
+//! Wire types of the HTTP API shared by the server and the app, so both sides
+//! serialise exactly the same JSON.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// `POST /api/v1/auth/login` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The person's own sign-in e-mail.
+    pub email: String,
+    /// Plain-text password; only ever compared against an argon2id hash.
+    pub password: String,
+}
+
+/// Who a signed-in person is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Works the board of a partner company.
+    Dispatcher,
+    /// Works calls from the phone app.
+    Technician,
+}
+
+/// The company a session belongs to, as the app needs it to draw the shell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanySummary {
+    pub id: Uuid,
+    pub name: String,
+    /// IANA time zone, e.g. `Europe/Zurich`; every time on the board is shown in it.
+    pub time_zone: String,
+    /// ISO 4217 code of the company's prices (`CHF`, `EUR`, `GBP`).
+    pub currency: String,
+}
+
+/// `GET /api/v1/auth/me` and the answer to a successful login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub company: CompanySummary,
+}
+
+/// One invalid field of a request, inside a [`Problem`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `slot.end`.
+    pub field: String,
+    /// Stable machine-readable code, e.g. `end_before_start`.
+    pub code: String,
+    /// Human-readable English explanation.
+    pub message: String,
+}
+
+/// An `application/problem+json` body (RFC 9457).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Stable URI naming the kind of problem, e.g. `/problems/already-accepted`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    /// The last path segment of the problem type (`already-accepted`), used by the app to
+    /// pick a translated message.
+    pub fn code(&self) -> &str {
+        self.kind.rsplit('/').next().unwrap_or(&self.kind)
+    }
+}
