@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 /// `POST /api/v1/auth/login` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The person's own sign-in e-mail.
     pub email: String,
@@ -15,6 +16,7 @@ pub struct LoginRequest {
 
 /// Who a signed-in person is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Works the board of a partner company.
@@ -25,6 +27,7 @@ pub enum Role {
 
 /// The company a session belongs to, as the app needs it to draw the shell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompanySummary {
     pub id: Uuid,
     pub name: String,
@@ -36,6 +39,7 @@ pub struct CompanySummary {
 
 /// `GET /api/v1/auth/me` and the answer to a successful login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub user_id: Uuid,
     pub name: String,
@@ -46,6 +50,7 @@ pub struct Me {
 
 /// One invalid field of a request, inside a [`Problem`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// JSON path of the field, e.g. `slot.end`.
     pub field: String,
@@ -57,6 +62,7 @@ pub struct FieldError {
 
 /// An `application/problem+json` body (RFC 9457).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// Stable URI naming the kind of problem, e.g. `/problems/already-accepted`.
     #[serde(rename = "type")]
@@ -67,6 +73,10 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// On a version conflict: the resource as it is now, so the client can show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub current: Option<serde_json::Value>,
 }
 
 impl Problem {

@@ -1,0 +1,132 @@
+//! Technicians and when they may receive calls.
+//!
+//! A technician is **verified** when the account is activated (password set through the
+//! invitation link), a profile picture is uploaded and at least one skill is chosen. Only
+//! verified technicians can be assigned; the team tab shows the others light grey with
+//! [`Verification::missing`].
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One thing that keeps a technician unverified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    /// The invitation link was not used yet.
+    PasswordNotSet,
+    /// No profile picture.
+    NoPhoto,
+    /// No skill chosen.
+    NoSkill,
+}
+
+/// Whether a technician may receive calls, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Verification {
+    pub verified: bool,
+    /// In the order of [`Missing`]; empty exactly when `verified`.
+    pub missing: Vec<Missing>,
+}
+
+impl Verification {
+    /// Verification from the three facts the rule depends on. Blank skills do not count.
+    pub fn of<S: AsRef<str>>(activated: bool, has_photo: bool, skills: &[S]) -> Self {
+        let mut missing = Vec::new();
+        if !activated {
+            missing.push(Missing::PasswordNotSet);
+        }
+        if !has_photo {
+            missing.push(Missing::NoPhoto);
+        }
+        if !skills.iter().any(|s| !s.as_ref().trim().is_empty()) {
+            missing.push(Missing::NoSkill);
+        }
+        Verification {
+            verified: missing.is_empty(),
+            missing,
+        }
+    }
+}
+
+/// What the state machine needs to know about a technician to assign a call; the server
+/// loads it (the domain does no I/O).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TechnicianFacts {
+    pub id: Uuid,
+    pub company_id: Uuid,
+    /// Password set through the invitation link.
+    pub activated: bool,
+    pub has_photo: bool,
+    pub skills: Vec<String>,
+}
+
+impl TechnicianFacts {
+    pub fn verification(&self) -> Verification {
+        Verification::of(self.activated, self.has_photo, &self.skills)
+    }
+
+    /// Whether the technician has `skill` (case-insensitive).
+    pub fn has_skill(&self, skill: &str) -> bool {
+        self.skills
+            .iter()
+            .any(|s| s.trim().eq_ignore_ascii_case(skill.trim()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verification_table() {
+        let skills = ["plumbing"];
+        let none: [&str; 0] = [];
+        let blank = ["  "];
+        let cases: [(bool, bool, &[&str], Vec<Missing>); 5] = [
+            (true, true, &skills, vec![]),
+            (false, true, &skills, vec![Missing::PasswordNotSet]),
+            (true, false, &skills, vec![Missing::NoPhoto]),
+            (true, true, &blank, vec![Missing::NoSkill]),
+            (
+                false,
+                false,
+                &none,
+                vec![Missing::PasswordNotSet, Missing::NoPhoto, Missing::NoSkill],
+            ),
+        ];
+        for (activated, photo, skills, missing) in cases {
+            let v = Verification::of(activated, photo, skills);
+            assert_eq!(v.verified, missing.is_empty());
+            assert_eq!(v.missing, missing);
+        }
+    }
+
+    #[test]
+    fn missing_serialises_snake_case() {
+        let v = Verification::of(false, false, &[] as &[String]);
+
+        let json = serde_json::to_value(&v).unwrap();
+
+        assert_eq!(
+            json,
+            serde_json::json!({"verified": false, "missing": ["password_not_set", "no_photo", "no_skill"]})
+        );
+    }
+
+    #[test]
+    fn skill_match_ignores_case_and_spaces() {
+        let tech = TechnicianFacts {
+            id: Uuid::from_u128(1),
+            company_id: Uuid::from_u128(2),
+            activated: true,
+            has_photo: true,
+            skills: vec![" Plumbing".into()],
+        };
+        assert!(tech.has_skill("plumbing"));
+        assert!(!tech.has_skill("electrics"));
+        assert!(tech.verification().verified);
+    }
+}

@@ -1,0 +1,90 @@
+//! Server configuration, read once from environment variables (documented in README).
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen (`PORT`, default 8080, on all interfaces).
+    pub addr: SocketAddr,
+    /// `sqlite://…` or `postgres://…` (`DATABASE_URL`, default `sqlite://data/dispatch.db`).
+    pub database_url: String,
+    /// Built app served at `/` (`DIST_DIR`, default `dist`).
+    pub dist_dir: PathBuf,
+    /// Seeds demo data into an empty database and accepts the demo marketplace key
+    /// (`DEMO_MODE=1`).
+    pub demo_mode: bool,
+    /// Bearer key of the marketplace (`MARKETPLACE_API_KEY`; `demo-marketplace-key` in demo
+    /// mode when unset).
+    pub marketplace_api_key: Option<String>,
+    /// How long a session lives (`SESSION_TTL_HOURS`, default 12).
+    pub session_ttl: Duration,
+    /// Adds `Secure` to the session cookie (`COOKIE_SECURE=1`; needed behind HTTPS).
+    pub cookie_secure: bool,
+    /// Public base URL for links in e-mails (`PUBLIC_URL`, default `http://localhost:PORT`).
+    pub public_url: String,
+}
+
+/// A configuration value that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {reason}")]
+pub struct ConfigError {
+    name: &'static str,
+    reason: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn flag(name: &str) -> bool {
+    matches!(var(name).as_deref(), Some("1" | "true" | "yes" | "on"))
+}
+
+fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw.parse().map_err(|e: T::Err| ConfigError {
+            name,
+            reason: format!("{raw:?}: {e}"),
+        }),
+    }
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let port: u16 = parse("PORT", 8080)?;
+        let demo_mode = flag("DEMO_MODE");
+        let marketplace_api_key = var("MARKETPLACE_API_KEY")
+            .or_else(|| demo_mode.then(|| crate::seed::DEMO_MARKETPLACE_KEY.to_owned()));
+        Ok(Self {
+            addr: SocketAddr::from(([0, 0, 0, 0], port)),
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/dispatch.db".to_owned()),
+            dist_dir: var("DIST_DIR").map_or_else(|| PathBuf::from("dist"), PathBuf::from),
+            demo_mode,
+            marketplace_api_key,
+            session_ttl: Duration::from_secs(3600 * parse::<u64>("SESSION_TTL_HOURS", 12)?),
+            cookie_secure: flag("COOKIE_SECURE"),
+            public_url: var("PUBLIC_URL").unwrap_or_else(|| format!("http://localhost:{port}")),
+        })
+    }
+
+    /// A configuration for tests: the given database, demo data, no static files.
+    pub fn for_tests(database_url: impl Into<String>) -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: database_url.into(),
+            dist_dir: PathBuf::from("dist"),
+            demo_mode: true,
+            marketplace_api_key: Some(crate::seed::DEMO_MARKETPLACE_KEY.to_owned()),
+            session_ttl: Duration::from_secs(3600),
+            cookie_secure: false,
+            public_url: "http://localhost".to_owned(),
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Companies and the people who sign in (dispatchers and technicians).
+
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{now, Db};
+use domain::api::{CompanySummary, Role};
+
+/// A company as stored.
+#[derive(Debug, Clone)]
+pub struct NewCompany<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub time_zone: &'a str,
+    pub currency: &'a str,
+    pub service_area: &'a str,
+    pub skills: &'a str,
+}
+
+/// A person who can sign in, with the password hash for checking.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub company_id: Uuid,
+    pub role: Role,
+    pub name: String,
+    pub email: String,
+    pub password_hash: Option<String>,
+}
+
+pub(crate) fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::Dispatcher => "dispatcher",
+        Role::Technician => "technician",
+    }
+}
+
+pub(crate) fn parse_role(raw: &str) -> Role {
+    match raw {
+        "technician" => Role::Technician,
+        _ => Role::Dispatcher,
+    }
+}
+
+pub(crate) fn parse_uuid(raw: &str) -> Result<Uuid, sqlx::Error> {
+    Uuid::parse_str(raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// Whether any company exists yet (the demo seed only fills an empty database).
+pub async fn any_company(db: &Db) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM companies")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Creates a company and returns its id.
+pub async fn create_company(db: &Db, company: &NewCompany<'_>) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO companies (id, name, email, time_zone, currency, service_area, skills, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.to_string())
+    .bind(company.name)
+    .bind(company.email)
+    .bind(company.time_zone)
+    .bind(company.currency)
+    .bind(company.service_area)
+    .bind(company.skills)
+    .bind(now())
+    .execute(&db.pool)
+    .await?;
+    Ok(id)
+}
+
+/// Creates a user of `company_id` and returns its id. E-mails are stored lower-case.
+pub async fn create_user(
+    db: &Db,
+    company_id: Uuid,
+    role: Role,
+    name: &str,
+    email: &str,
+    password_hash: Option<&str>,
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO users (id, company_id, role, name, email, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id.to_string())
+    .bind(company_id.to_string())
+    .bind(role_str(role))
+    .bind(name)
+    .bind(email.trim().to_lowercase())
+    .bind(password_hash)
+    .bind(now())
+    .execute(&db.pool)
+    .await?;
+    Ok(id)
+}
+
+/// The technician's profile: skills and photo (verification facts).
+pub async fn set_technician_profile(
+    db: &Db,
+    user_id: Uuid,
+    skills: &[&str],
+    photo_key: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO technician_profiles (user_id, skills, photo_key) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id) DO UPDATE SET skills = excluded.skills, photo_key = excluded.photo_key",
+    )
+    .bind(user_id.to_string())
+    .bind(skills.join(","))
+    .bind(photo_key)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Finds an active user by sign-in e-mail (case-insensitive).
+pub async fn find_user_by_email(db: &Db, email: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, company_id, role, name, email, password_hash FROM users \
+         WHERE email = $1 AND active = TRUE",
+    )
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|row| {
+        Ok(UserRecord {
+            id: parse_uuid(row.try_get("id")?)?,
+            company_id: parse_uuid(row.try_get("company_id")?)?,
+            role: parse_role(row.try_get("role")?),
+            name: row.try_get("name")?,
+            email: row.try_get("email")?,
+            password_hash: row.try_get("password_hash")?,
+        })
+    })
+    .transpose()
+}
+
+/// The company summary the app's shell shows.
+pub async fn company_summary(db: &Db, company_id: Uuid) -> Result<Option<CompanySummary>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, name, time_zone, currency FROM companies WHERE id = $1")
+        .bind(company_id.to_string())
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|row| {
+        Ok(CompanySummary {
+            id: parse_uuid(row.try_get("id")?)?,
+            name: row.try_get("name")?,
+            time_zone: row.try_get("time_zone")?,
+            currency: row.try_get("currency")?,
+        })
+    })
+    .transpose()
+}

@@ -1,0 +1,56 @@
+//! The HTTP surface: one module per resource, each exposing `router()`; this module
+//! assembles them, generates the OpenAPI document from their annotations, and adds the
+//! cross-cutting layers (metrics, tracing, body limit).
+
+pub mod auth;
+pub mod error;
+pub mod health;
+pub mod json;
+pub mod spa;
+
+use axum::{extract::DefaultBodyLimit, middleware, routing::any, Json, Router};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Dispatch board API", description = "Partner dispatchers' workplace: calls, technicians, live events."),
+    tags((name = "auth", description = "Sessions"))
+)]
+struct ApiDoc;
+
+/// The OpenAPI document, generated from the handlers' annotations.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(auth::router())
+}
+
+/// The whole application router.
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = api_router().split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    let api = api
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let doc = doc.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route("/api/{*rest}", any(spa::api_not_found))
+        .route("/api", any(spa::api_not_found));
+    Router::new()
+        .merge(api)
+        .merge(health::router())
+        .merge(spa::router(&state.config.dist_dir))
+        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,137 @@
+//! Sign-in, sign-out and "who am I", plus the [`Session`] extractor every other
+//! handler uses to learn the caller and scope its queries to the caller's company.
+
+use axum::{
+    extract::{FromRef, FromRequestParts, State},
+    http::{request::Parts, StatusCode},
+    response::IntoResponse,
+};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{
+    error::{Error, Result},
+    json::ApiJson,
+};
+use crate::{
+    db::{accounts, sessions},
+    AppState,
+};
+use domain::api::{LoginRequest, Me, Problem};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "dispatch_session";
+
+/// The signed-in caller, resolved from the session cookie.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub me: Me,
+    token: String,
+}
+
+impl<S> FromRequestParts<S> for Session
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_owned())
+            .ok_or(Error::Unauthorized)?;
+        let me = sessions::lookup(&state.db, &token)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        Ok(Self { me, token })
+    }
+}
+
+/// The routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+}
+
+fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.cookie_secure)
+        .path("/")
+        .max_age(time_from(state.config.session_ttl))
+        .build()
+}
+
+fn time_from(d: std::time::Duration) -> cookie::time::Duration {
+    cookie::time::Duration::seconds(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A hash of a password nobody has, checked when the e-mail is unknown so that both
+/// failures take the same time.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$J6Pq0bIDQkDpkkXBkJGA1sbo7bhI8I7Td1hLdxe8Ws8";
+
+/// Signs in with e-mail and password; sets the HttpOnly session cookie.
+#[utoipa::path(
+    post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in; session cookie set", body = Me),
+        (status = 401, description = "E-mail or password wrong", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<impl IntoResponse> {
+    let user = accounts::find_user_by_email(&state.db, &body.email).await?;
+    let hash = user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_owned());
+    let ok = crate::password::verify(body.password, hash).await? && user.is_some();
+    let Some(user) = user.filter(|_| ok) else {
+        return Err(Error::InvalidCredentials);
+    };
+    let token = sessions::new_token();
+    let ttl = i64::try_from(state.config.session_ttl.as_secs()).unwrap_or(i64::MAX);
+    sessions::create(&state.db, &token, user.id, ttl).await?;
+    let me = sessions::lookup(&state.db, &token)
+        .await?
+        .ok_or_else(|| Error::Internal("session vanished right after sign-in".into()))?;
+    tracing::info!(user = %user.id, company = %user.company_id, "signed in");
+    Ok((jar.add(session_cookie(&state, token)), ApiJson(me)))
+}
+
+/// Signs out: revokes the session server-side and clears the cookie.
+#[utoipa::path(
+    post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204, description = "Signed out"))
+)]
+async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<impl IntoResponse> {
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        sessions::revoke(&state.db, cookie.value()).await?;
+    }
+    let removal = Cookie::build((SESSION_COOKIE, "")).path("/").build();
+    Ok((jar.remove(removal), StatusCode::NO_CONTENT))
+}
+
+/// The signed-in person and their company.
+#[utoipa::path(
+    get, path = "/api/v1/auth/me", tag = "auth",
+    responses(
+        (status = 200, body = Me),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn me(session: Session) -> ApiJson<Me> {
+    let _ = &session.token;
+    ApiJson(session.me)
+}

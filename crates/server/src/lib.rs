@@ -1,0 +1,94 @@
+//! The dispatch board server: configuration, storage, HTTP API and the demo seed.
+//! `main.rs` only reads the configuration and calls [`run`].
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod metrics;
+pub mod password;
+pub mod seed;
+pub mod telemetry;
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use config::Config;
+use db::Db;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub metrics: metrics::Metrics,
+}
+
+impl axum::extract::FromRef<AppState> for metrics::Metrics {
+    fn from_ref(state: &AppState) -> Self {
+        state.metrics.clone()
+    }
+}
+
+/// Connects, migrates and (in demo mode) seeds the database.
+pub async fn prepare(config: Config) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    if config.demo_mode {
+        seed::seed_demo(&db).await?;
+    }
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        metrics: metrics::Metrics::default(),
+    })
+}
+
+/// Serves on an already bound listener until `shutdown` resolves, then drains in-flight
+/// requests.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = http::app(state);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// Prepares the state, binds `config.addr` and serves until Ctrl-C / SIGTERM.
+pub async fn run(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let addr = config.addr;
+    let state = prepare(config).await?;
+    let listener = TcpListener::bind(addr).await?;
+    tracing::info!(
+        "listening on http://{} ({:?} database)",
+        listener.local_addr()?,
+        state.db.engine
+    );
+    serve(state, listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
