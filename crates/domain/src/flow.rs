@@ -37,6 +37,9 @@ use crate::order::{extra_unit_price, LineKind, OrderLine, MAX_DESCRIPTION_CHARS}
 use crate::slot::TimeSlot;
 use crate::technician::TechnicianFacts;
 
+#[cfg(test)]
+mod tests;
+
 /// Longest work-report note, in characters.
 pub const MAX_NOTE_CHARS: usize = 4000;
 /// Longest accepted signature payload, in bytes (a data URL of a small image).
