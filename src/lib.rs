@@ -1,1 +1,40 @@
-//! The dispatcher app.
+//! Relay, the dispatcher's workplace: a Leptos client-side app. `App` wires the
+//! contexts (language, session) and the routes; pages live in [`pages`], pieces in
+//! [`components`], and [`api`] is the only module that talks to the server.
+
+pub mod api;
+pub mod components;
+pub mod contexts;
+pub mod i18n;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::{ParentRoute, Redirect, Route, Router, Routes},
+    path,
+};
+
+use pages::{
+    board_shell::BoardShell, calendar_page::CalendarPage, login_page::LoginPage,
+    not_found_page::NotFoundPage, team_page::TeamPage,
+};
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    i18n::provide_i18n();
+    contexts::session::provide_session();
+    view! {
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/login") view=LoginPage />
+                <ParentRoute path=path!("") view=BoardShell>
+                    <Route path=path!("") view=|| view! { <Redirect path="/calendar" /> } />
+                    <Route path=path!("calendar") view=CalendarPage />
+                    <Route path=path!("requests/:id") view=CalendarPage />
+                    <Route path=path!("team") view=TeamPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

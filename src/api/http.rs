@@ -1,0 +1,85 @@
+//! Transport: JSON over `fetch` (same-origin cookies), problem+json errors decoded into
+//! [`ApiError`].
+
+use domain::api::Problem;
+use gloo_net::http::{Request, Response};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Why a call to the server failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The server could not be reached.
+    Network(String),
+    /// The server answered with a problem document.
+    Problem(Problem),
+    /// The server answered something we could not read.
+    Unexpected { status: u16, detail: String },
+}
+
+impl ApiError {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Network(_) => None,
+            Self::Problem(p) => Some(p.status),
+            Self::Unexpected { status, .. } => Some(*status),
+        }
+    }
+
+    /// The problem's stable code (`invalid-credentials`, `already-accepted`, …).
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Network(_) => "network",
+            Self::Problem(p) => p.code(),
+            Self::Unexpected { .. } => "unexpected",
+        }
+    }
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    if (200..300).contains(&status) {
+        return response.json::<T>().await.map_err(|e| ApiError::Unexpected {
+            status,
+            detail: e.to_string(),
+        });
+    }
+    Err(match response.json::<Problem>().await {
+        Ok(problem) => ApiError::Problem(problem),
+        Err(e) => ApiError::Unexpected {
+            status,
+            detail: e.to_string(),
+        },
+    })
+}
+
+fn network(e: gloo_net::Error) -> ApiError {
+    ApiError::Network(e.to_string())
+}
+
+/// `GET path` → JSON.
+pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    let response = Request::get(path).send().await.map_err(network)?;
+    read(response).await
+}
+
+/// `POST path` with a JSON body → JSON.
+pub async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let response = Request::post(path)
+        .json(body)
+        .map_err(network)?
+        .send()
+        .await
+        .map_err(network)?;
+    read(response).await
+}
+
+/// `POST path` without a body, expecting no content.
+pub async fn post_empty(path: &str) -> Result<(), ApiError> {
+    let response = Request::post(path).send().await.map_err(network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<serde_json::Value>(response).await.map(drop)
+    }
+}

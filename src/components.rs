@@ -1,0 +1,2 @@
+//! Reusable pieces of the views.
+pub mod common;

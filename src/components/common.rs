@@ -1,0 +1,3 @@
+//! Small components used across pages.
+pub mod locale_switch;
+pub mod spinner;

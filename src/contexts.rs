@@ -1,0 +1,2 @@
+//! App-wide state, each piece behind a named context type.
+pub mod session;

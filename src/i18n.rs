@@ -1,0 +1,205 @@
+//! Languages (en, de, fr): every text the app shows comes from `locales/*.json`, looked
+//! up through [`I18n::t`]. Dates, times and money are formatted by the browser's `Intl`
+//! (no ICU data in the wasm). The choice is remembered in `localStorage`.
+
+use std::{collections::HashMap, sync::OnceLock};
+
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+/// A language of the user interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Locale {
+    En,
+    De,
+    Fr,
+}
+
+const STORAGE_KEY: &str = "relay.locale";
+
+impl Locale {
+    /// Every supported language, in the order the switch lists them.
+    pub const ALL: [Locale; 3] = [Locale::En, Locale::De, Locale::Fr];
+
+    /// BCP 47 primary language subtag.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::De => "de",
+            Locale::Fr => "fr",
+        }
+    }
+
+    /// Picks the language of a BCP 47 tag such as `de-CH`; `None` if unsupported.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+        Self::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Locale::En => include_str!("../locales/en.json"),
+            Locale::De => include_str!("../locales/de.json"),
+            Locale::Fr => include_str!("../locales/fr.json"),
+        }
+    }
+}
+
+type Catalog = HashMap<String, String>;
+
+fn catalogs() -> &'static [Catalog; 3] {
+    static CATALOGS: OnceLock<[Catalog; 3]> = OnceLock::new();
+    CATALOGS.get_or_init(|| {
+        Locale::ALL.map(|l| serde_json::from_str(l.source()).expect("locale files are valid JSON"))
+    })
+}
+
+/// The text for `key` in `locale`, falling back to English, then to the key itself (so a
+/// missing text is visible, never a blank).
+pub fn lookup(locale: Locale, key: &str) -> String {
+    let [en, ..] = catalogs();
+    let index = Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0);
+    catalogs()[index]
+        .get(key)
+        .or_else(|| en.get(key))
+        .cloned()
+        .unwrap_or_else(|| key.to_owned())
+}
+
+/// The app-wide language state.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n {
+    locale: RwSignal<Locale>,
+}
+
+impl I18n {
+    /// The translated text for `key` in the current language (reactive).
+    pub fn t(&self, key: &str) -> String {
+        lookup(self.locale.get(), key)
+    }
+
+    /// The current language (reactive).
+    pub fn locale(&self) -> Locale {
+        self.locale.get()
+    }
+
+    /// Switches the language and remembers the choice.
+    pub fn set_locale(&self, locale: Locale) {
+        if let Some(storage) = window().local_storage().ok().flatten() {
+            let _ = storage.set_item(STORAGE_KEY, locale.code());
+        }
+        set_document_lang(locale);
+        self.locale.set(locale);
+    }
+
+    /// The BCP 47 tag used for formatting: the browser's regional variant when it
+    /// matches the chosen language (`de-CH` formats `CHF 1’250.00`), else the language.
+    pub fn format_tag(&self) -> String {
+        let locale = self.locale.get();
+        let browser = window().navigator().language().unwrap_or_default();
+        if Locale::from_tag(&browser) == Some(locale) && browser.contains('-') {
+            browser
+        } else {
+            locale.code().to_owned()
+        }
+    }
+
+    /// Money in minor units, formatted for the current language (reactive).
+    pub fn money(&self, amount_minor: i64, currency: &str) -> String {
+        format_money(&self.format_tag(), amount_minor, currency)
+    }
+
+    /// An instant (milliseconds since the epoch, UTC) as date and time in `time_zone`.
+    pub fn date_time(&self, epoch_ms: f64, time_zone: &str) -> String {
+        format_date_time(&self.format_tag(), epoch_ms, time_zone)
+    }
+}
+
+fn set_document_lang(locale: Locale) {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", locale.code());
+    }
+}
+
+/// The initial language: the remembered choice, else the browser's first supported
+/// language, else English.
+fn initial_locale() -> Locale {
+    let remembered = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|tag| Locale::from_tag(&tag));
+    remembered
+        .or_else(|| {
+            window()
+                .navigator()
+                .languages()
+                .iter()
+                .filter_map(|v| v.as_string())
+                .find_map(|tag| Locale::from_tag(&tag))
+        })
+        .unwrap_or(Locale::En)
+}
+
+/// Provides [`I18n`] to the whole app.
+pub fn provide_i18n() -> I18n {
+    let locale = initial_locale();
+    set_document_lang(locale);
+    let i18n = I18n {
+        locale: RwSignal::new(locale),
+    };
+    provide_context(i18n);
+    i18n
+}
+
+/// The app's [`I18n`].
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> js_sys::Object {
+    let object = js_sys::Object::new();
+    for (key, value) in pairs {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object
+}
+
+/// Formats money through `Intl.NumberFormat` (currency style, the currency's own
+/// number of decimals).
+pub fn format_money(tag: &str, amount_minor: i64, currency: &str) -> String {
+    let locales = js_sys::Array::of1(&JsValue::from_str(tag));
+    let opts = options(&[
+        ("style", JsValue::from_str("currency")),
+        ("currency", JsValue::from_str(currency)),
+    ]);
+    let format = js_sys::Intl::NumberFormat::new(&locales, &opts).format();
+    // Minor units are exact integers; dividing by 100 is exact for CHF, EUR and GBP
+    // (two decimals) and only happens here, at display time.
+    #[allow(clippy::cast_precision_loss)]
+    let major = amount_minor as f64 / 100.0;
+    format
+        .call1(&JsValue::NULL, &JsValue::from_f64(major))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// Formats an instant through `Intl.DateTimeFormat` in `time_zone` (DST-correct: the
+/// browser applies the zone's rules for that instant).
+pub fn format_date_time(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
+    let locales = js_sys::Array::of1(&JsValue::from_str(tag));
+    let opts = options(&[
+        ("timeZone", JsValue::from_str(time_zone)),
+        ("dateStyle", JsValue::from_str("medium")),
+        ("timeStyle", JsValue::from_str("short")),
+    ]);
+    let format = js_sys::Intl::DateTimeFormat::new(&locales, &opts).format();
+    let date = js_sys::Date::new(&JsValue::from_f64(epoch_ms));
+    format
+        .call1(&JsValue::NULL, &date)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,6 @@
+//! The routed views.
+pub mod board_shell;
+pub mod calendar_page;
+pub mod login_page;
+pub mod not_found_page;
+pub mod team_page;

@@ -1,0 +1,70 @@
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Outlet, Redirect, A},
+    hooks::use_location,
+};
+
+use crate::{
+    components::common::{locale_switch::LocaleSwitch, spinner::Spinner},
+    contexts::session::{use_session, SessionState},
+    i18n::use_i18n,
+};
+
+/// The signed-in frame: header with company, user, language and sign-out; the tabs;
+/// the routed page below. Sends signed-out visitors to the login page, remembering
+/// where they were going.
+#[component]
+pub fn BoardShell() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    move || match session.0.get() {
+        SessionState::Checking => view! { <main id="main" class="center"><Spinner /></main> }.into_any(),
+        SessionState::SignedOut => {
+            let here = location.pathname.get_untracked();
+            let path = if here == "/" || here.is_empty() {
+                "/login".to_owned()
+            } else {
+                format!("/login?next={}", js_sys::encode_uri_component(&here))
+            };
+            view! { <Redirect path=path /> }.into_any()
+        }
+        SessionState::SignedIn(_) => view! { <SignedInShell /> }.into_any(),
+    }
+}
+
+#[component]
+fn SignedInShell() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let company = move || session.me().map(|me| me.company.name).unwrap_or_default();
+    let user = move || session.me().map(|me| me.name).unwrap_or_default();
+    view! {
+        <a class="skip-link" href="#main">{move || i18n.t("app.skip_to_content")}</a>
+        <header class="topbar">
+            <div class="topbar__brand">
+                <span class="brand">
+                    <span class="brand__mark" aria-hidden="true"></span>
+                    {move || i18n.t("app.name")}
+                </span>
+                <span class="topbar__company" data-testid="company-name">{company}</span>
+            </div>
+            <nav class="tabs" aria-label=move || i18n.t("shell.nav_label")>
+                <A href="/calendar" attr:class="tabs__tab">{move || i18n.t("shell.tab.calendar")}</A>
+                <A href="/team" attr:class="tabs__tab">{move || i18n.t("shell.tab.team")}</A>
+            </nav>
+            <div class="topbar__user">
+                <LocaleSwitch />
+                <span class="topbar__person">
+                    <span class="visually-hidden">{move || i18n.t("shell.signed_in_as")}" "</span>
+                    {user}
+                </span>
+                <button class="button button--ghost" type="button" on:click=move |_| session.sign_out()>
+                    {move || i18n.t("shell.logout")}
+                </button>
+            </div>
+        </header>
+        <main id="main" class="board" tabindex="-1">
+            <Outlet />
+        </main>
+    }
+}
