@@ -308,6 +308,27 @@ impl ServiceCall {
     }
 }
 
+/// The ids of `technician`'s other calls whose slots overlap `slot` (closed and
+/// cancelled calls and `except`, the call being moved, are ignored): the warning shown
+/// before a drag onto a technician's row is confirmed.
+pub fn technician_conflicts<'a, I>(
+    calls: I,
+    technician: Uuid,
+    slot: &TimeSlot,
+    except: Uuid,
+) -> Vec<Uuid>
+where
+    I: IntoIterator<Item = &'a ServiceCall>,
+{
+    let busy = calls.into_iter().filter_map(|c| {
+        let counts = c.id != except
+            && c.technician_id == Some(technician)
+            && matches!(c.status, Status::Accepted | Status::InProgress);
+        c.slot.as_ref().filter(|_| counts).map(|s| (c.id, s))
+    });
+    crate::slot::overlapping(slot, busy)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,17 +351,74 @@ mod tests {
             vec![ReadinessGap::NoTechnician, ReadinessGap::ClientNotCalled]
         );
         assert_eq!(call.check_version(1), Ok(()));
-        assert_eq!(
-            call.check_version(0).unwrap_err().code(),
-            "stale-version"
-        );
+        assert_eq!(call.check_version(0).unwrap_err().code(), "stale-version");
+    }
+
+    #[test]
+    fn technician_conflicts_ignore_other_technicians_and_finished_calls() {
+        use crate::testkit::{slot, ANNA, BEN};
+        // Arrange: Anna has 09:00-10:00 and 13:00-14:00; Ben 09:00-10:00; one of
+        // Anna's is cancelled.
+        let booking: BookingRequest =
+            serde_json::from_str(crate::booking::tests::DESIGN_EXAMPLE).unwrap();
+        let now = "2026-11-20T08:00:00Z".parse().unwrap();
+        let mk = |n: u128, tech: Uuid, start: &str, end: &str, status: Status| {
+            let mut c = ServiceCall::new(Uuid::from_u128(n), booking.clone(), now);
+            c.status = status;
+            c.technician_id = Some(tech);
+            c.slot = Some(slot(start, end));
+            c
+        };
+        let calls = [
+            mk(
+                1,
+                ANNA,
+                "2026-11-24T09:00:00Z",
+                "2026-11-24T10:00:00Z",
+                Status::Accepted,
+            ),
+            mk(
+                2,
+                ANNA,
+                "2026-11-24T13:00:00Z",
+                "2026-11-24T14:00:00Z",
+                Status::InProgress,
+            ),
+            mk(
+                3,
+                BEN,
+                "2026-11-24T09:00:00Z",
+                "2026-11-24T10:00:00Z",
+                Status::Accepted,
+            ),
+            mk(
+                4,
+                ANNA,
+                "2026-11-24T09:30:00Z",
+                "2026-11-24T10:30:00Z",
+                Status::Cancelled,
+            ),
+        ];
+        let moving = slot("2026-11-24T09:45:00Z", "2026-11-24T13:15:00Z");
+
+        // Act
+        let hits = technician_conflicts(&calls, ANNA, &moving, Uuid::from_u128(9));
+        let self_ignored = technician_conflicts(&calls, ANNA, &moving, Uuid::from_u128(1));
+
+        // Assert
+        assert_eq!(hits, vec![Uuid::from_u128(1), Uuid::from_u128(2)]);
+        assert_eq!(self_ignored, vec![Uuid::from_u128(2)]);
     }
 
     #[test]
     fn api_fields_are_present_in_json() {
         let booking: BookingRequest =
             serde_json::from_str(crate::booking::tests::DESIGN_EXAMPLE).unwrap();
-        let call = ServiceCall::new(Uuid::from_u128(7), booking, "2026-11-20T08:00:00Z".parse().unwrap());
+        let call = ServiceCall::new(
+            Uuid::from_u128(7),
+            booking,
+            "2026-11-20T08:00:00Z".parse().unwrap(),
+        );
 
         let json = serde_json::to_value(&call).unwrap();
 

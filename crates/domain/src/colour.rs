@@ -114,3 +114,84 @@ pub fn board_view(call: &ServiceCall, viewer: Uuid) -> BoardView {
     };
     BoardView { colour, placements }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::Command;
+    use crate::testkit::*;
+
+    fn white_list() -> Placement {
+        Placement {
+            place: Place::UnassignedList,
+            colour: Colour::White,
+        }
+    }
+
+    fn row(technician_id: Uuid, colour: Colour) -> Placement {
+        Placement {
+            place: Place::TechnicianRow { technician_id },
+            colour,
+        }
+    }
+
+    /// DESIGN.md step 3 and the dispatcher guide's "colour - action code", case by case.
+    #[test]
+    fn colour_and_placement_table() {
+        let called = |c: ServiceCall| run(&c, Command::ConfirmClientCalled, &alpen()).0;
+        let with_anna = |c: ServiceCall| {
+            run(
+                &c,
+                Command::Assign {
+                    technician: facts(ANNA, ALPEN),
+                },
+                &alpen(),
+            )
+            .0
+        };
+        let blue_request = Placement {
+            place: Place::RequestsList,
+            colour: Colour::Blue,
+        };
+        let orange_dispatcher = Placement {
+            place: Place::DispatcherRow,
+            colour: Colour::Orange,
+        };
+
+        #[rustfmt::skip]
+        #[allow(clippy::type_complexity)]
+        let cases: Vec<(&str, ServiceCall, Uuid, Colour, Vec<Placement>)> = vec![
+            // name                                                        call                             viewer colour          placements
+            ("new request, offered to the viewer",                          requested(),                     ALPEN, Colour::Blue,   vec![blue_request]),
+            ("new request, viewer not offered",                             requested(),                     THIRD, Colour::Blue,   vec![]),
+            ("accepted by another company",                                 accepted(),                      RHEIN, Colour::White,  vec![]),
+            ("accepted, no date/time",                                      accepted_undated(),              ALPEN, Colour::White,  vec![white_list()]),
+            ("accepted, no date/time, client called",                       called(accepted_undated()),      ALPEN, Colour::White,  vec![white_list()]),
+            ("accepted, no date/time, technician",                          with_anna(accepted_undated()),   ALPEN, Colour::White,  vec![white_list()]),
+            ("dated, not assigned: white list AND orange dispatcher row",   accepted(),                      ALPEN, Colour::White,  vec![white_list(), orange_dispatcher]),
+            ("dated, not assigned, client called",                          called(accepted()),              ALPEN, Colour::White,  vec![white_list(), orange_dispatcher]),
+            ("dated, assigned, client not called",                          assigned(),                      ALPEN, Colour::Orange, vec![row(ANNA, Colour::Orange)]),
+            ("dated, assigned, client called: ready",                       ready(),                         ALPEN, Colour::Green,  vec![row(ANNA, Colour::Green)]),
+            ("in progress",                                                 started(),                       ALPEN, Colour::Green,  vec![row(ANNA, Colour::Green)]),
+        ];
+
+        for (name, call, viewer, colour, placements) in cases {
+            let view = board_view(&call, viewer);
+            assert_eq!(view.colour, colour, "{name}");
+            assert_eq!(call.colour, colour, "{name}: stored colour");
+            assert_eq!(view.placements, placements, "{name}");
+        }
+    }
+
+    #[test]
+    fn placements_serialise_flat() {
+        let p = row(Uuid::from_u128(5), Colour::Green);
+
+        let json = serde_json::to_value(p).unwrap();
+
+        assert_eq!(
+            json,
+            serde_json::json!({"place": "technician_row", "technician_id": "00000000-0000-0000-0000-000000000005", "colour": "green"})
+        );
+    }
+}

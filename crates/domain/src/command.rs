@@ -148,7 +148,10 @@ mod tests {
         let c = serde_json::to_value(&cmd).unwrap();
 
         assert_eq!(a["kind"], "dispatcher");
-        assert_eq!(c, serde_json::json!({"type": "cancel", "reason": "client_did_not_answer"}));
+        assert_eq!(
+            c,
+            serde_json::json!({"type": "cancel", "reason": "client_did_not_answer"})
+        );
         assert_eq!(cmd.name(), "cancel");
         assert_eq!(actor.company_id(), Some(Uuid::from_u128(2)));
         assert_eq!(Actor::Marketplace.company_id(), None);

@@ -40,14 +40,18 @@ pub struct Event {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Change {
     /// The request was offered to these companies.
-    Offered { companies: Vec<Uuid> },
+    Offered {
+        companies: Vec<Uuid>,
+    },
     /// `company_id` won the request; every other open offer turned `taken`.
     Accepted {
         company_id: Uuid,
         taken_from: Vec<Uuid>,
     },
     /// `company_id` declined.
-    Declined { company_id: Uuid },
+    Declined {
+        company_id: Uuid,
+    },
     /// Every offered company declined; the marketplace has the request back.
     ReturnedToMarketplace,
     ClientCalledConfirmed,
@@ -59,12 +63,25 @@ pub enum Change {
         before: Option<Uuid>,
         after: Uuid,
     },
-    TechnicianUnassigned { before: Uuid },
-    OrderLineAdded { line: OrderLine },
-    OrderLineRemoved { line: OrderLine },
-    AgreedPriceChanged { before: Money, after: Money },
-    ReportNoteAdded { note: ReportNote },
-    CallAttemptLogged { attempt: CallAttempt },
+    TechnicianUnassigned {
+        before: Uuid,
+    },
+    OrderLineAdded {
+        line: OrderLine,
+    },
+    OrderLineRemoved {
+        line: OrderLine,
+    },
+    AgreedPriceChanged {
+        before: Money,
+        after: Money,
+    },
+    ReportNoteAdded {
+        note: ReportNote,
+    },
+    CallAttemptLogged {
+        attempt: CallAttempt,
+    },
     Started,
     Closed {
         payment_method: PaymentMethod,

@@ -221,9 +221,7 @@ enum Who {
 fn authorize(call: &ServiceCall, actor: &Actor, who: Who) -> Result<(), DomainError> {
     let company = match actor {
         Actor::Marketplace | Actor::System => return Err(DomainError::Forbidden),
-        Actor::Dispatcher { company_id, .. } | Actor::Technician { company_id, .. } => {
-            *company_id
-        }
+        Actor::Dispatcher { company_id, .. } | Actor::Technician { company_id, .. } => *company_id,
     };
     if call.accepted_by != Some(company) {
         return Err(match call.offer_for(company).map(|o| o.state) {
@@ -575,7 +573,10 @@ fn close(
     if payment_method == PaymentMethod::OnlineCard && signature.is_none() {
         return Err(DomainError::SignatureRequired);
     }
-    if signature.as_ref().is_some_and(|s| s.len() > MAX_SIGNATURE_BYTES) {
+    if signature
+        .as_ref()
+        .is_some_and(|s| s.len() > MAX_SIGNATURE_BYTES)
+    {
         return Err(DomainError::InvalidText);
     }
     let total = call.order.sum()?;

@@ -241,7 +241,10 @@ mod tests {
             chf(i64::MAX).checked_mul(2),
             Err(DomainError::AmountOutOfRange)
         );
-        assert_eq!(chf(i64::MIN).checked_neg(), Err(DomainError::AmountOutOfRange));
+        assert_eq!(
+            chf(i64::MIN).checked_neg(),
+            Err(DomainError::AmountOutOfRange)
+        );
     }
 
     #[test]

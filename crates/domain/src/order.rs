@@ -291,9 +291,8 @@ mod tests {
         order
             .add_line(OrderLine::new(id(1), LineKind::Discount, "Loyal", 1, chf(2000)).unwrap())
             .unwrap();
-        let too_much = order.add_line(
-            OrderLine::new(id(2), LineKind::Discount, "Free", 1, chf(10001)).unwrap(),
-        );
+        let too_much = order
+            .add_line(OrderLine::new(id(2), LineKind::Discount, "Free", 1, chf(10001)).unwrap());
         let reprice = order.set_agreed_price(chf(1000));
 
         // Assert
@@ -301,7 +300,11 @@ mod tests {
         assert_eq!(order.lines[1].amount, chf(-2000));
         assert_eq!(too_much, Err(DomainError::NegativeTotal));
         assert_eq!(reprice, Err(DomainError::NegativeTotal));
-        assert_eq!(order.lines.len(), 2, "refused changes leave the order as it was");
+        assert_eq!(
+            order.lines.len(),
+            2,
+            "refused changes leave the order as it was"
+        );
     }
 
     #[test]

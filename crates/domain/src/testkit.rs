@@ -105,7 +105,12 @@ pub fn accepted() -> ServiceCall {
 
 /// Won by Alpen, not dated.
 pub fn accepted_undated() -> ServiceCall {
-    run(&requested_from(undated_booking()), Command::Accept, &alpen()).0
+    run(
+        &requested_from(undated_booking()),
+        Command::Accept,
+        &alpen(),
+    )
+    .0
 }
 
 /// Dated and assigned to Anna; client not called.

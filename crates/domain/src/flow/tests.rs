@@ -122,7 +122,10 @@ fn offer_emails_every_dispatcher_and_shows_blue() {
             ),
         ]
     );
-    assert_eq!(events[0].notifications[0].kind, NotificationKind::NewRequest);
+    assert_eq!(
+        events[0].notifications[0].kind,
+        NotificationKind::NewRequest
+    );
     assert_eq!(call.history, events);
 }
 
@@ -280,10 +283,7 @@ fn decline_removes_the_request_from_that_board_only() {
 
     assert_eq!(call.status, Status::Requested);
     assert_eq!(offer_state(&call, RHEIN), OfferState::Declined);
-    assert_eq!(
-        events[0].change,
-        Change::Declined { company_id: RHEIN }
-    );
+    assert_eq!(events[0].change, Change::Declined { company_id: RHEIN });
     assert!(board_view(&call, RHEIN).placements.is_empty());
     assert_eq!(
         board_view(&call, ALPEN).placements[0].place,
@@ -428,7 +428,10 @@ fn confirming_twice_is_a_no_op() {
 
 #[test]
 fn nothing_changes_on_a_closed_or_cancelled_call() {
-    assert_eq!(refused(&closed(), called(), &alpen()), DomainError::CallClosed);
+    assert_eq!(
+        refused(&closed(), called(), &alpen()),
+        DomainError::CallClosed
+    );
     assert_eq!(
         refused(&cancelled(), called(), &alpen()),
         DomainError::CallCancelled
@@ -585,7 +588,10 @@ fn reassigning_notifies_both_technicians() {
 
     assert_eq!(call.technician_id, Some(BEN));
     assert_eq!(recipients(&events), vec![push(BEN), push(ANNA)]);
-    assert_eq!(events[0].notifications[1].kind, NotificationKind::Unassigned);
+    assert_eq!(
+        events[0].notifications[1].kind,
+        NotificationKind::Unassigned
+    );
 }
 
 #[test]
@@ -659,7 +665,10 @@ fn unassigning_pushes_the_old_technician() {
 
     assert_eq!(call.technician_id, None);
     assert_eq!(call.colour, Colour::White);
-    assert_eq!(events[0].change, Change::TechnicianUnassigned { before: ANNA });
+    assert_eq!(
+        events[0].change,
+        Change::TechnicianUnassigned { before: ANNA }
+    );
     assert_eq!(recipients(&events), vec![push(ANNA)]);
     let (_, none) = run(&call, Command::Unassign, &alpen());
     assert!(none.is_empty());
@@ -857,7 +866,11 @@ fn order_refusals() {
         }
     );
     assert_eq!(
-        refused(&call, Command::ChangeAgreedPrice { price: chf(-1) }, &alpen()),
+        refused(
+            &call,
+            Command::ChangeAgreedPrice { price: chf(-1) },
+            &alpen()
+        ),
         DomainError::NegativeAmount
     );
     let (with_line, _) = run(
@@ -1016,7 +1029,10 @@ fn closing_records_payment_and_final_price_and_emails_client_and_company() {
     // Act
     let (call, events) = run(
         &call,
-        close(PaymentMethod::OnlineCard, Some("data:image/svg+xml;base64,AAAA")),
+        close(
+            PaymentMethod::OnlineCard,
+            Some("data:image/svg+xml;base64,AAAA"),
+        ),
         &technician(ANNA, ALPEN),
     );
 
@@ -1030,12 +1046,17 @@ fn closing_records_payment_and_final_price_and_emails_client_and_company() {
         recipients(&events),
         vec![
             client_mail(),
-            (Recipient::CompanyEmail { company_id: ALPEN }, Channel::Email)
+            (
+                Recipient::CompanyEmail { company_id: ALPEN },
+                Channel::Email
+            )
         ]
     );
     assert_eq!(
         board_view(&call, ALPEN).placements[0].place,
-        Place::TechnicianRow { technician_id: ANNA }
+        Place::TechnicianRow {
+            technician_id: ANNA
+        }
     );
 }
 
@@ -1169,7 +1190,11 @@ fn cancel_refusals() {
         DomainError::Forbidden
     );
     assert_eq!(
-        refused(&requested(), cancel(CancelReason::ClientCancelled), &alpen()),
+        refused(
+            &requested(),
+            cancel(CancelReason::ClientCancelled),
+            &alpen()
+        ),
         DomainError::NotAccepted
     );
     assert_eq!(
@@ -1193,7 +1218,10 @@ fn every_change_is_kept_in_order_with_actor_time_and_versions() {
     // offer 2, accept 3, assign 4, reached + confirmed 5 (one command), close 6.
     assert_eq!(versions, vec![2, 3, 4, 5, 5, 6]);
     assert_eq!(call.version, 6);
-    assert!(call.history.iter().all(|e| e.call_id == CALL_ID && e.at == now()));
+    assert!(call
+        .history
+        .iter()
+        .all(|e| e.call_id == CALL_ID && e.at == now()));
     assert_eq!(call.history[0].actor, Actor::Marketplace);
     assert_eq!(call.history[1].actor, alpen());
 }
