@@ -1,0 +1,65 @@
+//! Checks the translation catalogues: en, de and fr define exactly the same keys, no
+//! text is empty, and every key the app looks up literally (`.t("…")`) exists.
+
+use std::{collections::BTreeSet, path::Path};
+
+use crate::Result;
+
+const LOCALES: [&str; 3] = ["en", "de", "fr"];
+
+fn keys(root: &Path, locale: &str) -> Result<BTreeSet<String>> {
+    let path = root.join(format!("locales/{locale}.json"));
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    for (key, value) in &map {
+        if value.as_str().is_none_or(|s| s.trim().is_empty()) {
+            return Err(format!("{locale}.json: {key} is empty or not a string"));
+        }
+    }
+    Ok(map.keys().cloned().collect())
+}
+
+/// Every literal key used by the app's sources: `.t("key")`.
+fn used_keys(dir: &Path, out: &mut BTreeSet<String>) -> Result {
+    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            used_keys(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+            for piece in text.split(".t(\"").skip(1) {
+                if let Some(end) = piece.find('"') {
+                    out.insert(piece[..end].to_owned());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Fails with the list of differences.
+pub fn check(root: &Path) -> Result {
+    let en = keys(root, "en")?;
+    let mut problems = Vec::new();
+    for locale in &LOCALES[1..] {
+        let other = keys(root, locale)?;
+        for key in en.difference(&other) {
+            problems.push(format!("{locale}.json lacks {key}"));
+        }
+        for key in other.difference(&en) {
+            problems.push(format!("{locale}.json has {key}, which en.json lacks"));
+        }
+    }
+    let mut used = BTreeSet::new();
+    used_keys(&root.join("src"), &mut used)?;
+    for key in used.difference(&en) {
+        problems.push(format!("the app uses {key}, which en.json lacks"));
+    }
+    if problems.is_empty() {
+        println!("{} keys in each of {}; {} used literally", en.len(), LOCALES.join(", "), used.len());
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}

@@ -1,0 +1,167 @@
+//! Installing what a fresh machine lacks. Each tool is checked first and reused when
+//! it is already there at the right version; nothing is downloaded outside the package
+//! registries (crates.io, npm, Debian).
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use crate::{root, sh, step, Result};
+
+/// Trunk's version: 0.22 needs a newer rustc than ours.
+const TRUNK_VERSION: &str = "0.21.14";
+/// Debian's Chromium and its driver.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// `~/.cargo/bin`, where `cargo install` puts tools.
+fn cargo_bin() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+        PathBuf::from,
+    );
+    home.join("bin")
+}
+
+/// The path of an installed cargo tool.
+pub fn bin(name: &str) -> PathBuf {
+    cargo_bin().join(name)
+}
+
+/// Trunk's path.
+pub fn trunk() -> PathBuf {
+    bin("trunk")
+}
+
+/// `PATH` with `~/.cargo/bin` first, so Trunk finds the pinned wasm-bindgen.
+pub fn path_with_cargo_bin() -> std::ffi::OsString {
+    let mut paths = vec![cargo_bin()];
+    if let Some(path) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(paths).unwrap_or_default()
+}
+
+/// The first line a tool prints for `--version`, if it runs.
+fn version_of(program: &Path) -> Option<String> {
+    let out = Command::new(program).arg("--version").output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").trim().to_owned())
+}
+
+/// The version of a package in Cargo.lock.
+pub fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?
+        + needle.len();
+    let end = lock[start..].find('"').ok_or("Cargo.lock is malformed")? + start;
+    Ok(lock[start..end].to_owned())
+}
+
+/// `cargo install --locked name@version`, retried without `--locked` when the registry
+/// lacks one of the locked dependency versions.
+fn cargo_install(name: &str, version: &str) -> Result {
+    step(&format!("Installing {name} {version} (cargo install; once per machine)"));
+    let spec = format!("{name}@{version}");
+    let locked = Command::new("cargo").args(["install", "--locked", &spec]).status();
+    if matches!(locked, Ok(s) if s.success()) {
+        return Ok(());
+    }
+    println!("--locked failed; retrying without it");
+    sh(Command::new("cargo").args(["install", &spec]))
+}
+
+/// The wasm32 target, Trunk and the wasm-bindgen CLI at the version in Cargo.lock.
+pub fn ensure_build_tools() -> Result {
+    let targets = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup: {e}"))?;
+    if !String::from_utf8_lossy(&targets.stdout).contains("wasm32-unknown-unknown") {
+        step("Adding the wasm32-unknown-unknown target");
+        sh(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    if version_of(&trunk()).as_deref() != Some(&format!("trunk {TRUNK_VERSION}")) {
+        cargo_install("trunk", TRUNK_VERSION)?;
+    }
+    let wasm_bindgen = locked_version("wasm-bindgen")?;
+    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| e.to_string())?;
+    if !trunk_toml.contains(&format!("wasm_bindgen = \"{wasm_bindgen}\"")) {
+        return Err(format!(
+            "Trunk.toml [tools] wasm_bindgen must be {wasm_bindgen}, the version in Cargo.lock"
+        ));
+    }
+    let want = format!("wasm-bindgen {wasm_bindgen}");
+    if version_of(&bin("wasm-bindgen")).as_deref() != Some(want.as_str())
+        || version_of(&bin("wasm-bindgen-test-runner")).is_none()
+    {
+        cargo_install("wasm-bindgen-cli", &wasm_bindgen)?;
+    }
+    Ok(())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// The PostgreSQL server binaries (Debian keeps them out of PATH).
+fn postgres_installed() -> bool {
+    std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|v| v.path().join("bin/initdb").exists())
+}
+
+/// Debian's chromium, chromium-driver and postgresql, then the npm packages of the
+/// end-to-end suite (Playwright without its browser download, axe-core).
+pub fn ensure_test_tools() -> Result {
+    let mut missing = Vec::new();
+    if !Path::new(CHROMIUM).exists() {
+        missing.push("chromium");
+    }
+    if !Path::new(CHROMEDRIVER).exists() {
+        missing.push("chromium-driver");
+    }
+    if !postgres_installed() {
+        missing.push("postgresql");
+    }
+    if !missing.is_empty() {
+        if !is_root() {
+            return Err(format!(
+                "missing Debian packages: {} (run `sudo apt-get install -y {}` or `bash .ci/run`)",
+                missing.join(", "),
+                missing.join(" ")
+            ));
+        }
+        step(&format!("Installing Debian packages: {}", missing.join(" ")));
+        sh(Command::new("apt-get").arg("update"))?;
+        sh(Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    let e2e = root().join("end2end");
+    let stamp = e2e.join("node_modules/.package-lock.json");
+    let lock = e2e.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
+        (Ok(s), Ok(l)) => s.modified().ok() >= l.modified().ok(),
+        _ => false,
+    };
+    if !fresh {
+        step("Installing the end-to-end suite's npm packages (npm ci)");
+        sh(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&e2e)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))?;
+    }
+    Ok(())
+}
