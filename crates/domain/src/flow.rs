@@ -366,19 +366,15 @@ fn accept(
         .offer_for(company)
         .map(|o| o.state)
         .ok_or(DomainError::NotFound)?;
-    if call.accepted_by.is_some() || state == OfferState::Taken {
+    if call.accepted_by.is_some() {
         return Err(DomainError::AlreadyAccepted);
     }
-    match call.status {
-        Status::Requested => {}
-        Status::Cancelled => return Err(DomainError::CallCancelled),
-        Status::Closed => return Err(DomainError::CallClosed),
-        // Every offer was declined (or the call was redistributed) and not re-offered.
-        _ if state == OfferState::Declined => return Err(DomainError::OfferDeclined),
-        other => return Err(DomainError::InvalidState(other)),
-    }
-    if state == OfferState::Declined {
-        return Err(DomainError::OfferDeclined);
+    match (call.status, state) {
+        (Status::Requested, OfferState::Offered) => {}
+        (_, OfferState::Declined) => return Err(DomainError::OfferDeclined),
+        // An offer of an earlier round (lost, then the winner gave the call up) that was
+        // not renewed: the call is not on this company's board.
+        _ => return Err(DomainError::NotFound),
     }
     let mut taken_from = Vec::new();
     for offer in &mut call.offers {
@@ -419,7 +415,10 @@ fn decline(
         .ok_or(DomainError::NotFound)?;
     match state {
         OfferState::Declined => return Ok(vec![]),
-        OfferState::Taken => return Err(DomainError::AlreadyAccepted),
+        OfferState::Taken if call.accepted_by.is_some() => {
+            return Err(DomainError::AlreadyAccepted)
+        }
+        OfferState::Taken => return Err(DomainError::NotFound),
         // The winner gives a call back by cancelling it, not by declining.
         OfferState::Won => return Err(DomainError::InvalidState(call.status)),
         OfferState::GaveUp => return Err(DomainError::NotFound),

@@ -1249,3 +1249,29 @@ fn the_aggregate_round_trips_through_json() {
     assert_eq!(value["status"], "closed");
     assert_eq!(value["order"]["lines"][0]["kind"], "package");
 }
+
+#[test]
+fn an_offer_lost_in_an_earlier_round_is_gone_until_renewed() {
+    // Arrange: Rhein lost to Alpen; Alpen gave the call up; only Third is asked now.
+    let (call, _) = run(
+        &redistributed(),
+        Command::Offer {
+            companies: vec![THIRD],
+        },
+        &Actor::Marketplace,
+    );
+    assert_eq!(offer_state(&call, RHEIN), OfferState::Taken);
+
+    // Act / Assert
+    assert_eq!(
+        refused(&call, Command::Accept, &rhein()),
+        DomainError::NotFound
+    );
+    assert_eq!(
+        refused(&call, Command::Decline, &rhein()),
+        DomainError::NotFound
+    );
+    assert!(!call.visible_to(RHEIN));
+    assert!(call.visible_to(THIRD));
+    assert!(board_view(&call, RHEIN).placements.is_empty());
+}
