@@ -1,0 +1,7 @@
+//! HTTP-level tests of the server against real databases: every test runs once on
+//! SQLite and once on PostgreSQL (a throw-away cluster the harness starts itself).
+
+mod helpers;
+
+mod auth;
+mod platform;
