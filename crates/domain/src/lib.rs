@@ -16,6 +16,7 @@
 //! - [`event::Event`] — what changed, with the [`event::Notification`]s to deliver.
 //! - [`colour::board_view`] — blue / white / orange / green and where a call shows.
 //! - [`order`] — order lines and totals; [`money`] — integer minor units, no mixing.
+//! - [`company::suitable_companies`] — whom the marketplace offers a booking to.
 //! - [`technician::Verification`] — who may be assigned; [`slot`] — time slots, the
 //!   15-minute grid, overlaps; [`tz`] — UTC ↔ a company's wall clock across DST.
 //! - [`api`] — the HTTP wire types of sessions and problems.
@@ -54,6 +55,7 @@ pub mod booking;
 pub mod call;
 pub mod colour;
 pub mod command;
+pub mod company;
 pub mod error;
 pub mod event;
 pub mod flow;
@@ -70,11 +72,12 @@ mod testkit;
 pub mod prelude {
     pub use crate::booking::{Address, BookingRequest, Client, ServiceType};
     pub use crate::call::{
-        CallAttempt, CallOutcome, CancelReason, Cancellation, Closure, Offer, OfferState,
-        PaymentMethod, ReportNote, ServiceCall, Status,
+        technician_conflicts, CallAttempt, CallOutcome, CancelReason, Cancellation, Closure, Offer,
+        OfferState, PaymentMethod, ReportNote, ServiceCall, Status,
     };
     pub use crate::colour::{board_view, colour_of, BoardView, Colour, Place, Placement};
     pub use crate::command::{Actor, Command};
+    pub use crate::company::{suitable_companies, Company, PostcodeRange};
     pub use crate::error::{DomainError, ReadinessGap};
     pub use crate::event::{Change, Channel, Event, Notification, NotificationKind, Recipient};
     pub use crate::flow::apply;
