@@ -1,12 +1,14 @@
 //! The domain compiled to wasm32 and run in headless Chromium: the main flow, money,
 //! verification, slots and time zones behave exactly as on the server.
 //!
-//! Run from `crates/domain/` (its `webdriver.json` passes `--no-sandbox` etc. to Chrome):
+//! Run from anywhere in the workspace (cargo starts test binaries in `crates/domain/`,
+//! where `webdriver.json` gives Chrome `--headless=new --no-sandbox
+//! --disable-dev-shm-usage`, needed as root and in containers):
 //!
 //! ```text
 //! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 //! CHROMEDRIVER=/usr/bin/chromedriver \
-//! cargo test -p domain --target wasm32-unknown-unknown --test wasm
+//! cargo test -p domain --target wasm32-unknown-unknown
 //! ```
 #![cfg(target_arch = "wasm32")]
 
