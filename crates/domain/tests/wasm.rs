@@ -3,7 +3,7 @@
 //!
 //! Run from anywhere in the workspace (cargo starts test binaries in `crates/domain/`,
 //! where `webdriver.json` gives Chrome `--headless=new --no-sandbox
-//! --disable-dev-shm-usage`, needed as root and in containers):
+//! --disable-dev-shm-usage`, so it also starts as root and in small containers):
 //!
 //! ```text
 //! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
