@@ -65,9 +65,25 @@ pub async fn run(config: Config) -> Result<(), Box<dyn std::error::Error + Send 
         listener.local_addr()?,
         state.db.engine
     );
+    if state.config.demo_mode {
+        print_demo_banner(&state.config);
+    }
     serve(state, listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The console greeting of `cargo xtask run`: where to go and how to sign in.
+fn print_demo_banner(config: &Config) {
+    println!("\n  Relay is running: {}\n", config.public_url);
+    println!("  Demo sign-ins (password {}):", seed::DEMO_PASSWORD);
+    for (company, email) in seed::demo_logins() {
+        println!("    {email:<28} {company}");
+    }
+    if let Some(key) = &config.marketplace_api_key {
+        println!("\n  Marketplace API key: {key}");
+    }
+    println!("\n  Ctrl-C stops the server.\n");
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

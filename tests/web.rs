@@ -1,0 +1,72 @@
+//! Component and formatting tests of the app, compiled to wasm32 and run in headless
+//! Chromium by `cargo xtask test` (wasm-bindgen-test-runner + chromedriver).
+#![cfg(target_arch = "wasm32")]
+
+use dispatch_app::{
+    contexts::session::{SessionContext, SessionState},
+    i18n::{format_date_time, format_money, lookup, provide_i18n, Locale},
+    pages::login_page::LoginPage,
+};
+use leptos::prelude::*;
+use leptos_router::components::Router;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn every_language_has_its_own_login_texts() {
+    assert_eq!(lookup(Locale::En, "login.password"), "Password");
+    assert_eq!(lookup(Locale::De, "login.password"), "Passwort");
+    assert_eq!(lookup(Locale::Fr, "login.password"), "Mot de passe");
+    // A missing key shows itself rather than a blank.
+    assert_eq!(lookup(Locale::De, "no.such.key"), "no.such.key");
+}
+
+#[wasm_bindgen_test]
+fn locale_tags_pick_the_language() {
+    assert_eq!(Locale::from_tag("de-CH"), Some(Locale::De));
+    assert_eq!(Locale::from_tag("fr_FR"), Some(Locale::Fr));
+    assert_eq!(Locale::from_tag("en-GB"), Some(Locale::En));
+    assert_eq!(Locale::from_tag("it-CH"), None);
+}
+
+#[wasm_bindgen_test]
+fn money_is_formatted_for_the_locale_from_minor_units() {
+    let chf = format_money("de-CH", 26_500, "CHF");
+    assert!(chf.contains("CHF") && chf.contains("265.00"), "{chf}");
+    let eur = format_money("fr-FR", 123_456, "EUR");
+    assert!(eur.contains('€') && eur.contains("234,56"), "{eur}");
+    let gbp = format_money("en-GB", 999, "GBP");
+    assert_eq!(gbp, "£9.99");
+}
+
+#[wasm_bindgen_test]
+fn times_are_shown_in_the_company_zone_across_dst() {
+    // 2026-03-29 is the spring-forward Sunday in Zurich: 00:30 UTC is 01:30 CET,
+    // 01:30 UTC is 03:30 CEST.
+    let before = format_date_time("en-GB", 1_774_744_200_000.0, "Europe/Zurich");
+    let after = format_date_time("en-GB", 1_774_747_800_000.0, "Europe/Zurich");
+    assert!(before.ends_with("01:30"), "{before}");
+    assert!(after.ends_with("03:30"), "{after}");
+}
+
+#[wasm_bindgen_test]
+fn the_login_form_has_labelled_fields_and_a_submit_button() {
+    let host = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&host).unwrap();
+    let host: web_sys::HtmlElement = host.unchecked_into();
+    let handle = leptos::mount::mount_to(host.clone(), || {
+        provide_i18n();
+        provide_context(SessionContext(RwSignal::new(SessionState::SignedOut)));
+        view! { <Router><LoginPage /></Router> }
+    });
+
+    let label = host.query_selector("label[for=login-email]").unwrap().unwrap();
+    assert!(label.text_content().unwrap_or_default().contains("mail"));
+    assert!(host.query_selector("#login-email[type=email]").unwrap().is_some());
+    assert!(host.query_selector("#login-password[type=password]").unwrap().is_some());
+    assert!(host.query_selector("button[type=submit]").unwrap().is_some());
+    assert!(host.query_selector("[role=alert]").unwrap().is_some());
+    drop(handle);
+}
