@@ -86,3 +86,17 @@ impl Problem {
         self.kind.rsplit('/').next().unwrap_or(&self.kind)
     }
 }
+
+pub mod calls;
+pub mod team;
+
+/// Deserialises a field that may be absent (unchanged), `null` (cleared) or a value:
+/// use with `#[serde(default, deserialize_with = "double_option")]` on
+/// `Option<Option<T>>`.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}

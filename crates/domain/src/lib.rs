@@ -64,6 +64,7 @@ pub mod order;
 pub mod slot;
 pub mod technician;
 pub mod tz;
+pub mod view;
 
 #[cfg(test)]
 mod testkit;
@@ -85,4 +86,5 @@ pub mod prelude {
     pub use crate::order::{extra_unit_price, LineKind, Order, OrderLine};
     pub use crate::slot::{snap_to_grid, TimeSlot};
     pub use crate::technician::{Missing, TechnicianFacts, Verification};
+    pub use crate::view::{CallView, ClientArea};
 }

@@ -1,0 +1,149 @@
+//! What one company may see of a call: the API never returns the raw aggregate, only
+//! [`CallView::for_company`]. Client contact data and the order appear only once the
+//! company has won the call; other companies' offers never appear; a call another
+//! partner took shows as `offer_state: taken` so the board can say so.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    booking::{Client, ServiceType},
+    call::{CallAttempt, Cancellation, Closure, OfferState, ReportNote, ServiceCall, Status},
+    colour::{board_view, Colour, Placement},
+    order::Order,
+    slot::TimeSlot,
+};
+
+/// Where the client lives, without contact data: enough to decide whether to accept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClientArea {
+    pub postcode: String,
+    pub city: String,
+    pub country: String,
+}
+
+/// A call as one company sees it (every call endpoint answers with this).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CallView {
+    pub id: Uuid,
+    /// Send it back with every change; a stale one is answered 409.
+    pub version: i64,
+    pub status: Status,
+    /// The call's colour (blue, white, orange, green).
+    pub colour: Colour,
+    /// Where it shows on this company's board, each place with its colour.
+    pub placements: Vec<Placement>,
+    /// This company's offer: `offered` (accept or decline), `won`, `taken` (another
+    /// partner accepted first), `declined`, `gave_up`.
+    pub offer_state: OfferState,
+    pub service: ServiceType,
+    pub client_area: ClientArea,
+    /// Name, phone, e-mail and street: only after this company accepted.
+    pub client: Option<Client>,
+    pub notes: Option<String>,
+    pub slot: Option<TimeSlot>,
+    pub technician_id: Option<Uuid>,
+    pub client_called: bool,
+    /// The order (lines and total): only after this company accepted.
+    pub order: Option<Order>,
+    pub call_attempts: Vec<CallAttempt>,
+    pub report_notes: Vec<ReportNote>,
+    pub closure: Option<Closure>,
+    pub cancellation: Option<Cancellation>,
+}
+
+impl CallView {
+    /// The call as `company` sees it, or `None` when the company has no business with it
+    /// (never offered it, or the call went back to the marketplace after it declined).
+    pub fn for_company(call: &ServiceCall, company: Uuid) -> Option<Self> {
+        let offer_state = call.offer_for(company)?.state;
+        let won = offer_state == OfferState::Won;
+        let board = board_view(call, company);
+        Some(Self {
+            id: call.id,
+            version: call.version,
+            status: if won || offer_state == OfferState::Offered {
+                call.status
+            } else {
+                // Whatever happened to it since is another company's business.
+                Status::Requested
+            },
+            colour: if won { board.colour } else { Colour::Blue },
+            placements: board.placements,
+            offer_state,
+            service: call.service.clone(),
+            client_area: ClientArea {
+                postcode: call.client.address.postcode.clone(),
+                city: call.client.address.city.clone(),
+                country: call.client.address.country.clone(),
+            },
+            client: won.then(|| call.client.clone()),
+            notes: call.notes.clone(),
+            slot: call.slot,
+            technician_id: if won { call.technician_id } else { None },
+            client_called: won && call.client_called,
+            order: won.then(|| call.order.clone()),
+            call_attempts: if won { call.call_attempts.clone() } else { Vec::new() },
+            report_notes: if won { call.report_notes.clone() } else { Vec::new() },
+            closure: if won { call.closure.clone() } else { None },
+            cancellation: if won { call.cancellation.clone() } else { None },
+        })
+    }
+
+    /// Whether the call is still on this company's board (offered or won and not
+    /// cancelled).
+    pub fn on_board(&self) -> bool {
+        !self.placements.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        command::{Actor, Command},
+        flow::apply,
+    };
+
+    fn booking() -> crate::booking::BookingRequest {
+        serde_json::from_value(serde_json::json!({"external_id": "MKT-1",
+          "service": {"code": "plumbing.leak", "name": "Fix a leaking tap", "skill": "plumbing",
+            "duration_minutes": 60, "recommended_price": {"amount_minor": 12000, "currency": "CHF"}},
+          "client": {"name": "Anna Muster", "phone": "+41 79 123 45 67", "email": "anna@example.ch",
+            "address": {"street": "Bahnhofstrasse 1", "postcode": "8001", "city": "Zürich", "country": "CH"}},
+          "slot": null, "notes": "Kitchen tap drips"}))
+        .unwrap()
+    }
+
+    #[test]
+    fn contact_data_only_after_winning_and_losers_see_taken() {
+        let now = "2026-11-20T08:00:00Z".parse().unwrap();
+        let (alpen, rhein, other) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let call = ServiceCall::new(Uuid::from_u128(9), booking(), now);
+        let (call, _) = apply(
+            &call,
+            Command::Offer { companies: vec![alpen, rhein] },
+            &Actor::Marketplace,
+            now,
+        )
+        .unwrap();
+
+        let offered = CallView::for_company(&call, alpen).unwrap();
+        assert_eq!(offered.offer_state, OfferState::Offered);
+        assert!(offered.client.is_none() && offered.order.is_none());
+        assert_eq!(offered.client_area.city, "Zürich");
+        assert!(CallView::for_company(&call, other).is_none());
+
+        let dispatcher = Actor::Dispatcher { user_id: Uuid::from_u128(10), company_id: alpen };
+        let (call, _) = apply(&call, Command::Accept, &dispatcher, now).unwrap();
+        let won = CallView::for_company(&call, alpen).unwrap();
+        assert_eq!(won.offer_state, OfferState::Won);
+        assert_eq!(won.client.unwrap().phone, "+41 79 123 45 67");
+        assert!(won.order.is_some());
+        let lost = CallView::for_company(&call, rhein).unwrap();
+        assert_eq!(lost.offer_state, OfferState::Taken);
+        assert!(lost.client.is_none() && !lost.on_board());
+    }
+}
