@@ -36,11 +36,25 @@ impl Locale {
         Self::ALL.into_iter().find(|l| l.code() == primary)
     }
 
-    fn source(self) -> &'static str {
+    /// The catalogue files of this language, one per area of the app (each area's texts
+    /// have one owner; keys are prefixed by area).
+    fn sources(self) -> [&'static str; 3] {
         match self {
-            Locale::En => include_str!("../locales/en.json"),
-            Locale::De => include_str!("../locales/de.json"),
-            Locale::Fr => include_str!("../locales/fr.json"),
+            Locale::En => [
+                include_str!("../locales/en/app.json"),
+                include_str!("../locales/en/calls.json"),
+                include_str!("../locales/en/team.json"),
+            ],
+            Locale::De => [
+                include_str!("../locales/de/app.json"),
+                include_str!("../locales/de/calls.json"),
+                include_str!("../locales/de/team.json"),
+            ],
+            Locale::Fr => [
+                include_str!("../locales/fr/app.json"),
+                include_str!("../locales/fr/calls.json"),
+                include_str!("../locales/fr/team.json"),
+            ],
         }
     }
 }
@@ -50,7 +64,15 @@ type Catalog = HashMap<String, String>;
 fn catalogs() -> &'static [Catalog; 3] {
     static CATALOGS: OnceLock<[Catalog; 3]> = OnceLock::new();
     CATALOGS.get_or_init(|| {
-        Locale::ALL.map(|l| serde_json::from_str(l.source()).expect("locale files are valid JSON"))
+        Locale::ALL.map(|l| {
+            let mut catalog = Catalog::new();
+            for source in l.sources() {
+                let part: Catalog =
+                    serde_json::from_str(source).expect("locale files are valid JSON");
+                catalog.extend(part);
+            }
+            catalog
+        })
     })
 }
 

@@ -15,8 +15,9 @@ use leptos_router::{
 };
 
 use pages::{
-    board_shell::BoardShell, calendar_page::CalendarPage, login_page::LoginPage,
-    not_found_page::NotFoundPage, team_page::TeamPage,
+    activation_page::ActivationPage, board_shell::BoardShell, calendar_page::CalendarPage,
+    login_page::LoginPage, my_profile_page::MyProfilePage, not_found_page::NotFoundPage,
+    team_page::TeamPage,
 };
 
 /// The whole app.
@@ -28,6 +29,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/activate/:token") view=ActivationPage />
+                <Route path=path!("/profile") view=MyProfilePage />
                 <ParentRoute path=path!("") view=BoardShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/calendar" /> } />
                     <Route path=path!("calendar") view=CalendarPage />

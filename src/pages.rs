@@ -1,6 +1,8 @@
 //! The routed views.
+pub mod activation_page;
 pub mod board_shell;
 pub mod calendar_page;
 pub mod login_page;
+pub mod my_profile_page;
 pub mod not_found_page;
 pub mod team_page;

@@ -39,10 +39,13 @@ impl ApiError {
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     if (200..300).contains(&status) {
-        return response.json::<T>().await.map_err(|e| ApiError::Unexpected {
-            status,
-            detail: e.to_string(),
-        });
+        return response
+            .json::<T>()
+            .await
+            .map_err(|e| ApiError::Unexpected {
+                status,
+                detail: e.to_string(),
+            });
     }
     Err(match response.json::<Problem>().await {
         Ok(problem) => ApiError::Problem(problem),
@@ -64,7 +67,10 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 }
 
 /// `POST path` with a JSON body → JSON.
-pub async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+pub async fn post_json<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
     let response = Request::post(path)
         .json(body)
         .map_err(network)?

@@ -18,7 +18,9 @@ pub fn BoardShell() -> impl IntoView {
     let session = use_session();
     let location = use_location();
     move || match session.0.get() {
-        SessionState::Checking => view! { <main id="main" class="center"><Spinner /></main> }.into_any(),
+        SessionState::Checking => {
+            view! { <main id="main" class="center"><Spinner /></main> }.into_any()
+        }
         SessionState::SignedOut => {
             let here = location.pathname.get_untracked();
             let path = if here == "/" || here.is_empty() {

@@ -7,7 +7,12 @@ use crate::{contexts::session::use_session, i18n::use_i18n};
 pub fn CalendarPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let zone = move || session.me().map(|me| me.company.time_zone).unwrap_or_default();
+    let zone = move || {
+        session
+            .me()
+            .map(|me| me.company.time_zone)
+            .unwrap_or_default()
+    };
     let today = move || {
         let now = js_sys::Date::now();
         i18n.date_time(now, &zone())

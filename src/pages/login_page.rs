@@ -33,7 +33,10 @@ pub fn LoginPage() -> impl IntoView {
     // Signed in (now or already): go where the user was headed.
     Effect::new(move |_| {
         if let SessionState::SignedIn(_) = session.0.get() {
-            navigate(&safe_next(query.read_untracked().get("next")), Default::default());
+            navigate(
+                &safe_next(query.read_untracked().get("next")),
+                Default::default(),
+            );
         }
     });
 

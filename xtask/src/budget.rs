@@ -25,7 +25,10 @@ pub fn check(dist: &Path) -> Result {
         .map_err(|e| format!("{}: {e}", dist.display()))?
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "wasm" || e == "js" || e == "css"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e == "wasm" || e == "js" || e == "css")
+        })
         .collect();
     entries.sort();
     for path in entries {
@@ -42,7 +45,9 @@ pub fn check(dist: &Path) -> Result {
     }
     println!("{raw_total:>9} B raw {total:>9} B gzip  total (budget {BUDGET_BYTES} B gzip)");
     if total > BUDGET_BYTES {
-        return Err(format!("bundle is {total} B gzip, over the budget of {BUDGET_BYTES} B"));
+        return Err(format!(
+            "bundle is {total} B gzip, over the budget of {BUDGET_BYTES} B"
+        ));
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! Checks the translation catalogues: en, de and fr define exactly the same keys, no
+//! Checks the translation catalogues (`locales/{en,de,fr}/*.json`): the three languages
+//! define exactly the same keys, no
 //! text is empty, and every key the app looks up literally (`.t("…")`) exists.
 
 use std::{collections::BTreeSet, path::Path};
@@ -7,17 +8,36 @@ use crate::Result;
 
 const LOCALES: [&str; 3] = ["en", "de", "fr"];
 
+/// Every key of one language, over all its area files (`locales/{locale}/*.json`); a key
+/// defined twice is an error.
 fn keys(root: &Path, locale: &str) -> Result<BTreeSet<String>> {
-    let path = root.join(format!("locales/{locale}.json"));
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    for (key, value) in &map {
-        if value.as_str().is_none_or(|s| s.trim().is_empty()) {
-            return Err(format!("{locale}.json: {key} is empty or not a string"));
+    let dir = root.join(format!("locales/{locale}"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut keys = BTreeSet::new();
+    for path in files {
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        for (key, value) in &map {
+            if value.as_str().is_none_or(|s| s.trim().is_empty()) {
+                return Err(format!(
+                    "{}: {key} is empty or not a string",
+                    path.display()
+                ));
+            }
+            if !keys.insert(key.clone()) {
+                return Err(format!("{}: {key} is defined twice", path.display()));
+            }
         }
     }
-    Ok(map.keys().cloned().collect())
+    Ok(keys)
 }
 
 /// Every literal key used by the app's sources: `.t("key")`.
@@ -45,19 +65,26 @@ pub fn check(root: &Path) -> Result {
     for locale in &LOCALES[1..] {
         let other = keys(root, locale)?;
         for key in en.difference(&other) {
-            problems.push(format!("{locale}.json lacks {key}"));
+            problems.push(format!("locales/{locale} lacks {key}"));
         }
         for key in other.difference(&en) {
-            problems.push(format!("{locale}.json has {key}, which en.json lacks"));
+            problems.push(format!(
+                "locales/{locale} has {key}, which locales/en lacks"
+            ));
         }
     }
     let mut used = BTreeSet::new();
     used_keys(&root.join("src"), &mut used)?;
     for key in used.difference(&en) {
-        problems.push(format!("the app uses {key}, which en.json lacks"));
+        problems.push(format!("the app uses {key}, which locales/en lacks"));
     }
     if problems.is_empty() {
-        println!("{} keys in each of {}; {} used literally", en.len(), LOCALES.join(", "), used.len());
+        println!(
+            "{} keys in each of {}; {} used literally",
+            en.len(),
+            LOCALES.join(", "),
+            used.len()
+        );
         Ok(())
     } else {
         Err(problems.join("\n"))

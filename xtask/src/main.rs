@@ -96,7 +96,10 @@ fn run() -> Result {
     println!("\n==> Starting Relay on http://localhost:{port}  (Ctrl-C stops it)");
     let mut cmd = Command::new(binary);
     cmd.current_dir(root())
-        .env("DEMO_MODE", std::env::var("DEMO_MODE").unwrap_or_else(|_| "1".to_owned()))
+        .env(
+            "DEMO_MODE",
+            std::env::var("DEMO_MODE").unwrap_or_else(|_| "1".to_owned()),
+        )
         .env("DIST_DIR", root().join("dist"))
         .env("PORT", &port);
     // Replace this process with the server so Ctrl-C reaches it directly and it shuts
@@ -165,7 +168,10 @@ fn sh_counted(cmd: &mut Command, tally: &mut Tally) -> Result {
         .spawn()
         .map_err(|e| format!("cannot start {shown}: {e}"))?;
     let stdout = child.stdout.take().expect("piped stdout");
-    for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
+    for line in BufReader::new(stdout)
+        .lines()
+        .map_while(std::result::Result::ok)
+    {
         println!("{line}");
         tally.scan(&line);
     }
@@ -191,12 +197,28 @@ fn test(args: &[String]) -> Result {
 
         step("clippy -D warnings (host: domain, server, xtask)");
         sh(cargo().args([
-            "clippy", "--workspace", "--exclude", "dispatch-app", "--all-targets", "--", "-D", "warnings",
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "dispatch-app",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
         ]))?;
         step("clippy -D warnings (wasm32: app, domain)");
         sh(cargo().args([
-            "clippy", "-p", "dispatch-app", "-p", "domain", "--target", "wasm32-unknown-unknown",
-            "--all-targets", "--", "-D", "warnings",
+            "clippy",
+            "-p",
+            "dispatch-app",
+            "-p",
+            "domain",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
         ]))?;
 
         step("Translation catalogues (en/de/fr complete, every used key exists)");
@@ -204,15 +226,27 @@ fn test(args: &[String]) -> Result {
         tally.passed += 1;
 
         step("Rust tests (domain, server on SQLite and PostgreSQL, xtask)");
-        sh_counted(cargo().args(["test", "--workspace", "--exclude", "dispatch-app"]), &mut tally)?;
+        sh_counted(
+            cargo().args(["test", "--workspace", "--exclude", "dispatch-app"]),
+            &mut tally,
+        )?;
 
         step("WebAssembly tests in headless Chromium (domain, app)");
         sh_counted(
             cargo()
                 .args([
-                    "test", "-p", "domain", "-p", "dispatch-app", "--target", "wasm32-unknown-unknown",
+                    "test",
+                    "-p",
+                    "domain",
+                    "-p",
+                    "dispatch-app",
+                    "--target",
+                    "wasm32-unknown-unknown",
                 ])
-                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", tools::bin("wasm-bindgen-test-runner"))
+                .env(
+                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                    tools::bin("wasm-bindgen-test-runner"),
+                )
                 .env("CHROMEDRIVER", tools::CHROMEDRIVER)
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
                 .env("PATH", tools::path_with_cargo_bin()),
@@ -289,7 +323,10 @@ fn end_to_end(tally: &mut Tally) -> Result {
     let server = Command::new(target_dir().join("debug/dispatch-server"))
         .current_dir(root())
         .env("PORT", port.to_string())
-        .env("DATABASE_URL", format!("sqlite://{}/e2e.db", work.display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/e2e.db", work.display()),
+        )
         .env("DIST_DIR", root().join("dist"))
         .env("DEMO_MODE", "1")
         .env("DEMO_TRAFFIC", "0")

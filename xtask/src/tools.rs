@@ -46,14 +46,20 @@ pub fn path_with_cargo_bin() -> std::ffi::OsString {
 /// The first line a tool prints for `--version`, if it runs.
 fn version_of(program: &Path) -> Option<String> {
     let out = Command::new(program).arg("--version").output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").trim().to_owned())
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    })
 }
 
 /// The version of a package in Cargo.lock.
 pub fn locked_version(package: &str) -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
     let needle = format!("name = \"{package}\"\nversion = \"");
     let start = lock
         .find(&needle)
@@ -66,9 +72,13 @@ pub fn locked_version(package: &str) -> Result<String> {
 /// `cargo install --locked name@version`, retried without `--locked` when the registry
 /// lacks one of the locked dependency versions.
 fn cargo_install(name: &str, version: &str) -> Result {
-    step(&format!("Installing {name} {version} (cargo install; once per machine)"));
+    step(&format!(
+        "Installing {name} {version} (cargo install; once per machine)"
+    ));
     let spec = format!("{name}@{version}");
-    let locked = Command::new("cargo").args(["install", "--locked", &spec]).status();
+    let locked = Command::new("cargo")
+        .args(["install", "--locked", &spec])
+        .status();
     if matches!(locked, Ok(s) if s.success()) {
         return Ok(());
     }
@@ -90,7 +100,8 @@ pub fn ensure_build_tools() -> Result {
         cargo_install("trunk", TRUNK_VERSION)?;
     }
     let wasm_bindgen = locked_version("wasm-bindgen")?;
-    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| e.to_string())?;
+    let trunk_toml =
+        std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| e.to_string())?;
     if !trunk_toml.contains(&format!("wasm_bindgen = \"{wasm_bindgen}\"")) {
         return Err(format!(
             "Trunk.toml [tools] wasm_bindgen must be {wasm_bindgen}, the version in Cargo.lock"
@@ -142,7 +153,10 @@ pub fn ensure_test_tools() -> Result {
                 missing.join(" ")
             ));
         }
-        step(&format!("Installing Debian packages: {}", missing.join(" ")));
+        step(&format!(
+            "Installing Debian packages: {}",
+            missing.join(" ")
+        ));
         sh(Command::new("apt-get").arg("update"))?;
         sh(Command::new("apt-get")
             .args(["install", "-y", "--no-install-recommends"])

@@ -85,8 +85,16 @@ impl CallView {
             technician_id: if won { call.technician_id } else { None },
             client_called: won && call.client_called,
             order: won.then(|| call.order.clone()),
-            call_attempts: if won { call.call_attempts.clone() } else { Vec::new() },
-            report_notes: if won { call.report_notes.clone() } else { Vec::new() },
+            call_attempts: if won {
+                call.call_attempts.clone()
+            } else {
+                Vec::new()
+            },
+            report_notes: if won {
+                call.report_notes.clone()
+            } else {
+                Vec::new()
+            },
             closure: if won { call.closure.clone() } else { None },
             cancellation: if won { call.cancellation.clone() } else { None },
         })
@@ -124,7 +132,9 @@ mod tests {
         let call = ServiceCall::new(Uuid::from_u128(9), booking(), now);
         let (call, _) = apply(
             &call,
-            Command::Offer { companies: vec![alpen, rhein] },
+            Command::Offer {
+                companies: vec![alpen, rhein],
+            },
             &Actor::Marketplace,
             now,
         )
@@ -136,7 +146,10 @@ mod tests {
         assert_eq!(offered.client_area.city, "Zürich");
         assert!(CallView::for_company(&call, other).is_none());
 
-        let dispatcher = Actor::Dispatcher { user_id: Uuid::from_u128(10), company_id: alpen };
+        let dispatcher = Actor::Dispatcher {
+            user_id: Uuid::from_u128(10),
+            company_id: alpen,
+        };
         let (call, _) = apply(&call, Command::Accept, &dispatcher, now).unwrap();
         let won = CallView::for_company(&call, alpen).unwrap();
         assert_eq!(won.offer_state, OfferState::Won);

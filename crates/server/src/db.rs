@@ -3,7 +3,9 @@
 //! TEXT ids, BIGINT Unix-second times); each aggregate has its own module.
 
 pub mod accounts;
+pub mod calls;
 pub mod sessions;
+pub mod team;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -50,25 +52,29 @@ impl Db {
         let pool = match engine {
             // SQLite allows one writer at a time; a single connection turns lock contention
             // into an orderly queue instead of SQLITE_BUSY errors under concurrent writes.
-            Engine::Sqlite => AnyPoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(Duration::from_secs(30))
-                .after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        Ok(())
+            Engine::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA busy_timeout = 5000").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            Ok(())
+                        })
                     })
-                })
-                .connect_with(options)
-                .await?,
-            Engine::Postgres => AnyPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(30))
-                .connect_with(options)
-                .await?,
+                    .connect_with(options)
+                    .await?
+            }
+            Engine::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?
+            }
         };
         Ok(Self { pool, engine })
     }
@@ -89,13 +95,20 @@ fn sqlite_url(url: &str) -> Result<String, sqlx::Error> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" {
-        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(parent).map_err(|e| {
-                sqlx::Error::Configuration(format!("cannot create {}: {e}", parent.display()).into())
+                sqlx::Error::Configuration(
+                    format!("cannot create {}: {e}", parent.display()).into(),
+                )
             })?;
         }
     }
-    let query = if query.contains("mode=") { query.to_owned() } else if query.is_empty() {
+    let query = if query.contains("mode=") {
+        query.to_owned()
+    } else if query.is_empty() {
         "mode=rwc".to_owned()
     } else {
         format!("{query}&mode=rwc")

@@ -3,10 +3,13 @@
 //! cross-cutting layers (metrics, tracing, body limit).
 
 pub mod auth;
+pub mod calls;
 pub mod error;
 pub mod health;
 pub mod json;
+pub mod marketplace;
 pub mod spa;
+pub mod team;
 
 use axum::{extract::DefaultBodyLimit, middleware, routing::any, Json, Router};
 use tower_http::trace::TraceLayer;
@@ -18,7 +21,12 @@ use crate::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Dispatch board API", description = "Partner dispatchers' workplace: calls, technicians, live events."),
-    tags((name = "auth", description = "Sessions"))
+    tags(
+        (name = "auth", description = "Sessions"),
+        (name = "calls", description = "The board: offers, calls, accept/decline, changes"),
+        (name = "marketplace", description = "Machine-to-machine intake of bookings"),
+        (name = "team", description = "Technicians, dispatchers, company profile"),
+    )
 )]
 struct ApiDoc;
 
@@ -28,7 +36,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 fn api_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(auth::router())
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::router())
+        .merge(calls::router())
+        .merge(marketplace::router())
+        .merge(team::router())
 }
 
 /// The whole application router.
@@ -50,7 +62,10 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(spa::router(&state.config.dist_dir))
         .layer(DefaultBodyLimit::max(1024 * 1024))
-        .layer(middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            crate::metrics::track,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod metrics;
+pub mod notify;
 pub mod password;
 pub mod seed;
 pub mod telemetry;
@@ -52,7 +53,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = http::app(state);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Prepares the state, binds `config.addr` and serves until Ctrl-C / SIGTERM.

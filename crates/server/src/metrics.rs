@@ -35,7 +35,10 @@ pub struct Metrics(Arc<Mutex<Inner>>);
 
 impl Metrics {
     fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let mut inner = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *inner
             .requests
             .entry((route.to_owned(), method.to_owned(), status))
@@ -52,9 +55,14 @@ impl Metrics {
 
     /// The registry in Prometheus text exposition format 0.0.4.
     pub fn render(&self) -> String {
-        let inner = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let inner = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut out = String::new();
-        out.push_str("# HELP http_requests_total HTTP requests answered, by route, method and status.\n");
+        out.push_str(
+            "# HELP http_requests_total HTTP requests answered, by route, method and status.\n",
+        );
         out.push_str("# TYPE http_requests_total counter\n");
         for ((route, method, status), n) in &inner.requests {
             let _ = writeln!(
@@ -76,8 +84,16 @@ impl Metrics {
                 "http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                 h.count
             );
-            let _ = writeln!(out, "http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-            let _ = writeln!(out, "http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count
+            );
         }
         out
     }
@@ -99,6 +115,11 @@ pub async fn track(State(metrics): State<Metrics>, request: Request, next: Next)
         |p| p.as_str().to_owned(),
     );
     let response = next.run(request).await;
-    metrics.record(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    metrics.record(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     response
 }

@@ -26,7 +26,8 @@ pub async fn hash(password: String) -> Result<String, Error> {
 /// Checks a password against a stored PHC hash on the blocking pool.
 pub async fn verify(password: String, hash: String) -> Result<bool, Error> {
     tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(|e| Error::Internal(format!("bad hash: {e}")))?;
+        let parsed =
+            PasswordHash::new(&hash).map_err(|e| Error::Internal(format!("bad hash: {e}")))?;
         Ok(Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok())

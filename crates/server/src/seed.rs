@@ -32,9 +32,24 @@ const COMPANIES: [DemoCompany; 2] = [
         currency: "CHF",
         dispatcher: ("Sandra Meier", "dispatcher@alpen.example"),
         technicians: &[
-            ("Anna Keller", "anna.keller@alpen.example", &["plumbing"], true),
-            ("Luca Brunner", "luca.brunner@alpen.example", &["plumbing", "electrics"], true),
-            ("Marco Steiner", "marco.steiner@alpen.example", &["electrics"], true),
+            (
+                "Anna Keller",
+                "anna.keller@alpen.example",
+                &["plumbing"],
+                true,
+            ),
+            (
+                "Luca Brunner",
+                "luca.brunner@alpen.example",
+                &["plumbing", "electrics"],
+                true,
+            ),
+            (
+                "Marco Steiner",
+                "marco.steiner@alpen.example",
+                &["electrics"],
+                true,
+            ),
             ("Nina Frei", "nina.frei@alpen.example", &["plumbing"], false),
         ],
     },
@@ -45,10 +60,30 @@ const COMPANIES: [DemoCompany; 2] = [
         currency: "EUR",
         dispatcher: ("Jonas Becker", "dispatcher@rhein.example"),
         technicians: &[
-            ("Lena Schmidt", "lena.schmidt@rhein.example", &["plumbing"], true),
-            ("Tobias Wagner", "tobias.wagner@rhein.example", &["plumbing", "electrics"], true),
-            ("Mia Hoffmann", "mia.hoffmann@rhein.example", &["electrics"], true),
-            ("Paul Richter", "paul.richter@rhein.example", &["electrics"], false),
+            (
+                "Lena Schmidt",
+                "lena.schmidt@rhein.example",
+                &["plumbing"],
+                true,
+            ),
+            (
+                "Tobias Wagner",
+                "tobias.wagner@rhein.example",
+                &["plumbing", "electrics"],
+                true,
+            ),
+            (
+                "Mia Hoffmann",
+                "mia.hoffmann@rhein.example",
+                &["electrics"],
+                true,
+            ),
+            (
+                "Paul Richter",
+                "paul.richter@rhein.example",
+                &["electrics"],
+                false,
+            ),
         ],
     },
 ];

@@ -22,10 +22,18 @@ pub struct Board {
 pub struct PatchCall {
     /// The version the change is based on; a stale one is answered 409 with the call.
     pub version: i64,
-    #[serde(default, deserialize_with = "super::double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<TimeSlot>))]
     pub slot: Option<Option<TimeSlot>>,
-    #[serde(default, deserialize_with = "super::double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
     pub technician_id: Option<Option<Uuid>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

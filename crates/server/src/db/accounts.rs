@@ -142,7 +142,10 @@ pub async fn find_user_by_email(db: &Db, email: &str) -> Result<Option<UserRecor
 }
 
 /// The company summary the app's shell shows.
-pub async fn company_summary(db: &Db, company_id: Uuid) -> Result<Option<CompanySummary>, sqlx::Error> {
+pub async fn company_summary(
+    db: &Db,
+    company_id: Uuid,
+) -> Result<Option<CompanySummary>, sqlx::Error> {
     let row = sqlx::query("SELECT id, name, time_zone, currency FROM companies WHERE id = $1")
         .bind(company_id.to_string())
         .fetch_optional(&db.pool)

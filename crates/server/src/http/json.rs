@@ -49,8 +49,10 @@ fn rejection_to_error(rejection: JsonRejection) -> Error {
         }
         JsonRejection::JsonSyntaxError(err) => Error::BadRequest {
             code: "malformed-json",
-            detail: std::error::Error::source(&err)
-                .map_or_else(|| err.body_text(), |s| format!("the body is not valid JSON: {s}")),
+            detail: std::error::Error::source(&err).map_or_else(
+                || err.body_text(),
+                |s| format!("the body is not valid JSON: {s}"),
+            ),
         },
         JsonRejection::MissingJsonContentType(_) => Error::BadRequest {
             code: "unsupported-media-type",

@@ -26,12 +26,11 @@ pub fn router(dist_dir: &std::path::Path) -> Router<AppState> {
 /// Trunk names assets by content hash, so they never change: cache them for a year.
 /// Everything else (index.html, the service worker, the manifest) is revalidated.
 async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Response {
-    let hashed = request
-        .uri()
-        .path()
-        .rsplit('/')
-        .next()
-        .is_some_and(|name| name.split('-').last().is_some_and(|h| h.len() >= 16 && h.contains('.')));
+    let hashed = request.uri().path().rsplit('/').next().is_some_and(|name| {
+        name.split('-')
+            .last()
+            .is_some_and(|h| h.len() >= 16 && h.contains('.'))
+    });
     let mut response = next.run(request).await;
     let value = if hashed {
         "public, max-age=31536000, immutable"

@@ -32,7 +32,10 @@ async fn sign_in_sets_an_httponly_samesite_cookie_and_me_answers(backend: Backen
         .unwrap();
 
     assert_eq!(response.status(), 200);
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.starts_with("dispatch_session="), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
@@ -72,7 +75,10 @@ async fn sign_out_revokes_the_session_on_the_server(backend: Backend) {
         .unwrap();
     assert_eq!(logout.status(), 204);
     let cleared = logout.headers()["set-cookie"].to_str().unwrap();
-    assert!(cleared.starts_with("dispatch_session=;") || cleared.contains("Max-Age=0"), "{cleared}");
+    assert!(
+        cleared.starts_with("dispatch_session=;") || cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
 
     // The old token, replayed, is dead: revocation is server-side, not just a cleared cookie.
     let me = app
@@ -95,7 +101,10 @@ async fn me_without_a_session_is_401_problem_json(backend: Backend) {
         }
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 401);
-        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
         let problem: Value = response.json().await.unwrap();
         assert_eq!(problem["type"], "/problems/unauthorized");
         assert_eq!(problem["status"], 401);
@@ -106,7 +115,10 @@ async fn wrong_password_and_unknown_email_get_the_same_401(backend: Backend) {
     let app = spawn_app(backend).await;
 
     let mut bodies = Vec::new();
-    for (email, password) in [(ALPEN, "wrong-password"), ("nobody@alpen.example", PASSWORD)] {
+    for (email, password) in [
+        (ALPEN, "wrong-password"),
+        ("nobody@alpen.example", PASSWORD),
+    ] {
         let response = app
             .http
             .post(app.url("/api/v1/auth/login"))
@@ -118,7 +130,10 @@ async fn wrong_password_and_unknown_email_get_the_same_401(backend: Backend) {
         assert!(response.headers().get("set-cookie").is_none());
         bodies.push(response.text().await.unwrap());
     }
-    assert_eq!(bodies[0], bodies[1], "the two failures must be indistinguishable");
+    assert_eq!(
+        bodies[0], bodies[1],
+        "the two failures must be indistinguishable"
+    );
     let problem: Value = serde_json::from_str(&bodies[0]).unwrap();
     assert_eq!(problem["type"], "/problems/invalid-credentials");
 }
@@ -130,7 +145,9 @@ async fn an_expired_session_is_refused(backend: Backend) {
         .unwrap()
         .unwrap();
     let token = server::db::sessions::new_token();
-    server::db::sessions::create(&app.state.db, &token, user.id, -1).await.unwrap();
+    server::db::sessions::create(&app.state.db, &token, user.id, -1)
+        .await
+        .unwrap();
 
     let response = app
         .http
@@ -147,7 +164,11 @@ async fn sign_in_rejects_malformed_and_mistyped_bodies(backend: Backend) {
 
     let cases = [
         (r#"{"email": "#, 400, "/problems/malformed-json"),
-        (r#"{"email": 42, "password": "x"}"#, 422, "/problems/validation"),
+        (
+            r#"{"email": 42, "password": "x"}"#,
+            422,
+            "/problems/validation",
+        ),
         (r#"{"email": "a@b.example"}"#, 422, "/problems/validation"),
     ];
     for (body, status, kind) in cases {
@@ -160,7 +181,10 @@ async fn sign_in_rejects_malformed_and_mistyped_bodies(backend: Backend) {
             .await
             .unwrap();
         assert_eq!(response.status(), status, "{body}");
-        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
         let problem: Value = response.json().await.unwrap();
         assert_eq!(problem["type"], kind, "{body}");
     }
@@ -176,7 +200,10 @@ async fn sign_in_rejects_malformed_and_mistyped_bodies(backend: Backend) {
 
 async fn each_company_sees_itself(backend: Backend) {
     let app = spawn_app(backend).await;
-    for (email, company) in [(ALPEN, "Alpen Sanitär AG"), ("dispatcher@rhein.example", "Rhein Haustechnik GmbH")] {
+    for (email, company) in [
+        (ALPEN, "Alpen Sanitär AG"),
+        ("dispatcher@rhein.example", "Rhein Haustechnik GmbH"),
+    ] {
         let session = app.sign_in(email, PASSWORD).await;
         let me: Value = app
             .http

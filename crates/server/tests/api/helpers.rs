@@ -115,7 +115,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 async fn fresh_postgres_database() -> String {
     let admin = postgres_admin_url();
     let name = format!("t_{}", Uuid::new_v4().simple());
-    let pool = server::db::Db::connect(admin).await.expect("connect to the test cluster");
+    let pool = server::db::Db::connect(admin)
+        .await
+        .expect("connect to the test cluster");
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&pool.pool)
         .await
@@ -128,9 +130,7 @@ async fn fresh_postgres_database() -> String {
 /// `TEST_POSTGRES_URL` if given, else a cluster started once for this test binary.
 fn postgres_admin_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| {
-        std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| start_cluster())
-    })
+    URL.get_or_init(|| std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| start_cluster()))
 }
 
 fn pg_bindir() -> PathBuf {
@@ -138,13 +138,17 @@ fn pg_bindir() -> PathBuf {
         return PathBuf::from(dir);
     }
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("PostgreSQL is installed (Debian package postgresql; `cargo xtask test` installs it)")
+        .expect(
+            "PostgreSQL is installed (Debian package postgresql; `cargo xtask test` installs it)",
+        )
         .flatten()
         .map(|e| e.path().join("bin"))
         .filter(|p| p.join("initdb").exists())
         .collect();
     versions.sort();
-    versions.pop().expect("initdb found under /usr/lib/postgresql/*/bin")
+    versions
+        .pop()
+        .expect("initdb found under /usr/lib/postgresql/*/bin")
 }
 
 fn output(cmd: &mut Command) -> String {
@@ -178,8 +182,12 @@ fn start_cluster() -> String {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     if root {
-        let uid: u32 = output(Command::new("id").args(["-u", "postgres"])).parse().unwrap();
-        let gid: u32 = output(Command::new("id").args(["-g", "postgres"])).parse().unwrap();
+        let uid: u32 = output(Command::new("id").args(["-u", "postgres"]))
+            .parse()
+            .unwrap();
+        let gid: u32 = output(Command::new("id").args(["-g", "postgres"]))
+            .parse()
+            .unwrap();
         std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).unwrap();
     }
     let data = dir.join("data");
@@ -187,7 +195,14 @@ fn start_cluster() -> String {
         as_cluster_owner(&bindir.join("initdb"), root)
             .arg("-D")
             .arg(&data)
-            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"]),
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ]),
     );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

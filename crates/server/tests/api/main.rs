@@ -4,4 +4,7 @@
 mod helpers;
 
 mod auth;
+mod calls;
+mod marketplace;
 mod platform;
+mod team;

@@ -1,0 +1,1 @@
+//! Service calls as stored (being written).

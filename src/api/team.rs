@@ -1,0 +1,1 @@
+//! Team endpoints: technicians, invitations, dispatchers, company profile (being written).
