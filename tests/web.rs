@@ -62,11 +62,23 @@ fn the_login_form_has_labelled_fields_and_a_submit_button() {
         view! { <Router><LoginPage /></Router> }
     });
 
-    let label = host.query_selector("label[for=login-email]").unwrap().unwrap();
+    let label = host
+        .query_selector("label[for=login-email]")
+        .unwrap()
+        .unwrap();
     assert!(label.text_content().unwrap_or_default().contains("mail"));
-    assert!(host.query_selector("#login-email[type=email]").unwrap().is_some());
-    assert!(host.query_selector("#login-password[type=password]").unwrap().is_some());
-    assert!(host.query_selector("button[type=submit]").unwrap().is_some());
+    assert!(host
+        .query_selector("#login-email[type=email]")
+        .unwrap()
+        .is_some());
+    assert!(host
+        .query_selector("#login-password[type=password]")
+        .unwrap()
+        .is_some());
+    assert!(host
+        .query_selector("button[type=submit]")
+        .unwrap()
+        .is_some());
     assert!(host.query_selector("[role=alert]").unwrap().is_some());
     drop(handle);
 }
