@@ -6,7 +6,16 @@ pub mod team;
 
 pub use http::ApiError;
 
-use domain::api::{LoginRequest, Me};
+use chrono::{DateTime, Utc};
+use domain::{
+    api::{
+        calls::{Board, PatchCall},
+        team::TechnicianSummary,
+        LoginRequest, Me,
+    },
+    view::CallView,
+};
+use uuid::Uuid;
 
 /// Signs in; on success the server has set the session cookie.
 pub async fn login(email: String, password: String) -> Result<Me, ApiError> {
@@ -25,4 +34,40 @@ pub async fn me() -> Result<Option<Me>, ApiError> {
 /// Signs out (the server revokes the session).
 pub async fn logout() -> Result<(), ApiError> {
     http::post_empty("/api/v1/auth/logout").await
+}
+
+/// The board: this company's offers and calls between `from` and `to`, plus undated ones.
+pub async fn board(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Board, ApiError> {
+    let query = format!(
+        "/api/v1/calls?from={}&to={}",
+        js_sys::encode_uri_component(&from.to_rfc3339()),
+        js_sys::encode_uri_component(&to.to_rfc3339())
+    );
+    http::get_json(&query).await
+}
+
+/// One call as this company sees it.
+pub async fn call(id: Uuid) -> Result<CallView, ApiError> {
+    http::get_json(&format!("/api/v1/calls/{id}")).await
+}
+
+/// Accepts an offered request (first accept wins; others get `already-accepted`).
+pub async fn accept(id: Uuid) -> Result<CallView, ApiError> {
+    http::post_json(&format!("/api/v1/calls/{id}/accept"), &serde_json::json!({})).await
+}
+
+/// Declines an offered request; it leaves this company's board.
+pub async fn decline(id: Uuid) -> Result<CallView, ApiError> {
+    http::post_json(&format!("/api/v1/calls/{id}/decline"), &serde_json::json!({})).await
+}
+
+/// Changes date/time, technician, "client called" or the agreed price, based on
+/// `change.version` (a stale version is answered 409 with the current call).
+pub async fn patch_call(id: Uuid, change: &PatchCall) -> Result<CallView, ApiError> {
+    http::patch_json(&format!("/api/v1/calls/{id}"), change).await
+}
+
+/// This company's technicians (the calendar's rows and the assignment picker).
+pub async fn technicians() -> Result<Vec<TechnicianSummary>, ApiError> {
+    http::get_json("/api/v1/technicians").await
 }

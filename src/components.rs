@@ -1,2 +1,4 @@
 //! Reusable pieces of the views.
+pub mod calls;
 pub mod common;
+pub mod modals;

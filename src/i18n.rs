@@ -100,6 +100,18 @@ impl I18n {
         lookup(self.locale.get(), key)
     }
 
+    /// The text for `key`, or for `fallback` when the catalogue has no `key` (for keys
+    /// built from server codes, e.g. `calls.error.{problem code}`).
+    pub fn t_or(&self, key: &str, fallback: &str) -> String {
+        let locale = self.locale.get();
+        let [en, ..] = catalogs();
+        if en.contains_key(key) {
+            lookup(locale, key)
+        } else {
+            lookup(locale, fallback)
+        }
+    }
+
     /// The current language (reactive).
     pub fn locale(&self) -> Locale {
         self.locale.get()

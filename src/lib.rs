@@ -25,7 +25,11 @@ use pages::{
 pub fn App() -> impl IntoView {
     i18n::provide_i18n();
     contexts::session::provide_session();
+    contexts::board::provide_board();
+    contexts::board::provide_roster();
+    contexts::toasts::provide_toasts();
     view! {
+        <components::common::toast_host::ToastHost />
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/login") view=LoginPage />

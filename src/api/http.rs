@@ -89,3 +89,14 @@ pub async fn post_empty(path: &str) -> Result<(), ApiError> {
         read::<serde_json::Value>(response).await.map(drop)
     }
 }
+
+/// `PATCH path` with a JSON body → JSON.
+pub async fn patch_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let response = Request::patch(path)
+        .json(body)
+        .map_err(network)?
+        .send()
+        .await
+        .map_err(network)?;
+    read(response).await
+}

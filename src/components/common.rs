@@ -1,3 +1,4 @@
 //! Small components used across pages.
 pub mod locale_switch;
 pub mod spinner;
+pub mod toast_host;

@@ -1,35 +1,89 @@
+use chrono::{Duration, Utc};
 use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use uuid::Uuid;
 
-use crate::{contexts::session::use_session, i18n::use_i18n};
+use crate::{
+    api,
+    components::{
+        calls::request_lists::RequestLists, common::spinner::Spinner, modals::call_detail_modal::CallDetailModal,
+    },
+    contexts::{
+        board::{use_board, use_roster},
+        session::use_session,
+        toasts::use_toasts,
+    },
+    i18n::use_i18n,
+};
 
-/// The dispatch calendar (technicians × time) with the request lists below it.
+/// How often the board re-reads the server until live updates arrive over WebSockets.
+const REFRESH_SECONDS: u64 = 15;
+
+/// The dispatch calendar (technicians × time) with the request lists below it; the
+/// detail modal opens over it for `/requests/{id}`.
 #[component]
 pub fn CalendarPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let zone = move || {
-        session
-            .me()
-            .map(|me| me.company.time_zone)
-            .unwrap_or_default()
-    };
-    let today = move || {
-        let now = js_sys::Date::now();
-        i18n.date_time(now, &zone())
-    };
+    let board = use_board();
+    let roster = use_roster();
+    let toasts = use_toasts();
+    let params = use_params_map();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    roster.ensure_loaded();
+
+    let zone = move || session.me().map(|me| me.company.time_zone).unwrap_or_default();
+    let tick = RwSignal::new(0_u32);
+    let loaded = RwSignal::new(false);
+    let load = LocalResource::new(move || {
+        tick.track();
+        async move {
+            let now = Utc::now();
+            api::board(now - Duration::days(7), now + Duration::days(28)).await
+        }
+    });
+    Effect::new(move |_| match load.get() {
+        Some(Ok(board_data)) => {
+            board.replace_all(board_data.calls);
+            loaded.set(true);
+        }
+        Some(Err(err)) => {
+            if err.status() == Some(401) {
+                session.0.set(crate::contexts::session::SessionState::SignedOut);
+            } else {
+                toasts.error(crate::components::calls::error_text(&i18n, &err));
+            }
+        }
+        None => {}
+    });
+    let interval = set_interval_with_handle(
+        move || tick.update(|t| *t += 1),
+        std::time::Duration::from_secs(REFRESH_SECONDS),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(handle) = interval {
+            handle.clear();
+        }
+    });
+
+    let open_id = move || params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()));
+    let just_accepted = Signal::derive(move || query.with(|q| q.get("accepted").is_some()));
+    let close = Callback::new(move |()| navigate("/calendar", Default::default()));
+
     view! {
         <section class="page" aria-labelledby="calendar-title">
             <div class="page__head">
                 <h1 id="calendar-title">{move || i18n.t("calendar.title")}</h1>
                 <p class="page__meta">
                     <span>{move || i18n.t("shell.time_zone")}": "{zone}</span>
-                    " · "
-                    <time>{today}</time>
                 </p>
             </div>
-            <div class="empty-state">
-                <p>{move || i18n.t("calendar.empty")}</p>
-            </div>
+            <Show when=move || loaded.get() fallback=|| view! { <Spinner /> }>
+                <RequestLists />
+            </Show>
         </section>
+        {move || open_id().map(|id| view! { <CallDetailModal id just_accepted on_close=close /> })}
     }
 }

@@ -1,0 +1,63 @@
+//! Calls as cards in the lists below the calendar.
+pub mod call_card;
+pub mod request_lists;
+pub mod state_badge;
+
+use domain::view::CallView;
+
+use crate::{api::ApiError, i18n::I18n};
+
+/// A readable, translated message for a failed call action.
+pub fn error_text(i18n: &I18n, err: &ApiError) -> String {
+    i18n.t_or(&format!("calls.error.{}", err.code()), "calls.error.generic")
+}
+
+/// The price a dispatcher sees: the order total once accepted, else the recommended one.
+pub fn price_of(view: &CallView) -> (i64, String) {
+    match &view.order {
+        Some(order) => (order.total.amount_minor, order.total.currency.code().to_owned()),
+        None => (
+            view.service.recommended_price.amount_minor,
+            view.service.recommended_price.currency.code().to_owned(),
+        ),
+    }
+}
+
+/// Accepts a request: on success the board shows the won call and the dispatcher is
+/// reminded to call the client; if another partner was faster the request leaves the
+/// board with that notice. Returns the new view when accepted.
+pub async fn accept_and_report(id: uuid::Uuid) -> Option<CallView> {
+    use crate::contexts::{board::use_board, toasts::use_toasts};
+    use crate::i18n::use_i18n;
+    let (board, toasts, i18n) = (use_board(), use_toasts(), use_i18n());
+    match crate::api::accept(id).await {
+        Ok(view) => {
+            board.upsert(view.clone());
+            toasts.success(i18n.t("calls.accepted_toast"));
+            Some(view)
+        }
+        Err(err) => {
+            if err.code() == "already-accepted" {
+                board.remove(id);
+                toasts.error(i18n.t("calls.taken_toast"));
+            } else {
+                toasts.error(error_text(&i18n, &err));
+            }
+            None
+        }
+    }
+}
+
+/// Declines a request; it leaves the board.
+pub async fn decline_and_report(id: uuid::Uuid) {
+    use crate::contexts::{board::use_board, toasts::use_toasts};
+    use crate::i18n::use_i18n;
+    let (board, toasts, i18n) = (use_board(), use_toasts(), use_i18n());
+    match crate::api::decline(id).await {
+        Ok(_) => {
+            board.remove(id);
+            toasts.info(i18n.t("calls.declined_toast"));
+        }
+        Err(err) => toasts.error(error_text(&i18n, &err)),
+    }
+}

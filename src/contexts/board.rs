@@ -1,0 +1,206 @@
+//! The board store: every call this company sees, one signal per call, plus an index of
+//! which calls show at which place (requests list, unassigned list, dispatcher row, each
+//! technician's row). A change to one call re-renders that call's block and, only if it
+//! moved, the two places it left and entered — never the whole board.
+
+use std::collections::{HashMap, HashSet};
+
+use domain::{colour::Place, view::CallView};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+/// A place on the board where calls show (the domain's [`Place`], hashable).
+pub type PlaceKey = Place;
+
+#[derive(Default)]
+struct Inner {
+    calls: HashMap<Uuid, RwSignal<CallView>>,
+    places: HashMap<PlaceKey, RwSignal<Vec<Uuid>>>,
+}
+
+/// The board's calls, shared by the calendar, the lists and the modal.
+#[derive(Clone, Copy)]
+pub struct BoardStore {
+    inner: StoredValue<Inner>,
+    /// Bumped when a call is added or removed (for views over every call).
+    membership: RwSignal<u64>,
+}
+
+fn places_of(view: &CallView) -> HashSet<PlaceKey> {
+    view.placements.iter().map(|p| p.place).collect()
+}
+
+impl BoardStore {
+    fn new() -> Self {
+        Self {
+            inner: StoredValue::new(Inner::default()),
+            membership: RwSignal::new(0),
+        }
+    }
+
+    /// The signal of one call, if the board has it.
+    pub fn call(&self, id: Uuid) -> Option<RwSignal<CallView>> {
+        self.membership.track();
+        self.inner.with_value(|inner| inner.calls.get(&id).copied())
+    }
+
+    /// The ids of the calls showing at `place`, in start-time order (reactive).
+    pub fn at(&self, place: PlaceKey) -> Signal<Vec<Uuid>> {
+        let signal = self.place_signal(place);
+        signal.into()
+    }
+
+    fn place_signal(&self, place: PlaceKey) -> RwSignal<Vec<Uuid>> {
+        self.inner
+            .try_update_value(|inner| *inner.places.entry(place).or_insert_with(|| RwSignal::new(Vec::new())))
+            .expect("board store is alive")
+    }
+
+    /// Every call id on the board (reactive to additions and removals only).
+    pub fn ids(&self) -> Vec<Uuid> {
+        self.membership.track();
+        self.inner.with_value(|inner| inner.calls.keys().copied().collect())
+    }
+
+    /// Adds or replaces a call (from the server, a live event or an optimistic move) and
+    /// moves it between places if its placements changed.
+    pub fn upsert(&self, view: CallView) {
+        let id = view.id;
+        let new_places = places_of(&view);
+        let start = view.slot.map(|s| s.start);
+        let existing = self.inner.with_value(|inner| inner.calls.get(&id).copied());
+        let old_places = match existing {
+            Some(signal) => {
+                let old = signal.get_untracked();
+                let old_places = places_of(&old);
+                let moved_in_time = old.slot.map(|s| s.start) != start;
+                signal.set(view);
+                if moved_in_time {
+                    // Same places, new order within them.
+                    for place in new_places.intersection(&old_places) {
+                        self.place_signal(*place).update(|ids| self.sort(ids));
+                    }
+                }
+                old_places
+            }
+            None => {
+                self.inner.update_value(|inner| {
+                    inner.calls.insert(id, RwSignal::new(view));
+                });
+                self.membership.update(|n| *n += 1);
+                HashSet::new()
+            }
+        };
+        for place in old_places.difference(&new_places) {
+            self.place_signal(*place).update(|ids| ids.retain(|x| *x != id));
+        }
+        for place in new_places.difference(&old_places) {
+            self.place_signal(*place).update(|ids| {
+                ids.push(id);
+                self.sort(ids);
+            });
+        }
+    }
+
+    /// Removes a call from the board (declined, taken by another partner, cancelled).
+    pub fn remove(&self, id: Uuid) {
+        let Some(signal) = self.inner.try_update_value(|inner| inner.calls.remove(&id)).flatten() else {
+            return;
+        };
+        for place in places_of(&signal.get_untracked()) {
+            self.place_signal(place).update(|ids| ids.retain(|x| *x != id));
+        }
+        self.membership.update(|n| *n += 1);
+    }
+
+    /// Replaces the whole board (initial load or a reload after reconnecting).
+    pub fn replace_all(&self, views: Vec<CallView>) {
+        let keep: HashSet<Uuid> = views.iter().map(|v| v.id).collect();
+        for id in self.ids_untracked() {
+            if !keep.contains(&id) {
+                self.remove(id);
+            }
+        }
+        for view in views {
+            self.upsert(view);
+        }
+    }
+
+    fn ids_untracked(&self) -> Vec<Uuid> {
+        self.inner.with_value(|inner| inner.calls.keys().copied().collect())
+    }
+
+    /// Undated calls first, then by start time, then by id for a stable order.
+    fn sort(&self, ids: &mut [Uuid]) {
+        self.inner.with_value(|inner| {
+            ids.sort_by_key(|id| {
+                let start = inner
+                    .calls
+                    .get(id)
+                    .and_then(|s| s.with_untracked(|v| v.slot.map(|slot| slot.start)));
+                (start, *id)
+            });
+        });
+    }
+}
+
+/// Provides an empty board store.
+pub fn provide_board() -> BoardStore {
+    let store = BoardStore::new();
+    provide_context(store);
+    store
+}
+
+/// The app's [`BoardStore`].
+pub fn use_board() -> BoardStore {
+    expect_context::<BoardStore>()
+}
+
+/// The company's technicians: the calendar's rows and the assignment picker.
+#[derive(Clone, Copy)]
+pub struct Roster {
+    list: RwSignal<Vec<domain::api::team::TechnicianSummary>>,
+    loading: StoredValue<bool>,
+}
+
+impl Roster {
+    /// The technicians, verified first, then by name (reactive).
+    pub fn list(&self) -> Vec<domain::api::team::TechnicianSummary> {
+        self.list.get()
+    }
+
+    /// Loads the roster once (and again after [`Roster::reload`]).
+    pub fn ensure_loaded(&self) {
+        if self.loading.get_value() {
+            return;
+        }
+        self.reload();
+    }
+
+    /// Fetches the roster from the server.
+    pub fn reload(&self) {
+        self.loading.set_value(true);
+        let list = self.list;
+        leptos::task::spawn_local(async move {
+            if let Ok(mut technicians) = crate::api::technicians().await {
+                technicians.sort_by(|a, b| b.verified.cmp(&a.verified).then_with(|| a.name.cmp(&b.name)));
+                list.set(technicians);
+            }
+        });
+    }
+}
+
+/// Provides the (not yet loaded) roster.
+pub fn provide_roster() -> Roster {
+    let roster = Roster {
+        list: RwSignal::new(Vec::new()),
+        loading: StoredValue::new(false),
+    };
+    provide_context(roster);
+    roster
+}
+
+/// The app's [`Roster`].
+pub fn use_roster() -> Roster {
+    expect_context::<Roster>()
+}
