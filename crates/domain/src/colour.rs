@@ -74,10 +74,32 @@ pub fn colour_of(call: &ServiceCall) -> Colour {
     if call.accepted_by.is_none() {
         return Colour::Blue;
     }
-    match (call.slot.is_some(), call.technician_id.is_some()) {
-        (true, true) if call.client_called => Colour::Green,
-        (true, true) => Colour::Orange,
-        _ => Colour::White,
+    won_view(call.slot.is_some(), call.technician_id, call.client_called).colour
+}
+
+/// The colour and places of a call its company has won, from the three task facts alone
+/// (the app uses it to redraw a call optimistically while a move is being saved).
+pub fn won_view(has_slot: bool, technician_id: Option<Uuid>, client_called: bool) -> BoardView {
+    let place = |place, colour| Placement { place, colour };
+    match (has_slot, technician_id) {
+        (true, Some(technician_id)) => {
+            let colour = if client_called { Colour::Green } else { Colour::Orange };
+            BoardView {
+                colour,
+                placements: vec![place(Place::TechnicianRow { technician_id }, colour)],
+            }
+        }
+        (true, None) => BoardView {
+            colour: Colour::White,
+            placements: vec![
+                place(Place::UnassignedList, Colour::White),
+                place(Place::DispatcherRow, Colour::Orange),
+            ],
+        },
+        (false, _) => BoardView {
+            colour: Colour::White,
+            placements: vec![place(Place::UnassignedList, Colour::White)],
+        },
     }
 }
 
@@ -99,16 +121,7 @@ pub fn board_view(call: &ServiceCall, viewer: Uuid) -> BoardView {
             if call.accepted_by != Some(viewer) {
                 vec![]
             } else {
-                match (call.slot, call.technician_id) {
-                    (Some(_), Some(technician_id)) => {
-                        vec![place(Place::TechnicianRow { technician_id }, colour)]
-                    }
-                    (Some(_), None) => vec![
-                        place(Place::UnassignedList, Colour::White),
-                        place(Place::DispatcherRow, Colour::Orange),
-                    ],
-                    (None, _) => vec![place(Place::UnassignedList, Colour::White)],
-                }
+                won_view(call.slot.is_some(), call.technician_id, call.client_called).placements
             }
         }
     };

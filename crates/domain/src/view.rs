@@ -100,6 +100,20 @@ impl CallView {
         })
     }
 
+    /// The call as it will look once moved to `slot` and `technician_id` (for drawing a
+    /// drag's result at once, before the server confirms it). Only for won calls; the
+    /// version stays, so the server still detects a conflicting change.
+    pub fn moved(&self, slot: Option<TimeSlot>, technician_id: Option<Uuid>) -> Self {
+        let board = crate::colour::won_view(slot.is_some(), technician_id, self.client_called);
+        Self {
+            slot,
+            technician_id,
+            colour: board.colour,
+            placements: board.placements,
+            ..self.clone()
+        }
+    }
+
     /// Whether the call is still on this company's board (offered or won and not
     /// cancelled).
     pub fn on_board(&self) -> bool {
