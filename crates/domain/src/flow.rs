@@ -503,17 +503,7 @@ fn assign(
     if Some(technician.company_id) != call.accepted_by {
         return Err(DomainError::NotFound);
     }
-    let verification = technician.verification();
-    if !verification.verified {
-        return Err(DomainError::NotVerified {
-            missing: verification.missing,
-        });
-    }
-    if !technician.has_skill(&call.service.skill) {
-        return Err(DomainError::LacksSkill {
-            skill: call.service.skill.clone(),
-        });
-    }
+    technician.check_assignable(&call.service.skill)?;
     let before = call.technician_id;
     if before == Some(technician.id) {
         return Ok(vec![]);

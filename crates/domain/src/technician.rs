@@ -70,10 +70,41 @@ impl TechnicianFacts {
 
     /// Whether the technician has `skill` (case-insensitive).
     pub fn has_skill(&self, skill: &str) -> bool {
-        self.skills
-            .iter()
-            .any(|s| s.trim().eq_ignore_ascii_case(skill.trim()))
+        has_skill(&self.skills, skill)
     }
+
+    /// Whether the technician may take a call needing `skill` (see [`check_assignable`]).
+    pub fn check_assignable(&self, skill: &str) -> Result<(), crate::error::DomainError> {
+        check_assignable(&self.verification(), &self.skills, skill)
+    }
+}
+
+/// Whether `skills` contains `skill` (case-insensitive, blanks ignored).
+pub fn has_skill<S: AsRef<str>>(skills: &[S], skill: &str) -> bool {
+    skills
+        .iter()
+        .any(|s| s.as_ref().trim().eq_ignore_ascii_case(skill.trim()))
+}
+
+/// The assignment rule: only a verified technician with the call's skill. The board uses
+/// it while dragging (to mark rows as invalid targets and say why), the server when
+/// saving, so both refuse the same drops.
+pub fn check_assignable<S: AsRef<str>>(
+    verification: &Verification,
+    skills: &[S],
+    skill: &str,
+) -> Result<(), crate::error::DomainError> {
+    if !verification.verified {
+        return Err(crate::error::DomainError::NotVerified {
+            missing: verification.missing.clone(),
+        });
+    }
+    if !has_skill(skills, skill) {
+        return Err(crate::error::DomainError::LacksSkill {
+            skill: skill.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
