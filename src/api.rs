@@ -53,12 +53,20 @@ pub async fn call(id: Uuid) -> Result<CallView, ApiError> {
 
 /// Accepts an offered request (first accept wins; others get `already-accepted`).
 pub async fn accept(id: Uuid) -> Result<CallView, ApiError> {
-    http::post_json(&format!("/api/v1/calls/{id}/accept"), &serde_json::json!({})).await
+    http::post_json(
+        &format!("/api/v1/calls/{id}/accept"),
+        &serde_json::json!({}),
+    )
+    .await
 }
 
 /// Declines an offered request; it leaves this company's board.
 pub async fn decline(id: Uuid) -> Result<CallView, ApiError> {
-    http::post_json(&format!("/api/v1/calls/{id}/decline"), &serde_json::json!({})).await
+    http::post_json(
+        &format!("/api/v1/calls/{id}/decline"),
+        &serde_json::json!({}),
+    )
+    .await
 }
 
 /// Changes date/time, technician, "client called" or the agreed price, based on

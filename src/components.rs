@@ -1,4 +1,5 @@
 //! Reusable pieces of the views.
+pub mod calendar;
 pub mod calls;
 pub mod common;
 pub mod modals;

@@ -1,2 +1,4 @@
 //! App-wide state, each piece behind a named context type.
+pub mod board;
 pub mod session;
+pub mod toasts;

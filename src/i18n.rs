@@ -237,3 +237,60 @@ pub fn format_date_time(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
         .and_then(|v| v.as_string())
         .unwrap_or_default()
 }
+
+fn format_with(tag: &str, epoch_ms: f64, pairs: &[(&str, JsValue)]) -> String {
+    let locales = js_sys::Array::of1(&JsValue::from_str(tag));
+    let format = js_sys::Intl::DateTimeFormat::new(&locales, &options(pairs)).format();
+    format
+        .call1(
+            &JsValue::NULL,
+            &js_sys::Date::new(&JsValue::from_f64(epoch_ms)),
+        )
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// A date without time ("Tue, 24 Nov 2026") in `time_zone`.
+pub fn format_date(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
+    format_with(
+        tag,
+        epoch_ms,
+        &[
+            ("timeZone", JsValue::from_str(time_zone)),
+            ("weekday", JsValue::from_str("short")),
+            ("day", JsValue::from_str("numeric")),
+            ("month", JsValue::from_str("short")),
+            ("year", JsValue::from_str("numeric")),
+        ],
+    )
+}
+
+/// A short weekday and day ("Tue 24") in `time_zone`, for column headers.
+pub fn format_weekday(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
+    format_with(
+        tag,
+        epoch_ms,
+        &[
+            ("timeZone", JsValue::from_str(time_zone)),
+            ("weekday", JsValue::from_str("short")),
+            ("day", JsValue::from_str("numeric")),
+        ],
+    )
+}
+
+/// A weekday and time ("Tue 14:30") in `time_zone`, for move confirmations.
+pub fn format_day_time(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
+    format_with(
+        tag,
+        epoch_ms,
+        &[
+            ("timeZone", JsValue::from_str(time_zone)),
+            ("weekday", JsValue::from_str("short")),
+            ("day", JsValue::from_str("numeric")),
+            ("month", JsValue::from_str("short")),
+            ("hour", JsValue::from_str("2-digit")),
+            ("minute", JsValue::from_str("2-digit")),
+        ],
+    )
+}

@@ -82,3 +82,45 @@ fn the_login_form_has_labelled_fields_and_a_submit_button() {
     assert!(host.query_selector("[role=alert]").unwrap().is_some());
     drop(handle);
 }
+
+mod geometry {
+    use chrono::{DateTime, Utc};
+    use dispatch_app::components::calendar::geometry::Geometry;
+    use wasm_bindgen_test::*;
+
+    fn zurich_week(first: &str) -> Geometry {
+        Geometry {
+            zone: chrono_tz::Europe::Zurich,
+            first_day: first.parse().unwrap(),
+            days: 7,
+            hour_from: 7,
+            hour_to: 19,
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn positions_round_trip_on_the_grid() {
+        let g = zurich_week("2026-11-23");
+        let nine: DateTime<Utc> = "2026-11-24T08:00:00Z".parse().unwrap(); // Tue 09:00 CET
+        let f = g.fraction(nine).unwrap();
+        assert_eq!(g.instant_at(f), nine);
+    }
+
+    #[wasm_bindgen_test]
+    fn dst_change_days_keep_wall_clock_positions() {
+        for (week, sat, sun) in [
+            // Spring forward: Sat 09:00 CET = 08:00 UTC, Sun 09:00 CEST = 07:00 UTC.
+            ("2026-03-23", "2026-03-28T08:00:00Z", "2026-03-29T07:00:00Z"),
+            // Fall back: Sat 09:00 CEST = 07:00 UTC, Sun 09:00 CET = 08:00 UTC.
+            ("2026-10-19", "2026-10-24T07:00:00Z", "2026-10-25T08:00:00Z"),
+        ] {
+            let g = zurich_week(week);
+            let (sat, sun): (DateTime<Utc>, DateTime<Utc>) =
+                (sat.parse().unwrap(), sun.parse().unwrap());
+            let one_day = 1.0 / 7.0;
+            let gap = g.fraction(sun).unwrap() - g.fraction(sat).unwrap();
+            assert!((gap - one_day).abs() < 1e-9, "{week}: {gap}");
+            assert_eq!(g.instant_at(g.fraction(sun).unwrap()), sun);
+        }
+    }
+}

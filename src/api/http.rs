@@ -91,7 +91,10 @@ pub async fn post_empty(path: &str) -> Result<(), ApiError> {
 }
 
 /// `PATCH path` with a JSON body → JSON.
-pub async fn patch_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+pub async fn patch_json<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
     let response = Request::patch(path)
         .json(body)
         .map_err(network)?

@@ -7,15 +7,37 @@ use domain::view::CallView;
 
 use crate::{api::ApiError, i18n::I18n};
 
+/// What keeps a technician unverified, in words ("no photo, no skill").
+pub fn missing_text(i18n: &I18n, missing: &[domain::technician::Missing]) -> String {
+    use domain::technician::Missing;
+    missing
+        .iter()
+        .map(|m| {
+            i18n.t(match m {
+                Missing::PasswordNotSet => "calls.missing.password_not_set",
+                Missing::NoPhoto => "calls.missing.no_photo",
+                Missing::NoSkill => "calls.missing.no_skill",
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A readable, translated message for a failed call action.
 pub fn error_text(i18n: &I18n, err: &ApiError) -> String {
-    i18n.t_or(&format!("calls.error.{}", err.code()), "calls.error.generic")
+    i18n.t_or(
+        &format!("calls.error.{}", err.code()),
+        "calls.error.generic",
+    )
 }
 
 /// The price a dispatcher sees: the order total once accepted, else the recommended one.
 pub fn price_of(view: &CallView) -> (i64, String) {
     match &view.order {
-        Some(order) => (order.total.amount_minor, order.total.currency.code().to_owned()),
+        Some(order) => (
+            order.total.amount_minor,
+            order.total.currency.code().to_owned(),
+        ),
         None => (
             view.service.recommended_price.amount_minor,
             view.service.recommended_price.currency.code().to_owned(),

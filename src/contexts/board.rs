@@ -52,14 +52,20 @@ impl BoardStore {
 
     fn place_signal(&self, place: PlaceKey) -> RwSignal<Vec<Uuid>> {
         self.inner
-            .try_update_value(|inner| *inner.places.entry(place).or_insert_with(|| RwSignal::new(Vec::new())))
+            .try_update_value(|inner| {
+                *inner
+                    .places
+                    .entry(place)
+                    .or_insert_with(|| RwSignal::new(Vec::new()))
+            })
             .expect("board store is alive")
     }
 
     /// Every call id on the board (reactive to additions and removals only).
     pub fn ids(&self) -> Vec<Uuid> {
         self.membership.track();
-        self.inner.with_value(|inner| inner.calls.keys().copied().collect())
+        self.inner
+            .with_value(|inner| inner.calls.keys().copied().collect())
     }
 
     /// Adds or replaces a call (from the server, a live event or an optimistic move) and
@@ -92,7 +98,8 @@ impl BoardStore {
             }
         };
         for place in old_places.difference(&new_places) {
-            self.place_signal(*place).update(|ids| ids.retain(|x| *x != id));
+            self.place_signal(*place)
+                .update(|ids| ids.retain(|x| *x != id));
         }
         for place in new_places.difference(&old_places) {
             self.place_signal(*place).update(|ids| {
@@ -104,11 +111,16 @@ impl BoardStore {
 
     /// Removes a call from the board (declined, taken by another partner, cancelled).
     pub fn remove(&self, id: Uuid) {
-        let Some(signal) = self.inner.try_update_value(|inner| inner.calls.remove(&id)).flatten() else {
+        let Some(signal) = self
+            .inner
+            .try_update_value(|inner| inner.calls.remove(&id))
+            .flatten()
+        else {
             return;
         };
         for place in places_of(&signal.get_untracked()) {
-            self.place_signal(place).update(|ids| ids.retain(|x| *x != id));
+            self.place_signal(place)
+                .update(|ids| ids.retain(|x| *x != id));
         }
         self.membership.update(|n| *n += 1);
     }
@@ -127,7 +139,8 @@ impl BoardStore {
     }
 
     fn ids_untracked(&self) -> Vec<Uuid> {
-        self.inner.with_value(|inner| inner.calls.keys().copied().collect())
+        self.inner
+            .with_value(|inner| inner.calls.keys().copied().collect())
     }
 
     /// Undated calls first, then by start time, then by id for a stable order.
@@ -169,6 +182,11 @@ impl Roster {
         self.list.get()
     }
 
+    /// The technicians, without tracking.
+    pub fn list_untracked(&self) -> Vec<domain::api::team::TechnicianSummary> {
+        self.list.get_untracked()
+    }
+
     /// Loads the roster once (and again after [`Roster::reload`]).
     pub fn ensure_loaded(&self) {
         if self.loading.get_value() {
@@ -183,7 +201,11 @@ impl Roster {
         let list = self.list;
         leptos::task::spawn_local(async move {
             if let Ok(mut technicians) = crate::api::technicians().await {
-                technicians.sort_by(|a, b| b.verified.cmp(&a.verified).then_with(|| a.name.cmp(&b.name)));
+                technicians.sort_by(|a, b| {
+                    b.verified
+                        .cmp(&a.verified)
+                        .then_with(|| a.name.cmp(&b.name))
+                });
                 list.set(technicians);
             }
         });

@@ -30,10 +30,23 @@ pub struct Toasts {
 
 impl Toasts {
     /// Shows a toast for `seconds`; returns its id.
-    pub fn show(&self, kind: ToastKind, text: String, action: Option<(String, Callback<()>)>, seconds: u32) -> u64 {
+    pub fn show(
+        &self,
+        kind: ToastKind,
+        text: String,
+        action: Option<(String, Callback<()>)>,
+        seconds: u32,
+    ) -> u64 {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        self.list.update(|l| l.push(Toast { id, kind, text, action }));
+        self.list.update(|l| {
+            l.push(Toast {
+                id,
+                kind,
+                text,
+                action,
+            })
+        });
         let list = self.list;
         set_timeout(
             move || list.update(|l| l.retain(|t| t.id != id)),

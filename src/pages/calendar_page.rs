@@ -1,4 +1,4 @@
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
@@ -6,7 +6,10 @@ use uuid::Uuid;
 use crate::{
     api,
     components::{
-        calls::request_lists::RequestLists, common::spinner::Spinner, modals::call_detail_modal::CallDetailModal,
+        calendar::{move_dialog::MoveDialog, provide_calendar, timeline::Timeline},
+        calls::request_lists::RequestLists,
+        common::spinner::Spinner,
+        modals::call_detail_modal::CallDetailModal,
     },
     contexts::{
         board::{use_board, use_roster},
@@ -33,15 +36,21 @@ pub fn CalendarPage() -> impl IntoView {
     let navigate = use_navigate();
     roster.ensure_loaded();
 
-    let zone = move || session.me().map(|me| me.company.time_zone).unwrap_or_default();
+    let zone = move || {
+        session
+            .me()
+            .map(|me| me.company.time_zone)
+            .unwrap_or_default()
+    };
+    let tz = domain::tz::parse_zone(&zone()).unwrap_or(chrono_tz::UTC);
+    let calendar = provide_calendar(tz);
     let tick = RwSignal::new(0_u32);
     let loaded = RwSignal::new(false);
     let load = LocalResource::new(move || {
         tick.track();
-        async move {
-            let now = Utc::now();
-            api::board(now - Duration::days(7), now + Duration::days(28)).await
-        }
+        let (from, to) = calendar.geometry.get().range();
+        // A day of margin on both sides keeps calls dragged past the edge on the board.
+        async move { api::board(from - Duration::days(1), to + Duration::days(1)).await }
     });
     Effect::new(move |_| match load.get() {
         Some(Ok(board_data)) => {
@@ -50,7 +59,9 @@ pub fn CalendarPage() -> impl IntoView {
         }
         Some(Err(err)) => {
             if err.status() == Some(401) {
-                session.0.set(crate::contexts::session::SessionState::SignedOut);
+                session
+                    .0
+                    .set(crate::contexts::session::SessionState::SignedOut);
             } else {
                 toasts.error(crate::components::calls::error_text(&i18n, &err));
             }
@@ -81,9 +92,11 @@ pub fn CalendarPage() -> impl IntoView {
                 </p>
             </div>
             <Show when=move || loaded.get() fallback=|| view! { <Spinner /> }>
+                <Timeline />
                 <RequestLists />
             </Show>
         </section>
+        <MoveDialog />
         {move || open_id().map(|id| view! { <CallDetailModal id just_accepted on_close=close /> })}
     }
 }

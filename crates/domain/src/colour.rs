@@ -83,7 +83,11 @@ pub fn won_view(has_slot: bool, technician_id: Option<Uuid>, client_called: bool
     let place = |place, colour| Placement { place, colour };
     match (has_slot, technician_id) {
         (true, Some(technician_id)) => {
-            let colour = if client_called { Colour::Green } else { Colour::Orange };
+            let colour = if client_called {
+                Colour::Green
+            } else {
+                Colour::Orange
+            };
             BoardView {
                 colour,
                 placements: vec![place(Place::TechnicianRow { technician_id }, colour)],

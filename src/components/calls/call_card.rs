@@ -17,10 +17,18 @@ pub fn CallCard(
     /// Decline pressed (offered requests only).
     #[prop(optional)]
     on_decline: Option<Callback<CallView>>,
+    /// Shows a handle to drag the call onto the calendar (the "to assign" list).
+    #[prop(optional)]
+    draggable: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let zone = move || session.me().map(|me| me.company.time_zone).unwrap_or_default();
+    let zone = move || {
+        session
+            .me()
+            .map(|me| me.company.time_zone)
+            .unwrap_or_default()
+    };
     let when = move || {
         call.with(|c| c.slot).map_or_else(
             || i18n.t("calls.no_date"),
@@ -49,6 +57,7 @@ pub fn CallCard(
                 <span>{when}</span>
                 <span class="call-card__price">{price}</span>
             </p>
+            {draggable.then(|| view! { <DragHandle call /> })}
             <Show when=offered>
                 <div class="call-card__actions">
                     <button type="button" class="button button--primary button--small"
@@ -62,5 +71,47 @@ pub fn CallCard(
                 </div>
             </Show>
         </article>
+    }
+}
+
+/// A grip that drags the call from the list onto a calendar row and time (Pointer
+/// Events: mouse, touch and pen). Keyboard users schedule from the call's detail modal.
+#[component]
+fn DragHandle(call: RwSignal<CallView>) -> impl IntoView {
+    use crate::components::calendar::{
+        call_block::{finish_drag, start_drag, track_pointer},
+        use_calendar, DragMode,
+    };
+    let i18n = use_i18n();
+    let calendar = use_calendar();
+    let navigate = leptos_router::hooks::use_navigate();
+    let id = call.with_untracked(|c| c.id);
+    let mine = move || {
+        calendar
+            .drag
+            .with_untracked(|d| d.as_ref().is_some_and(|d| d.call_id == id))
+    };
+    view! {
+        <button
+            type="button"
+            class="drag-handle"
+            data-testid="drag-handle"
+            on:pointerdown=move |ev: web_sys::PointerEvent| start_drag(&ev, &call.get_untracked(), DragMode::Move, true)
+            on:pointermove=move |ev: web_sys::PointerEvent| {
+                if mine() {
+                    track_pointer(f64::from(ev.client_x()), f64::from(ev.client_y()));
+                }
+            }
+            on:pointerup=move |_| {
+                if mine() {
+                    let navigate = navigate.clone();
+                    finish_drag(move |id| navigate(&format!("/requests/{id}"), Default::default()));
+                }
+            }
+            on:pointercancel=move |_| calendar.drag.set(None)
+        >
+            <span aria-hidden="true">"⠿ "</span>
+            {move || i18n.t("calendar.drag_to_calendar")}
+        </button>
     }
 }

@@ -23,7 +23,10 @@ pub fn RequestLists() -> impl IntoView {
         spawn_local(async move {
             let accepted = owner.with(|| accept_and_report(view.id)).await;
             if accepted.is_some() {
-                navigate(&format!("/requests/{}?accepted=1", view.id), Default::default());
+                navigate(
+                    &format!("/requests/{}?accepted=1", view.id),
+                    Default::default(),
+                );
             }
         });
     });
@@ -45,7 +48,7 @@ pub fn RequestLists() -> impl IntoView {
                                 if offers {
                                     view! { <li><CallCard call=call on_accept=on_accept on_decline=on_decline /></li> }.into_any()
                                 } else {
-                                    view! { <li><CallCard call=call /></li> }.into_any()
+                                    view! { <li><CallCard call=call draggable=true /></li> }.into_any()
                                 }
                             })
                         }}

@@ -4,7 +4,6 @@ use domain::{
     call::{OfferState, Status},
     colour::Colour,
     slot::TimeSlot,
-    technician::Missing,
     tz,
     view::CallView,
 };
@@ -13,32 +12,21 @@ use uuid::Uuid;
 
 use crate::{
     api,
-    components::calls::{accept_and_report, decline_and_report, error_text, price_of, state_badge::StateBadge},
+    components::calls::{
+        accept_and_report, decline_and_report, error_text, missing_text, price_of,
+        state_badge::StateBadge,
+    },
     contexts::{
         board::{use_board, use_roster},
         session::use_session,
         toasts::use_toasts,
     },
-    i18n::{use_i18n, I18n},
+    i18n::use_i18n,
 };
 
 /// Start times offered by the picker: the 15-minute grid of a working day.
 fn quarter_hours() -> impl Iterator<Item = String> {
     (6 * 4..22 * 4).map(|q| format!("{:02}:{:02}", q / 4, (q % 4) * 15))
-}
-
-fn missing_text(i18n: &I18n, missing: &[Missing]) -> String {
-    missing
-        .iter()
-        .map(|m| {
-            i18n.t(match m {
-                Missing::PasswordNotSet => "calls.missing.password_not_set",
-                Missing::NoPhoto => "calls.missing.no_photo",
-                Missing::NoSkill => "calls.missing.no_skill",
-            })
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The detail modal of one call (deep link `/requests/{id}`): price, duration, address,
@@ -63,7 +51,12 @@ pub fn CallDetailModal(
     let dialog = NodeRef::<html::Dialog>::new();
     let error = RwSignal::new(None::<String>);
     let reminder = RwSignal::new(just_accepted.get_untracked());
-    let zone_name = move || session.me().map(|me| me.company.time_zone).unwrap_or_else(|| "UTC".to_owned());
+    let zone_name = move || {
+        session
+            .me()
+            .map(|me| me.company.time_zone)
+            .unwrap_or_else(|| "UTC".to_owned())
+    };
 
     // The call: from the board when it is there, else fetched (a deep link from an e-mail).
     let fetched = LocalResource::new(move || async move { api::call(id).await });
@@ -97,7 +90,11 @@ pub fn CallDetailModal(
             date.set(local.format("%Y-%m-%d").to_string());
             time.set(format!("{:02}:{:02}", local.hour(), local.minute()));
         }
-        technician.set(view.technician_id.map(|t| t.to_string()).unwrap_or_default());
+        technician.set(
+            view.technician_id
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+        );
     });
 
     // Open as a modal dialog (focus moves into it; Escape and the backdrop close it) and
@@ -163,7 +160,8 @@ pub fn CallDetailModal(
             error.set(Some(i18n.t("calls.error.date_required")));
             return;
         };
-        let minutes = call.with_untracked(|c| c.as_ref().map_or(60, |c| c.service.duration_minutes));
+        let minutes =
+            call.with_untracked(|c| c.as_ref().map_or(60, |c| c.service.duration_minutes));
         let start = tz::local_to_utc(NaiveDateTime::new(d, t), zone);
         match TimeSlot::starting_at(start, i64::from(minutes)) {
             Ok(slot) => send(PatchCall {
@@ -203,7 +201,9 @@ pub fn CallDetailModal(
     let body = move || {
         let Some(view) = call.get() else {
             return match fetched.get() {
-                Some(Err(_)) => view! { <p role="alert">{i18n.t("calls.modal.not_found")}</p> }.into_any(),
+                Some(Err(_)) => {
+                    view! { <p role="alert">{i18n.t("calls.modal.not_found")}</p> }.into_any()
+                }
                 _ => view! { <p role="status">{i18n.t("calls.modal.loading")}</p> }.into_any(),
             };
         };
@@ -215,9 +215,15 @@ pub fn CallDetailModal(
         let address = match &v.client {
             Some(client) => format!(
                 "{}, {} {}, {}",
-                client.address.street, client.address.postcode, client.address.city, client.address.country
+                client.address.street,
+                client.address.postcode,
+                client.address.city,
+                client.address.country
             ),
-            None => format!("{} {}, {}", v.client_area.postcode, v.client_area.city, v.client_area.country),
+            None => format!(
+                "{} {}, {}",
+                v.client_area.postcode, v.client_area.city, v.client_area.country
+            ),
         };
         #[allow(clippy::cast_precision_loss)]
         let when = v.slot.map_or_else(

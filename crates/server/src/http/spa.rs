@@ -27,8 +27,8 @@ pub fn router(dist_dir: &std::path::Path) -> Router<AppState> {
 /// Everything else (index.html, the service worker, the manifest) is revalidated.
 async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Response {
     let hashed = request.uri().path().rsplit('/').next().is_some_and(|name| {
-        name.split('-')
-            .last()
+        name.rsplit('-')
+            .next()
             .is_some_and(|h| h.len() >= 16 && h.contains('.'))
     });
     let mut response = next.run(request).await;
