@@ -4,6 +4,7 @@
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod images;
 pub mod metrics;
 pub mod notify;
 pub mod password;
