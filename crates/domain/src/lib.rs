@@ -61,6 +61,7 @@ pub mod event;
 pub mod flow;
 pub mod money;
 pub mod order;
+pub mod partner;
 pub mod slot;
 pub mod technician;
 pub mod tz;

@@ -23,7 +23,22 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Public base URL for links in e-mails (`PUBLIC_URL`, default `http://localhost:PORT`).
     pub public_url: String,
+    /// SMTP server for e-mails (`SMTP_URL`, e.g. `smtp://user:pass@mail.example:587?tls=required`);
+    /// unset, e-mails stay in the outbox table and the log.
+    pub smtp_url: Option<String>,
+    /// Sender of every e-mail (`MAIL_FROM`, default `Relay <no-reply@relay.example>`).
+    pub mail_from: String,
+    /// How often the outbox worker looks for due messages (`OUTBOX_POLL_MS`, default 1000).
+    pub outbox_poll: Duration,
+    /// In demo mode, how often the demo marketplace posts a booking (`DEMO_TRAFFIC`
+    /// seconds, default 20; `0` turns it off). `None` outside demo mode.
+    pub demo_traffic: Option<Duration>,
+    /// Seeds demo calls in every state into an empty demo database (demo mode).
+    pub demo_calls: bool,
 }
+
+/// The sender of e-mails when `MAIL_FROM` is not set.
+pub const DEFAULT_MAIL_FROM: &str = "Relay <no-reply@relay.example>";
 
 /// A configuration value that could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +86,14 @@ impl Config {
             session_ttl: Duration::from_secs(3600 * parse::<u64>("SESSION_TTL_HOURS", 12)?),
             cookie_secure: flag("COOKIE_SECURE"),
             public_url: var("PUBLIC_URL").unwrap_or_else(|| format!("http://localhost:{port}")),
+            smtp_url: var("SMTP_URL"),
+            mail_from: var("MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
+            outbox_poll: Duration::from_millis(parse::<u64>("OUTBOX_POLL_MS", 1000)?.max(10)),
+            demo_traffic: match parse::<u64>("DEMO_TRAFFIC", 20)? {
+                0 => None,
+                secs => demo_mode.then(|| Duration::from_secs(secs)),
+            },
+            demo_calls: demo_mode,
         })
     }
 
@@ -85,6 +108,11 @@ impl Config {
             session_ttl: Duration::from_secs(3600),
             cookie_secure: false,
             public_url: "http://localhost".to_owned(),
+            smtp_url: None,
+            mail_from: DEFAULT_MAIL_FROM.to_owned(),
+            outbox_poll: Duration::from_millis(100),
+            demo_traffic: None,
+            demo_calls: false,
         }
     }
 }

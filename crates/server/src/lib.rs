@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod db;
+pub mod demo_traffic;
 pub mod http;
 pub mod images;
 pub mod metrics;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub metrics: metrics::Metrics,
+    /// E-mail (SMTP or log), push and callback delivery for the outbox worker.
+    pub transports: notify::transport::Transports,
 }
 
 impl axum::extract::FromRef<AppState> for metrics::Metrics {
@@ -39,24 +42,47 @@ pub async fn prepare(config: Config) -> Result<AppState, Box<dyn std::error::Err
     if config.demo_mode {
         seed::seed_demo(&db).await?;
     }
-    Ok(AppState {
+    let transports =
+        notify::transport::Transports::new(config.smtp_url.as_deref(), &config.mail_from)?;
+    let state = AppState {
         db,
         config: Arc::new(config),
         metrics: metrics::Metrics::default(),
-    })
+        transports,
+    };
+    if state.config.demo_calls {
+        demo_traffic::seed_calls(&state).await?;
+    }
+    Ok(state)
 }
 
 /// Serves on an already bound listener until `shutdown` resolves, then drains in-flight
-/// requests.
+/// requests. The outbox worker (and, in demo mode, the demo traffic) run alongside and
+/// stop with it.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut background = vec![notify::worker::spawn(
+        state.db.clone(),
+        state.transports.clone(),
+        state.config.outbox_poll,
+        stopped.clone(),
+    )];
+    if let Some(every) = state.config.demo_traffic {
+        background.push(demo_traffic::spawn(state.clone(), every, stopped));
+    }
     let app = http::app(state);
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    let _ = stop.send(true);
+    for task in background {
+        let _ = task.await;
+    }
+    served
 }
 
 /// Prepares the state, binds `config.addr` and serves until Ctrl-C / SIGTERM.

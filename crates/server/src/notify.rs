@@ -1,4 +1,7 @@
-//! Notifications: the outbox (written in the change's transaction) and the transports
-//! that deliver it.
+//! Notifications: the outbox (written in the change's transaction), how the domain's
+//! notifications become outbox rows, the worker that delivers them and its transports.
 
 pub mod outbox;
+pub mod render;
+pub mod transport;
+pub mod worker;

@@ -1,1 +1,262 @@
-//! Service calls as stored (being written).
+//! Service calls as stored: the aggregate as a JSON document in `calls.doc`, its
+//! queryable fields copied beside it, and the offers in `call_offers` for tenancy-scoped
+//! board queries.
+//!
+//! Writes are conditional on the version the change was computed from
+//! ([`update`]); accepting additionally requires the row to be unaccepted, so exactly
+//! one of any number of concurrent accepts — from one process or from several sharing
+//! PostgreSQL — changes the row. Functions that take an `AnyConnection` run inside the
+//! caller's transaction (with SQLite's single pooled connection, a query on the pool
+//! while a transaction is open would wait for itself).
+
+use chrono::{DateTime, Utc};
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+use super::{accounts::parse_uuid, Db};
+use domain::{
+    call::{OfferState, ServiceCall, Status},
+    partner::PartnerProfile,
+};
+
+/// The most calls one board answer holds (a 62-day window of a busy company fits).
+const BOARD_LIMIT: i64 = 2000;
+
+/// The snake_case wire name of a status, as stored in `calls.status`.
+pub fn status_str(status: Status) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The snake_case wire name of an offer state, as stored in `call_offers.state`.
+pub fn offer_state_str(state: OfferState) -> String {
+    serde_json::to_value(state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn decode(doc: &str) -> Result<ServiceCall, sqlx::Error> {
+    let mut call: ServiceCall =
+        serde_json::from_str(doc).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    call.refresh();
+    Ok(call)
+}
+
+fn encode(call: &ServiceCall) -> Result<String, sqlx::Error> {
+    serde_json::to_string(call).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+/// Inserts a new call with its offers. Returns `false`, writing nothing, when a call with
+/// the same `external_id` exists already (a retried booking; also under concurrent
+/// retries, which the UNIQUE index serialises).
+pub async fn insert_new(conn: &mut AnyConnection, call: &ServiceCall) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO calls (id, external_id, version, status, accepted_by, slot_start, slot_end, \
+         technician_id, doc, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (external_id) DO NOTHING RETURNING id",
+    )
+    .bind(call.id.to_string())
+    .bind(&call.external_id)
+    .bind(call.version)
+    .bind(status_str(call.status))
+    .bind(call.accepted_by.map(|c| c.to_string()))
+    .bind(call.slot.map(|s| s.start.timestamp()))
+    .bind(call.slot.map(|s| s.end.timestamp()))
+    .bind(call.technician_id.map(|t| t.to_string()))
+    .bind(encode(call)?)
+    .bind(call.created_at.timestamp())
+    .bind(call.updated_at.timestamp())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if row.is_none() {
+        return Ok(false);
+    }
+    write_offers(conn, call).await?;
+    Ok(true)
+}
+
+/// What else a conditional write requires besides the expected version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Only the version.
+    Version,
+    /// The version, and that nobody has accepted the call (the accept race).
+    Unaccepted,
+}
+
+/// Writes `call` over the stored row if that row is still at `expected_version` (and
+/// satisfies `guard`). Returns `false`, writing nothing, when another change came first.
+pub async fn update(
+    conn: &mut AnyConnection,
+    call: &ServiceCall,
+    expected_version: i64,
+    guard: Guard,
+) -> Result<bool, sqlx::Error> {
+    let sql = match guard {
+        Guard::Version => {
+            "UPDATE calls SET version = $1, status = $2, accepted_by = $3, slot_start = $4, \
+             slot_end = $5, technician_id = $6, doc = $7, updated_at = $8 \
+             WHERE id = $9 AND version = $10"
+        }
+        Guard::Unaccepted => {
+            "UPDATE calls SET version = $1, status = $2, accepted_by = $3, slot_start = $4, \
+             slot_end = $5, technician_id = $6, doc = $7, updated_at = $8 \
+             WHERE id = $9 AND version = $10 AND accepted_by IS NULL"
+        }
+    };
+    let done = sqlx::query(sql)
+        .bind(call.version)
+        .bind(status_str(call.status))
+        .bind(call.accepted_by.map(|c| c.to_string()))
+        .bind(call.slot.map(|s| s.start.timestamp()))
+        .bind(call.slot.map(|s| s.end.timestamp()))
+        .bind(call.technician_id.map(|t| t.to_string()))
+        .bind(encode(call)?)
+        .bind(call.updated_at.timestamp())
+        .bind(call.id.to_string())
+        .bind(expected_version)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    write_offers(conn, call).await?;
+    Ok(true)
+}
+
+/// Mirrors the document's offers into `call_offers`.
+async fn write_offers(conn: &mut AnyConnection, call: &ServiceCall) -> Result<(), sqlx::Error> {
+    for offer in &call.offers {
+        sqlx::query(
+            "INSERT INTO call_offers (call_id, company_id, state) VALUES ($1, $2, $3) \
+             ON CONFLICT (call_id, company_id) DO UPDATE SET state = excluded.state",
+        )
+        .bind(call.id.to_string())
+        .bind(offer.company_id.to_string())
+        .bind(offer_state_str(offer.state))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The call with this id, whoever it belongs to (callers scope it with
+/// `domain::view::CallView::for_company`).
+pub async fn find(db: &Db, id: Uuid) -> Result<Option<ServiceCall>, sqlx::Error> {
+    let row = sqlx::query("SELECT doc FROM calls WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| decode(r.try_get("doc")?)).transpose()
+}
+
+/// The call created from the marketplace booking `external_id`.
+pub async fn find_by_external_id(
+    db: &Db,
+    external_id: &str,
+) -> Result<Option<ServiceCall>, sqlx::Error> {
+    let row = sqlx::query("SELECT doc FROM calls WHERE external_id = $1")
+        .bind(external_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| decode(r.try_get("doc")?)).transpose()
+}
+
+/// The calls on `company`'s board: its open offers and the calls it won, either dated
+/// and overlapping `[from, to)` or undated. Undated first, then by start.
+pub async fn board(
+    db: &Db,
+    company: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<ServiceCall>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT c.doc FROM calls c JOIN call_offers o ON o.call_id = c.id \
+         WHERE o.company_id = $1 AND o.state IN ('offered', 'won') \
+           AND (c.slot_start IS NULL OR (c.slot_start < $2 AND c.slot_end > $3)) \
+         LIMIT $4",
+    )
+    .bind(company.to_string())
+    .bind(to.timestamp())
+    .bind(from.timestamp())
+    .bind(BOARD_LIMIT)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut calls = rows
+        .iter()
+        .map(|r| decode(r.try_get("doc")?))
+        .collect::<Result<Vec<_>, _>>()?;
+    calls.sort_by_key(|c| (c.slot.map(|s| s.start), c.created_at));
+    Ok(calls)
+}
+
+/// Every company as a partner profile, for choosing whom to offer a booking.
+pub async fn partners(db: &Db) -> Result<Vec<PartnerProfile>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT id, service_area, skills FROM companies ORDER BY created_at, id")
+            .fetch_all(&db.pool)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PartnerProfile {
+                id: parse_uuid(r.try_get("id")?)?,
+                service_area: r.try_get("service_area")?,
+                skills: r.try_get("skills")?,
+            })
+        })
+        .collect()
+}
+
+/// The sign-in e-mails of every active dispatcher of `company`.
+pub async fn dispatcher_emails(
+    conn: &mut AnyConnection,
+    company: Uuid,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT email FROM users WHERE company_id = $1 AND role = 'dispatcher' AND active = TRUE \
+         ORDER BY email",
+    )
+    .bind(company.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| r.try_get("email")).collect()
+}
+
+/// A company's name, own e-mail address and time zone.
+#[derive(Debug, Clone)]
+pub struct CompanyContact {
+    pub name: String,
+    pub email: String,
+    pub time_zone: String,
+}
+
+/// The contact details of `company`, for e-mails about its calls.
+pub async fn company_contact(
+    conn: &mut AnyConnection,
+    company: Uuid,
+) -> Result<Option<CompanyContact>, sqlx::Error> {
+    let row = sqlx::query("SELECT name, email, time_zone FROM companies WHERE id = $1")
+        .bind(company.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(CompanyContact {
+            name: r.try_get("name")?,
+            email: r.try_get("email")?,
+            time_zone: r.try_get("time_zone")?,
+        })
+    })
+    .transpose()
+}
+
+/// How many calls are stored (the demo seed only fills an empty table).
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM calls")
+        .fetch_one(&db.pool)
+        .await?;
+    row.try_get("n")
+}

@@ -1,10 +1,507 @@
-//! (Being written.)
+//! The board API: a company's offers and calls (`GET /api/v1/calls`), one call, accept,
+//! decline and the versioned `PATCH`.
+//!
+//! Every handler loads the call, scopes it to the caller's company with
+//! [`CallView::for_company`] (another company's call is a 404, never a hint that it
+//! exists), lets [`domain::flow::apply`] decide, and writes the result with a conditional
+//! update plus the outbox rows of the change in one transaction ([`save_change`]).
 
-use utoipa_axum::router::OpenApiRouter;
+use axum::{
+    extract::{rejection::QueryRejection, Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
 
-use crate::AppState;
+use super::{
+    auth::Session,
+    error::{problem_response, Error},
+    json::ApiJson,
+};
+use crate::{
+    db::calls::{self as store, Guard},
+    db::team::technician_facts,
+    notify::render::enqueue_events,
+    AppState,
+};
+use domain::{
+    api::{
+        calls::{Board, PatchCall},
+        FieldError, Problem, Role,
+    },
+    call::ServiceCall,
+    command::{Actor, Command},
+    error::DomainError,
+    event::Event,
+    flow::apply,
+    view::CallView,
+};
+
+/// The longest window one board request may ask for.
+pub const MAX_WINDOW_DAYS: i64 = 62;
+/// How often a command is retried when a concurrent change got in first.
+const MAX_ATTEMPTS: usize = 64;
 
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(list_calls))
+        .routes(routes!(get_call, patch_call))
+        .routes(routes!(accept_call))
+        .routes(routes!(decline_call))
+}
+
+/// An error answer of the call and marketplace endpoints: the server's [`Error`], or a
+/// business rule's refusal with the rule's own problem type (`/problems/not-verified`,
+/// `/problems/invalid-slot`, …).
+#[derive(Debug)]
+pub enum ApiError {
+    Http(Error),
+    Rule(Box<Problem>),
+}
+
+/// Result of a call handler.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError::Http(e)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Http(Error::Database(e))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Http(e) => e.into_response(),
+            ApiError::Rule(p) => problem_response(*p),
+        }
+    }
+}
+
+/// A problem answer with its own type, for rules the server [`Error`] has no variant for.
+pub fn rule_problem(
+    status: StatusCode,
+    code: &str,
+    detail: impl Into<String>,
+    errors: Vec<FieldError>,
+) -> ApiError {
+    ApiError::Rule(Box::new(Problem {
+        kind: format!("/problems/{code}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: Some(detail.into()),
+        errors,
+        current: None,
+    }))
+}
+
+fn field(field: &str, code: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn view_json(view: Option<&CallView>) -> Option<serde_json::Value> {
+    view.and_then(|v| serde_json::to_value(v).ok())
+}
+
+/// Turns a refused command into its problem+json: 404 hides the call, 409s carry the
+/// call as the caller sees it now (`current`), 422s name the offending field.
+pub fn refusal(err: DomainError, current: Option<&CallView>) -> ApiError {
+    let status =
+        StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let detail = err.to_string();
+    match (&err, status) {
+        (_, StatusCode::NOT_FOUND) => Error::NotFound.into(),
+        (_, StatusCode::CONFLICT) => Error::Conflict {
+            code: err.code(),
+            detail,
+            current: view_json(current),
+        }
+        .into(),
+        (DomainError::NotVerified { missing }, _) => {
+            let errors = missing
+                .iter()
+                .map(|m| {
+                    let code = serde_json::to_value(m)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    let message =
+                        format!("the technician is not verified: {}", code.replace('_', " "));
+                    field("technician_id", &code, message)
+                })
+                .collect();
+            rule_problem(status, err.code(), detail, errors)
+        }
+        (DomainError::LacksSkill { .. }, _) => {
+            let errors = vec![field("technician_id", "lacks_skill", detail.clone())];
+            rule_problem(status, err.code(), detail, errors)
+        }
+        (DomainError::InvalidSlot(e), _) => {
+            let errors = vec![field("slot", e.field_code(), e.to_string())];
+            rule_problem(status, err.code(), detail, errors)
+        }
+        _ => rule_problem(status, err.code(), detail, Vec::new()),
+    }
+}
+
+/// The domain actor behind a session.
+pub fn actor_of(session: &Session) -> Actor {
+    let me = &session.me;
+    match me.role {
+        Role::Dispatcher => Actor::Dispatcher {
+            user_id: me.user_id,
+            company_id: me.company.id,
+        },
+        Role::Technician => Actor::Technician {
+            technician_id: me.user_id,
+            company_id: me.company.id,
+        },
+    }
+}
+
+/// A call id from the path; anything that is not a UUID is simply not found.
+fn call_id(raw: &str) -> Result<Uuid, Error> {
+    Uuid::parse_str(raw).map_err(|_| Error::NotFound)
+}
+
+/// The call and the caller's view of it, or 404 when the caller's company has no
+/// business with it.
+async fn load_for(
+    state: &AppState,
+    id: Uuid,
+    company: Uuid,
+) -> Result<(ServiceCall, CallView), Error> {
+    let call = store::find(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let view = CallView::for_company(&call, company).ok_or(Error::NotFound)?;
+    Ok((call, view))
+}
+
+/// Writes `after` over the stored call if it is still at `expected_version` (and meets
+/// `guard`), with the outbox rows of `events`, in one transaction. `false` means a
+/// concurrent change came first and nothing was written.
+pub async fn save_change(
+    state: &AppState,
+    expected_version: i64,
+    after: &ServiceCall,
+    events: &[Event],
+    guard: Guard,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = state.db.pool.begin().await?;
+    if !store::update(&mut tx, after, expected_version, guard).await? {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    enqueue_events(&mut tx, &state.config.public_url, after, events).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// `?from=…&to=…` of the board, RFC 3339.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BoardParams {
+    /// Start of the window (inclusive), e.g. `2026-11-23T00:00:00Z`.
+    from: Option<String>,
+    /// End of the window (exclusive); at most 62 days after `from`.
+    to: Option<String>,
+}
+
+fn parse_instant(
+    name: &str,
+    raw: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<DateTime<Utc>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.push(field(name, "required", "this parameter is required"));
+            None
+        }
+        Some(raw) => match DateTime::parse_from_rfc3339(raw) {
+            Ok(t) => Some(t.with_timezone(&Utc)),
+            Err(_) => {
+                errors.push(field(
+                    name,
+                    "invalid_datetime",
+                    "an RFC 3339 date-time such as 2026-11-23T00:00:00Z",
+                ));
+                None
+            }
+        },
+    }
+}
+
+/// The board: this company's open offers and the calls it won, dated in `[from, to)` or
+/// undated.
+#[utoipa::path(
+    get, path = "/api/v1/calls", tag = "calls",
+    params(BoardParams),
+    responses(
+        (status = 200, body = Board),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing or invalid window", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_calls(
+    session: Session,
+    State(state): State<AppState>,
+    params: Result<Query<BoardParams>, QueryRejection>,
+) -> ApiResult<ApiJson<Board>> {
+    let Query(params) = params.map_err(|e| Error::BadRequest {
+        code: "bad-query",
+        detail: e.body_text(),
+    })?;
+    let mut errors = Vec::new();
+    let from = parse_instant("from", params.from.as_deref(), &mut errors);
+    let to = parse_instant("to", params.to.as_deref(), &mut errors);
+    if let (Some(from), Some(to)) = (from, to) {
+        if to <= from {
+            errors.push(field("to", "end_before_start", "`to` must be after `from`"));
+        } else if to - from > Duration::days(MAX_WINDOW_DAYS) {
+            errors.push(field(
+                "to",
+                "window_too_long",
+                format!("the window spans at most {MAX_WINDOW_DAYS} days"),
+            ));
+        }
+    }
+    let (Some(from), Some(to), true) = (from, to, errors.is_empty()) else {
+        return Err(Error::Validation(errors).into());
+    };
+    let company = session.me.company.id;
+    let calls = store::board(&state.db, company, from, to)
+        .await?
+        .iter()
+        .filter_map(|c| CallView::for_company(c, company))
+        .filter(CallView::on_board)
+        .collect();
+    Ok(ApiJson(Board { from, to, calls }))
+}
+
+/// One call as this company sees it. A request another partner won answers with
+/// `offer_state: taken`; a call the company was never offered is 404.
+#[utoipa::path(
+    get, path = "/api/v1/calls/{id}", tag = "calls",
+    params(("id" = Uuid, Path, description = "The call's id")),
+    responses(
+        (status = 200, body = CallView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_call(
+    session: Session,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<ApiJson<CallView>> {
+    let (_, view) = load_for(&state, call_id(&id)?, session.me.company.id).await?;
+    Ok(ApiJson(view))
+}
+
+/// Applies an unversioned command (accept, decline), re-reading and retrying when a
+/// concurrent change got in first, so the answer always reflects the latest state.
+async fn run_command(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    command: Command,
+) -> ApiResult<CallView> {
+    let id = call_id(raw_id)?;
+    let company = session.me.company.id;
+    let actor = actor_of(session);
+    let guard = if command == Command::Accept {
+        Guard::Unaccepted
+    } else {
+        Guard::Version
+    };
+    for _ in 0..MAX_ATTEMPTS {
+        let (call, view) = load_for(state, id, company).await?;
+        let (after, events) = apply(&call, command.clone(), &actor, Utc::now())
+            .map_err(|e| refusal(e, Some(&view)))?;
+        let after_view = CallView::for_company(&after, company).ok_or(Error::NotFound)?;
+        if events.is_empty() || save_change(state, call.version, &after, &events, guard).await? {
+            tracing::info!(call = %id, %company, command = command.name(), version = after.version, "call changed");
+            return Ok(after_view);
+        }
+    }
+    Err(Error::Conflict {
+        code: "busy",
+        detail: "the call changed too often at once; try again".to_owned(),
+        current: None,
+    }
+    .into())
+}
+
+/// Accepts the request for the caller's company. The first accept wins (one conditional
+/// write, correct across server instances); accepting again is 200 for the winner and
+/// 409 `already-accepted` for everyone else.
+#[utoipa::path(
+    post, path = "/api/v1/calls/{id}/accept", tag = "calls",
+    params(("id" = Uuid, Path, description = "The call's id")),
+    responses(
+        (status = 200, description = "Won (or already won by this company)", body = CallView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already-accepted` by another partner, or `offer-declined`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn accept_call(
+    session: Session,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<ApiJson<CallView>> {
+    run_command(&state, &session, &id, Command::Accept)
+        .await
+        .map(ApiJson)
+}
+
+/// Declines the request for the caller's company; it leaves this company's board. When
+/// every offered company declined, the marketplace has it back.
+#[utoipa::path(
+    post, path = "/api/v1/calls/{id}/decline", tag = "calls",
+    params(("id" = Uuid, Path, description = "The call's id")),
+    responses(
+        (status = 200, body = CallView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn decline_call(
+    session: Session,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<ApiJson<CallView>> {
+    run_command(&state, &session, &id, Command::Decline)
+        .await
+        .map(ApiJson)
+}
+
+/// Changes date/time, technician, "client called" or the agreed price, based on
+/// `version`. A stale version is 409 `stale-version` with the call as it is now.
+#[utoipa::path(
+    patch, path = "/api/v1/calls/{id}", tag = "calls",
+    params(("id" = Uuid, Path, description = "The call's id")),
+    request_body = PatchCall,
+    responses(
+        (status = 200, body = CallView),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`stale-version` (with `current`), `not-accepted`, …", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, unknown or unverified technician", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn patch_call(
+    session: Session,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<PatchCall>,
+) -> ApiResult<ApiJson<CallView>> {
+    let id = call_id(&id)?;
+    let company = session.me.company.id;
+    let (call, view) = load_for(&state, id, company).await?;
+
+    let mut errors = Vec::new();
+    match &patch.slot {
+        Some(None) => errors.push(field(
+            "slot",
+            "cannot_clear",
+            "a date/time can be changed but not removed",
+        )),
+        Some(Some(slot)) => errors.extend(slot.field_errors("slot")),
+        None => {}
+    }
+    if patch.client_called == Some(false) && call.client_called {
+        errors.push(field(
+            "client_called",
+            "cannot_unset",
+            "a confirmed call to the client cannot be undone",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors).into());
+    }
+    if patch.version != call.version {
+        return Err(refusal(
+            DomainError::StaleVersion {
+                expected: patch.version,
+                current: call.version,
+            },
+            Some(&view),
+        ));
+    }
+
+    let mut commands = Vec::new();
+    if let Some(Some(slot)) = patch.slot {
+        commands.push(Command::SetSlot { slot });
+    }
+    match patch.technician_id {
+        Some(Some(tech)) => match technician_facts(&state.db, company, tech).await? {
+            None => {
+                return Err(Error::Validation(vec![field(
+                    "technician_id",
+                    "unknown_technician",
+                    "no technician of your company has this id",
+                )])
+                .into())
+            }
+            Some((_, false)) => {
+                return Err(Error::Validation(vec![field(
+                    "technician_id",
+                    "inactive_technician",
+                    "the technician was deactivated",
+                )])
+                .into())
+            }
+            Some((facts, true)) => commands.push(Command::Assign { technician: facts }),
+        },
+        Some(None) => commands.push(Command::Unassign),
+        None => {}
+    }
+    if patch.client_called == Some(true) {
+        commands.push(Command::ConfirmClientCalled);
+    }
+    if let Some(price) = patch.agreed_price {
+        commands.push(Command::ChangeAgreedPrice { price });
+    }
+
+    let actor = actor_of(&session);
+    let now = Utc::now();
+    let mut after = call.clone();
+    let mut events = Vec::new();
+    for command in commands {
+        let (next, new_events) =
+            apply(&after, command, &actor, now).map_err(|e| refusal(e, Some(&view)))?;
+        after = next;
+        events.extend(new_events);
+    }
+    if !events.is_empty()
+        && !save_change(&state, call.version, &after, &events, Guard::Version).await?
+    {
+        let current = store::find(&state.db, id)
+            .await?
+            .and_then(|c| CallView::for_company(&c, company));
+        let current_version = current.as_ref().map_or(call.version, |v| v.version);
+        return Err(refusal(
+            DomainError::StaleVersion {
+                expected: patch.version,
+                current: current_version,
+            },
+            current.as_ref(),
+        ));
+    }
+    if !events.is_empty() {
+        tracing::info!(call = %id, %company, version = after.version, "call patched");
+    }
+    let view = CallView::for_company(&after, company).ok_or(Error::NotFound)?;
+    Ok(ApiJson(view))
 }

@@ -1,0 +1,201 @@
+//! Turns the notifications the domain attached to a change's events into outbox rows:
+//! resolves each recipient (every dispatcher of a company, the client, a technician, the
+//! marketplace) and writes the subject and text. The domain decides who is told; this
+//! module only addresses and words it.
+
+use sqlx::AnyConnection;
+use uuid::Uuid;
+
+use super::outbox::{enqueue, Channel, OutboxMessage};
+use crate::db::calls::{company_contact, dispatcher_emails};
+use domain::{
+    call::{CancelReason, ServiceCall},
+    event::{self, Event, Notification, NotificationKind, Recipient},
+    money::Money,
+    slot::TimeSlot,
+    tz,
+};
+
+/// The stable snake_case code of a notification kind (`new_request`, `request_accepted`,
+/// `schedule_changed`, …): the outbox row's `kind`.
+pub fn kind_code(kind: &NotificationKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| "notification".to_owned())
+}
+
+/// The deep link to a request in the app.
+pub fn request_link(public_url: &str, call_id: Uuid) -> String {
+    format!("{}/requests/{call_id}", public_url.trim_end_matches('/'))
+}
+
+/// Writes one outbox row per recipient of every notification of `events` (all about
+/// `call`, in its state after the change), inside the caller's transaction. Returns how
+/// many rows were written.
+pub async fn enqueue_events(
+    conn: &mut AnyConnection,
+    public_url: &str,
+    call: &ServiceCall,
+    events: &[Event],
+) -> Result<usize, sqlx::Error> {
+    let mut written = 0;
+    for notification in events.iter().flat_map(|e| &e.notifications) {
+        for message in address(conn, public_url, call, notification).await? {
+            enqueue(&mut *conn, &message).await?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+async fn address(
+    conn: &mut AnyConnection,
+    public_url: &str,
+    call: &ServiceCall,
+    n: &Notification,
+) -> Result<Vec<OutboxMessage>, sqlx::Error> {
+    let owner = call.accepted_by;
+    let contact = match owner {
+        Some(c) => company_contact(conn, c).await?,
+        None => None,
+    };
+    let zone = contact
+        .as_ref()
+        .and_then(|c| tz::parse_zone(&c.time_zone).ok())
+        .unwrap_or(chrono_tz::UTC);
+    let when = |slot: &TimeSlot| {
+        let (start, end) = tz::slot_to_local(slot, zone);
+        format!(
+            "{} {}–{} ({})",
+            start.format("%a %d.%m.%Y"),
+            start.format("%H:%M"),
+            end.format("%H:%M"),
+            zone.name()
+        )
+    };
+    let company_name = contact
+        .as_ref()
+        .map_or_else(|| "your service partner".to_owned(), |c| c.name.clone());
+    let service = &call.service.name;
+    let area = format!(
+        "{} {}",
+        call.client.address.postcode, call.client.address.city
+    );
+    let link = request_link(public_url, call.id);
+    let (subject, body) = match &n.kind {
+        NotificationKind::NewRequest => (
+            format!("New request: {service} in {area}"),
+            format!(
+                "A new request was offered to your company.\n\n{service}, {area}\nWhen: {}\nRecommended price: {}\n\nAccept or decline it: {link}\n",
+                call.slot.as_ref().map_or_else(|| "no date yet".to_owned(), when),
+                money(call.service.recommended_price),
+            ),
+        ),
+        NotificationKind::RequestAccepted { .. } => (
+            format!("{company_name} will take care of your booking"),
+            format!(
+                "Hello {},\n\n{company_name} accepted your booking \"{service}\" and will call you to agree on the details.\n",
+                call.client.name
+            ),
+        ),
+        NotificationKind::ScheduleSet { slot } => (
+            format!("Your appointment: {}", when(slot)),
+            format!(
+                "Hello {},\n\nyour appointment for \"{service}\" with {company_name} is on {}.\n",
+                call.client.name,
+                when(slot)
+            ),
+        ),
+        NotificationKind::ScheduleChanged { before, after } => (
+            format!("Your appointment moved to {}", when(after)),
+            format!(
+                "Hello {},\n\nyour appointment for \"{service}\" with {company_name} moved from {} to {}.\n",
+                call.client.name,
+                when(before),
+                when(after)
+            ),
+        ),
+        NotificationKind::Assigned => (
+            format!("New call: {service}"),
+            format!(
+                "You were assigned \"{service}\" in {area}{}.",
+                call.slot.as_ref().map(|s| format!(", {}", when(s))).unwrap_or_default()
+            ),
+        ),
+        NotificationKind::Unassigned => (
+            format!("Call removed: {service}"),
+            format!("\"{service}\" in {area} is no longer assigned to you."),
+        ),
+        NotificationKind::AllDeclined => (
+            format!("Request {} declined by every partner", call.external_id),
+            format!("Every offered partner declined request {}; it is back with the marketplace.", call.external_id),
+        ),
+        NotificationKind::Redistribute { excluded } => (
+            format!("Request {} needs a new partner", call.external_id),
+            format!(
+                "The partner gave request {} up; offer it again, except to {}.",
+                call.external_id,
+                excluded.iter().map(Uuid::to_string).collect::<Vec<_>>().join(", ")
+            ),
+        ),
+        NotificationKind::CallCancelled { reason } => (
+            format!("Your booking \"{service}\" was cancelled"),
+            format!(
+                "Hello {},\n\nyour booking \"{service}\" with {company_name} was cancelled ({}).\n",
+                call.client.name,
+                match reason {
+                    CancelReason::Redistribute => "another partner will take over",
+                    CancelReason::ClientDidNotAnswer => "we could not reach you",
+                    CancelReason::ClientCancelled => "at your request",
+                }
+            ),
+        ),
+        NotificationKind::CallClosed { total } => (
+            format!("\"{service}\" is done"),
+            format!(
+                "Hello {},\n\n{company_name} completed \"{service}\". Total: {}.\n",
+                call.client.name,
+                money(*total)
+            ),
+        ),
+    };
+    let message = |company_id: Option<Uuid>, channel: Channel, recipient: String| OutboxMessage {
+        company_id,
+        call_id: Some(call.id),
+        channel,
+        kind: kind_code(&n.kind),
+        recipient,
+        subject: subject.clone(),
+        body: body.clone(),
+        deliver_after: None,
+    };
+    let channel = match n.channel {
+        event::Channel::Email => Channel::Email,
+        event::Channel::Push => Channel::Push,
+        event::Channel::Callback => Channel::Callback,
+    };
+    Ok(match &n.recipient {
+        Recipient::ClientEmail => vec![message(owner, channel, call.client.email.clone())],
+        Recipient::CompanyDispatchers { company_id } => dispatcher_emails(conn, *company_id)
+            .await?
+            .into_iter()
+            .map(|email| message(Some(*company_id), channel, email))
+            .collect(),
+        Recipient::CompanyEmail { company_id } => company_contact(conn, *company_id)
+            .await?
+            .map(|c| message(Some(*company_id), channel, c.email))
+            .into_iter()
+            .collect(),
+        Recipient::Technician { technician_id } => {
+            vec![message(owner, channel, technician_id.to_string())]
+        }
+        Recipient::Marketplace => vec![message(None, channel, "marketplace".to_owned())],
+    })
+}
+
+fn money(m: Money) -> String {
+    let major = m.amount_minor / 100;
+    let minor = (m.amount_minor % 100).abs();
+    format!("{} {major}.{minor:02}", m.currency)
+}
