@@ -203,11 +203,22 @@ async fn load_technician(
         .ok_or(TeamError::Api(Error::NotFound))
 }
 
+/// The company's name for the invitation e-mail. Read before the transaction opens:
+/// SQLite's single pooled connection would wait for itself inside it.
+async fn company_name(state: &AppState, company_id: Uuid) -> Result<String> {
+    Ok(crate::db::accounts::company_summary(&state.db, company_id)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default())
+}
+
 /// Stores a new invitation for `user_id` (revoking older ones) and queues its e-mail,
 /// all in one transaction.
+#[allow(clippy::too_many_arguments)]
 async fn send_invitation(
     state: &AppState,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    company: &str,
     company_id: Uuid,
     user_id: Uuid,
     name: &str,
@@ -221,10 +232,6 @@ async fn send_invitation(
         INVITATION_TTL_SECS,
     )
     .await?;
-    let company = crate::db::accounts::company_summary(&state.db, company_id)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
     let link = format!(
         "{}/activate/{token}",
         state.config.public_url.trim_end_matches('/')
@@ -288,6 +295,7 @@ async fn invite_technician(
     if team::email_taken(&state.db, &body.email, None).await? {
         return Err(email_taken_error());
     }
+    let company = company_name(&state, company_id).await?;
     let mut tx = state.db.pool.begin().await?;
     let id = team::create_member(
         &mut tx,
@@ -305,6 +313,7 @@ async fn invite_technician(
     send_invitation(
         &state,
         &mut tx,
+        &company,
         company_id,
         id,
         body.name.trim(),
@@ -412,8 +421,9 @@ async fn resend(state: &AppState, company_id: Uuid, id: Uuid, role: Role) -> Res
         }
         .into());
     }
+    let company = company_name(state, company_id).await?;
     let mut tx = state.db.pool.begin().await?;
-    send_invitation(state, &mut tx, company_id, id, &name, &email).await?;
+    send_invitation(state, &mut tx, &company, company_id, id, &name, &email).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -756,6 +766,7 @@ async fn invite_dispatcher(
     if team::email_taken(&state.db, &body.email, None).await? {
         return Err(email_taken_error());
     }
+    let company = company_name(&state, company_id).await?;
     let mut tx = state.db.pool.begin().await?;
     let id = team::create_member(
         &mut tx,
@@ -773,6 +784,7 @@ async fn invite_dispatcher(
     send_invitation(
         &state,
         &mut tx,
+        &company,
         company_id,
         id,
         body.name.trim(),
