@@ -1,1 +1,833 @@
-//! (Being written.)
+//! The board API: first accept wins under concurrency (also across server instances and
+//! processes sharing PostgreSQL), tenancy, versioned changes with specific problems for
+//! bad input, the board window, notifications of changes, and the demo calls.
+
+use std::{sync::Arc, time::Duration};
+
+use crate::{
+    helpers::{spawn_app, Backend, TestApp},
+    marketplace::{
+        booking, company_id, create_request, outbox, post_booking, stored, ALPEN, PASSWORD, RHEIN,
+    },
+    on_both_backends,
+};
+use domain::api::Role;
+use serde_json::{json, Value};
+use server::db::{accounts, sessions};
+use sqlx::Row;
+use uuid::Uuid;
+
+on_both_backends!(
+    fifty_companies_race_one_accept_wins,
+    ten_companies_race_with_five_accepts_each_one_company_wins,
+    another_companys_call_is_404_for_get_patch_and_every_post,
+    a_taken_request_shows_as_taken_to_the_loser,
+    patch_bad_input_gets_specific_problems_and_changes_nothing,
+    patch_sets_slot_technician_and_call_and_notifies,
+    board_lists_offers_and_calls_in_the_window_plus_undated,
+    board_window_is_validated,
+    demo_calls_seed_every_colour_for_both_companies,
+);
+
+/// A company serving 8000–8099 with plumbing, and a signed-in dispatcher of it (session
+/// written directly: the race is about accepting, not about signing in).
+async fn company_with_dispatcher(app: &TestApp, n: usize) -> (Uuid, String) {
+    let db = &app.state.db;
+    let company = accounts::create_company(
+        db,
+        &accounts::NewCompany {
+            name: &format!("Racer {n}"),
+            email: &format!("office{n}@racer.example"),
+            time_zone: "Europe/Zurich",
+            currency: "CHF",
+            service_area: "8000-8099",
+            skills: "plumbing",
+        },
+    )
+    .await
+    .unwrap();
+    let user = accounts::create_user(
+        db,
+        company,
+        Role::Dispatcher,
+        &format!("Dispatcher {n}"),
+        &format!("dispatcher{n}@racer.example"),
+        None,
+    )
+    .await
+    .unwrap();
+    let token = sessions::new_token();
+    sessions::create(db, &token, user, 3600).await.unwrap();
+    (company, format!("dispatch_session={token}"))
+}
+
+/// Sends all accepts at once (each to `bases[i % len]`) and returns `(status, type,
+/// cookie index)` per accept.
+async fn race(bases: &[String], call: Uuid, cookies: &[String]) -> Vec<(u16, String, usize)> {
+    let http = reqwest::Client::new();
+    let barrier = Arc::new(tokio::sync::Barrier::new(cookies.len()));
+    let tasks: Vec<_> = cookies
+        .iter()
+        .enumerate()
+        .map(|(i, cookie)| {
+            let url = format!("{}/api/v1/calls/{call}/accept", bases[i % bases.len()]);
+            let (http, barrier, cookie) = (http.clone(), barrier.clone(), cookie.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let response = http
+                    .post(url)
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let body: Value = response.json().await.unwrap();
+                let kind = body["type"].as_str().unwrap_or("").to_owned();
+                (status, kind, i)
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    results
+}
+
+async fn winner_in_db(app: &TestApp, call: Uuid) -> (Option<String>, i64, i64) {
+    let row = sqlx::query("SELECT accepted_by FROM calls WHERE id = $1")
+        .bind(call.to_string())
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let won: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM call_offers WHERE call_id = $1 AND state = 'won'")
+            .bind(call.to_string())
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap()
+            .get("n");
+    let client_mails = outbox(app, call)
+        .await
+        .iter()
+        .filter(|(_, kind, to)| kind == "request_accepted" && to == "anna@example.ch")
+        .count();
+    (
+        row.get("accepted_by"),
+        won,
+        i64::try_from(client_mails).unwrap(),
+    )
+}
+
+/// Exactly one 200; every other accept 409 `already-accepted`; one winner stored, one
+/// client e-mail.
+async fn assert_one_winner(
+    app: &TestApp,
+    call: Uuid,
+    companies: &[Uuid],
+    results: &[(u16, String, usize)],
+) {
+    let winners: Vec<_> = results.iter().filter(|r| r.0 == 200).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    let losers = results
+        .iter()
+        .filter(|r| r.0 == 409 && r.1 == "/problems/already-accepted")
+        .count();
+    assert_eq!(losers, results.len() - 1, "{results:?}");
+    let (accepted_by, won, client_mails) = winner_in_db(app, call).await;
+    assert_eq!(accepted_by, Some(companies[winners[0].2].to_string()));
+    assert_eq!((won, client_mails), (1, 1));
+}
+
+async fn fifty_companies_race_one_accept_wins(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut companies = Vec::new();
+    let mut cookies = Vec::new();
+    for n in 0..50 {
+        let (company, cookie) = company_with_dispatcher(&app, n).await;
+        companies.push(company);
+        cookies.push(cookie);
+    }
+    let call = create_request(&app, "MKT-RACE-50").await;
+
+    let results = race(std::slice::from_ref(&app.base), call, &cookies).await;
+
+    assert_one_winner(&app, call, &companies, &results).await;
+}
+
+async fn ten_companies_race_with_five_accepts_each_one_company_wins(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut companies = Vec::new();
+    let mut cookies = Vec::new();
+    for n in 0..10 {
+        let (company, cookie) = company_with_dispatcher(&app, n).await;
+        for _ in 0..5 {
+            companies.push(company);
+            cookies.push(cookie.clone());
+        }
+    }
+    let call = create_request(&app, "MKT-RACE-10").await;
+
+    let results = race(std::slice::from_ref(&app.base), call, &cookies).await;
+
+    // Accepting is idempotent for the winner: all five of its accepts answer 200.
+    let winner = companies[results.iter().find(|r| r.0 == 200).unwrap().2];
+    for (status, kind, i) in &results {
+        if companies[*i] == winner {
+            assert_eq!(*status, 200, "{results:?}");
+        } else {
+            assert_eq!(
+                (*status, kind.as_str()),
+                (409, "/problems/already-accepted")
+            );
+        }
+    }
+    let (accepted_by, won, client_mails) = winner_in_db(&app, call).await;
+    assert_eq!(accepted_by, Some(winner.to_string()));
+    assert_eq!((won, client_mails), (1, 1));
+    assert_eq!(
+        stored(&app, call).await.0,
+        3,
+        "offer, one accept: nothing else written"
+    );
+}
+
+/// A second in-process instance on the same database, with its own pool.
+async fn second_instance(app: &TestApp) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let mut config = server::config::Config::for_tests(app.state.config.database_url.clone());
+    config.dist_dir = app.state.config.dist_dir.clone();
+    let state = server::prepare(config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server::serve(state, listener, async move {
+        let _ = rx.await;
+    }));
+    (base, tx)
+}
+
+/// The real `dispatch-server` binary as another process on the same database.
+struct ServerProcess {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn server_process(app: &TestApp) -> ServerProcess {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_dispatch-server"))
+        .env("DATABASE_URL", &app.state.config.database_url)
+        .env("PORT", port.to_string())
+        .env("DIST_DIR", &app.state.config.dist_dir)
+        .env("DEMO_MODE", "0")
+        .env("DEMO_TRAFFIC", "0")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start dispatch-server");
+    let process = ServerProcess {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(r) = http.get(format!("{}/healthz", process.base)).send().await {
+            if r.status() == 200 {
+                return process;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("dispatch-server did not become healthy");
+}
+
+/// The accept race across three servers sharing one PostgreSQL: this test's instance, a
+/// second in-process instance with its own pool, and the real binary in its own process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accept_race_across_instances_and_processes_on_one_postgres() {
+    let app = spawn_app(Backend::Postgres).await;
+    let (second, _stop_second) = second_instance(&app).await;
+    let process = server_process(&app).await;
+    let mut companies = Vec::new();
+    let mut cookies = Vec::new();
+    for n in 0..50 {
+        let (company, cookie) = company_with_dispatcher(&app, n).await;
+        companies.push(company);
+        cookies.push(cookie);
+    }
+
+    for round in 0..3 {
+        let call = create_request(&app, &format!("MKT-MULTI-{round}")).await;
+        let bases = [app.base.clone(), second.clone(), process.base.clone()];
+
+        let results = race(&bases, call, &cookies).await;
+
+        assert_one_winner(&app, call, &companies, &results).await;
+    }
+}
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    cookie: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut request = app
+        .http
+        .request(method, app.url(path))
+        .header("cookie", cookie);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+async fn another_companys_call_is_404_for_get_patch_and_every_post(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let (_, outsider) = {
+        let db = &app.state.db;
+        let company = accounts::create_company(
+            db,
+            &accounts::NewCompany {
+                name: "Bern Haustechnik",
+                email: "office@bern.example",
+                time_zone: "Europe/Zurich",
+                currency: "CHF",
+                service_area: "3000-3099",
+                skills: "plumbing",
+            },
+        )
+        .await
+        .unwrap();
+        let user = accounts::create_user(
+            db,
+            company,
+            Role::Dispatcher,
+            "Bea",
+            "bea@bern.example",
+            None,
+        )
+        .await
+        .unwrap();
+        let token = sessions::new_token();
+        sessions::create(db, &token, user, 3600).await.unwrap();
+        (company, format!("dispatch_session={token}"))
+    };
+    let offered = create_request(&app, "MKT-T1").await;
+    let won = create_request(&app, "MKT-T2").await;
+    assert_eq!(
+        send(
+            &app,
+            reqwest::Method::POST,
+            &format!("/api/v1/calls/{won}/accept"),
+            &alpen,
+            None
+        )
+        .await
+        .status(),
+        200
+    );
+    let before = (stored(&app, offered).await, stored(&app, won).await);
+
+    for call in [offered, won] {
+        let version = stored(&app, call).await.0;
+        let requests = [
+            (reqwest::Method::GET, format!("/api/v1/calls/{call}"), None),
+            (
+                reqwest::Method::PATCH,
+                format!("/api/v1/calls/{call}"),
+                Some(json!({"version": version, "client_called": true})),
+            ),
+            (
+                reqwest::Method::POST,
+                format!("/api/v1/calls/{call}/accept"),
+                None,
+            ),
+            (
+                reqwest::Method::POST,
+                format!("/api/v1/calls/{call}/decline"),
+                None,
+            ),
+        ];
+        for (method, path, body) in requests {
+            let response = send(&app, method.clone(), &path, &outsider, body).await;
+            assert_eq!(response.status(), 404, "{method} {path}");
+            let p: Value = response.json().await.unwrap();
+            assert_eq!(p["type"], "/problems/not-found");
+        }
+    }
+    // Unknown and malformed ids look the same.
+    for path in [
+        format!("/api/v1/calls/{}", Uuid::new_v4()),
+        "/api/v1/calls/not-a-uuid".to_owned(),
+    ] {
+        assert_eq!(
+            send(&app, reqwest::Method::GET, &path, &alpen, None)
+                .await
+                .status(),
+            404
+        );
+    }
+    assert_eq!(
+        (stored(&app, offered).await, stored(&app, won).await),
+        before
+    );
+    // And without a session, nothing at all.
+    let anonymous = app
+        .http
+        .get(app.url(&format!("/api/v1/calls/{won}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
+
+async fn a_taken_request_shows_as_taken_to_the_loser(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let rhein = app.sign_in(RHEIN, PASSWORD).await;
+    let call = create_request(&app, "MKT-TAKEN").await;
+
+    let won: Value = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/calls/{call}/accept"),
+        &alpen,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let again = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/calls/{call}/accept"),
+        &alpen,
+        None,
+    )
+    .await;
+    let lost = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/calls/{call}/accept"),
+        &rhein,
+        None,
+    )
+    .await;
+    let seen: Value = send(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/v1/calls/{call}"),
+        &rhein,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+
+    assert_eq!(won["offer_state"], "won");
+    assert_eq!(won["client"]["phone"], "+41 79 123 45 67");
+    assert_eq!(
+        again.status(),
+        200,
+        "accepting again is idempotent for the winner"
+    );
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["version"], won["version"]);
+    assert_eq!(lost.status(), 409);
+    let lost: Value = lost.json().await.unwrap();
+    assert_eq!(lost["type"], "/problems/already-accepted");
+    assert_eq!(lost["current"]["offer_state"], "taken");
+    assert_eq!(seen["offer_state"], "taken");
+    assert!(seen["client"].is_null(), "no contact data for the loser");
+}
+
+async fn technician_id(app: &TestApp, email: &str) -> Uuid {
+    let row = sqlx::query("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    row.get::<String, _>("id").parse().unwrap()
+}
+
+async fn patch_bad_input_gets_specific_problems_and_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let call = create_request(&app, "MKT-P1").await;
+    let accepted: Value = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/calls/{call}/accept"),
+        &alpen,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let version = accepted["version"].as_i64().unwrap();
+    let nina = technician_id(&app, "nina.frei@alpen.example").await;
+    let lena = technician_id(&app, "lena.schmidt@rhein.example").await;
+    let before = stored(&app, call).await;
+    let mails_before = outbox(&app, call).await;
+    let path = format!("/api/v1/calls/{call}");
+
+    let malformed = app
+        .http
+        .patch(app.url(&path))
+        .header("cookie", &alpen)
+        .header("content-type", "application/json")
+        .body("{\"version\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 400);
+    assert_eq!(
+        malformed.json::<Value>().await.unwrap()["type"],
+        "/problems/malformed-json"
+    );
+
+    // (body, status, type, field, field code)
+    let cases = [
+        (
+            json!({"version": "one"}),
+            422,
+            "/problems/validation",
+            "version",
+            "invalid_type",
+        ),
+        (
+            json!({"slot": {"start": "2026-11-25T09:00:00Z", "end": "2026-11-25T10:00:00Z"}}),
+            422,
+            "/problems/validation",
+            "",
+            "invalid_type",
+        ),
+        (
+            json!({"version": version, "slot": {"start": "2026-11-25T10:00:00Z", "end": "2026-11-25T09:00:00Z"}}),
+            422,
+            "/problems/validation",
+            "slot.end",
+            "end_before_start",
+        ),
+        (
+            json!({"version": version, "slot": {"start": "2026-11-25T10:00:00Z"}}),
+            422,
+            "/problems/validation",
+            "",
+            "invalid_type",
+        ),
+        (
+            json!({"version": version, "technician_id": Uuid::new_v4()}),
+            422,
+            "/problems/validation",
+            "technician_id",
+            "unknown_technician",
+        ),
+        (
+            json!({"version": version, "technician_id": lena}),
+            422,
+            "/problems/validation",
+            "technician_id",
+            "unknown_technician",
+        ),
+        (
+            json!({"version": version, "technician_id": nina}),
+            422,
+            "/problems/not-verified",
+            "technician_id",
+            "no_photo",
+        ),
+        (
+            json!({"version": version - 1, "client_called": true}),
+            409,
+            "/problems/stale-version",
+            "",
+            "",
+        ),
+    ];
+    for (body, status, kind, field, code) in cases {
+        let response = send(
+            &app,
+            reqwest::Method::PATCH,
+            &path,
+            &alpen,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(response.status(), status, "{body}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let p: Value = response.json().await.unwrap();
+        assert_eq!(p["type"], kind, "{body}: {p}");
+        if !code.is_empty() {
+            let error = &p["errors"][0];
+            assert_eq!(error["code"], code, "{body}: {p}");
+            if !field.is_empty() {
+                assert!(
+                    error["field"].as_str().unwrap().starts_with(field),
+                    "{body}: {p}"
+                );
+            }
+        }
+        if status == 409 {
+            assert_eq!(p["current"]["version"], version, "{p}");
+            assert_eq!(p["current"]["id"], call.to_string());
+        }
+    }
+
+    assert_eq!(
+        stored(&app, call).await,
+        before,
+        "the database is unchanged"
+    );
+    assert_eq!(
+        outbox(&app, call).await,
+        mails_before,
+        "nobody was notified"
+    );
+}
+
+async fn patch_sets_slot_technician_and_call_and_notifies(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let mut undated = booking("MKT-P2");
+    undated["slot"] = Value::Null;
+    let created: Value = post_booking(&app, &undated).await.json().await.unwrap();
+    let call: Uuid = created["id"].as_str().unwrap().parse().unwrap();
+    let path = format!("/api/v1/calls/{call}");
+    let accepted: Value = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("{path}/accept"),
+        &alpen,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(accepted["colour"], "white");
+    let anna = technician_id(&app, "anna.keller@alpen.example").await;
+    let luca = technician_id(&app, "luca.brunner@alpen.example").await;
+
+    let green: Value = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        &alpen,
+        Some(json!({
+            "version": accepted["version"],
+            "slot": {"start": "2026-11-25T09:00:00Z", "end": "2026-11-25T10:00:00Z"},
+            "technician_id": anna,
+            "client_called": true,
+        })),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(green["colour"], "green", "{green}");
+    assert_eq!(green["technician_id"], anna.to_string());
+    assert_eq!(green["version"], accepted["version"].as_i64().unwrap() + 3);
+
+    let moved = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        &alpen,
+        Some(json!({
+            "version": green["version"],
+            "slot": {"start": "2026-11-25T13:00:00Z", "end": "2026-11-25T14:00:00Z"},
+            "technician_id": luca,
+        })),
+    )
+    .await;
+    assert_eq!(moved.status(), 200);
+
+    let messages = outbox(&app, call).await;
+    let count = |channel: &str, kind: &str, to: &str| {
+        messages
+            .iter()
+            .filter(|m| m.0 == channel && m.1 == kind && m.2 == to)
+            .count()
+    };
+    assert_eq!(count("email", "request_accepted", "anna@example.ch"), 1);
+    assert_eq!(count("email", "schedule_set", "anna@example.ch"), 1);
+    assert_eq!(count("email", "schedule_changed", "anna@example.ch"), 1);
+    assert_eq!(count("push", "assigned", &anna.to_string()), 1);
+    assert_eq!(count("push", "assigned", &luca.to_string()), 1);
+    assert_eq!(
+        count("push", "unassigned", &anna.to_string()),
+        1,
+        "the old technician hears of it"
+    );
+}
+
+async fn board(app: &TestApp, cookie: &str, from: &str, to: &str) -> reqwest::Response {
+    app.http
+        .get(app.url("/api/v1/calls"))
+        .query(&[("from", from), ("to", to)])
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn ids(board: &Value) -> Vec<String> {
+    board["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn board_lists_offers_and_calls_in_the_window_plus_undated(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let rhein = app.sign_in(RHEIN, PASSWORD).await;
+    let dated = create_request(&app, "MKT-B1").await; // 2026-11-24 09:00
+    let mut undated_body = booking("MKT-B2");
+    undated_body["slot"] = Value::Null;
+    let undated: Value = post_booking(&app, &undated_body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let undated = undated["id"].as_str().unwrap().to_owned();
+    let mut later_body = booking("MKT-B3");
+    later_body["slot"] = json!({"start": "2027-01-10T09:00:00Z", "end": "2027-01-10T10:00:00Z"});
+    post_booking(&app, &later_body).await;
+
+    let week: Value = board(&app, &alpen, "2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&week),
+        vec![undated.clone(), dated.to_string()],
+        "undated first, the later call outside"
+    );
+    assert!(week["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["colour"] == "blue" && c["offer_state"] == "offered"));
+
+    send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/calls/{dated}/accept"),
+        &alpen,
+        None,
+    )
+    .await;
+    let alpen_week: Value = board(&app, &alpen, "2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rhein_week: Value = board(&app, &rhein, "2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ids(&alpen_week).len(), 2);
+    let won = alpen_week["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == dated.to_string())
+        .unwrap();
+    assert_eq!(won["offer_state"], "won");
+    assert_eq!(won["colour"], "white");
+    assert_eq!(
+        ids(&rhein_week),
+        vec![undated],
+        "the taken request left Rhein's board"
+    );
+}
+
+async fn board_window_is_validated(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let cases = [
+        ("", "2026-11-30T00:00:00Z", "from", "required"),
+        (
+            "yesterday",
+            "2026-11-30T00:00:00Z",
+            "from",
+            "invalid_datetime",
+        ),
+        (
+            "2026-11-30T00:00:00Z",
+            "2026-11-23T00:00:00Z",
+            "to",
+            "end_before_start",
+        ),
+        (
+            "2026-01-01T00:00:00Z",
+            "2026-06-01T00:00:00Z",
+            "to",
+            "window_too_long",
+        ),
+    ];
+    for (from, to, field, code) in cases {
+        let response = board(&app, &alpen, from, to).await;
+        assert_eq!(response.status(), 422, "{from} {to}");
+        let p: Value = response.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], field);
+        assert_eq!(p["errors"][0]["code"], code);
+    }
+}
+
+async fn demo_calls_seed_every_colour_for_both_companies(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let written = server::demo_traffic::seed_calls(&app.state).await.unwrap();
+    assert_eq!(
+        server::demo_traffic::seed_calls(&app.state).await.unwrap(),
+        0,
+        "only into an empty table"
+    );
+    assert_eq!(written, 10);
+    let now = chrono::Utc::now();
+    let from = (now - chrono::Duration::days(1)).to_rfc3339();
+    let to = (now + chrono::Duration::days(14)).to_rfc3339();
+    for (email, company) in [(ALPEN, "Alpen"), (RHEIN, "Rhein")] {
+        let cookie = app.sign_in(email, PASSWORD).await;
+        let _ = company_id(&app, company).await;
+        let board: Value = board(&app, &cookie, &from, &to).await.json().await.unwrap();
+        let mut colours: Vec<&str> = board["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["colour"].as_str().unwrap())
+            .collect();
+        colours.sort_unstable();
+        colours.dedup();
+        assert_eq!(
+            colours,
+            vec!["blue", "green", "orange", "white"],
+            "{company}: {board}"
+        );
+    }
+}
