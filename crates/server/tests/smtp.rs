@@ -1,0 +1,142 @@
+//! The outbox worker's e-mail path through a real SMTP client (lettre) against a small
+//! SMTP server on loopback: a message waits with a backoff while the server is down and
+//! is delivered, exactly once, once it is up.
+
+use std::sync::{Arc, Mutex};
+
+use server::{
+    config::Config,
+    notify::{
+        outbox::{enqueue, Channel, OutboxMessage},
+        transport::Transports,
+        worker::deliver_due,
+    },
+};
+use sqlx::Row;
+use tokio::{
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    net::TcpListener,
+};
+
+/// Accepts SMTP sessions and keeps every DATA payload.
+async fn fake_smtp(listener: TcpListener, received: Arc<Mutex<Vec<String>>>) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let received = received.clone();
+        tokio::spawn(async move {
+            let (read, mut write) = stream.into_split();
+            let mut lines = BufReader::new(read).lines();
+            write.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+            let mut data: Option<String> = None;
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(body) = data.as_mut() {
+                    if line == "." {
+                        received.lock().unwrap().push(data.take().unwrap());
+                        write.write_all(b"250 queued\r\n").await.unwrap();
+                    } else {
+                        body.push_str(&line);
+                        body.push('\n');
+                    }
+                    continue;
+                }
+                let verb = line.split_whitespace().next().unwrap_or("").to_uppercase();
+                let reply: &[u8] = match verb.as_str() {
+                    "EHLO" | "HELO" => b"250 fake\r\n",
+                    "DATA" => {
+                        data = Some(String::new());
+                        b"354 go ahead\r\n"
+                    }
+                    "QUIT" => {
+                        write.write_all(b"221 bye\r\n").await.unwrap();
+                        break;
+                    }
+                    _ => b"250 ok\r\n",
+                };
+                write.write_all(reply).await.unwrap();
+            }
+        });
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_are_retried_while_smtp_is_down_and_sent_once_it_is_up() {
+    // Arrange: a fresh database (no background worker: `serve` is not called) and a
+    // port with nothing listening yet.
+    let dir = std::env::temp_dir().join(format!("relay-smtp-{}", uuid::Uuid::new_v4().simple()));
+    let mut config = Config::for_tests(format!("sqlite://{}/t.db", dir.display()));
+    config.demo_mode = false;
+    let state = server::prepare(config).await.unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let transports = Transports::new(
+        Some(&format!("smtp://127.0.0.1:{port}")),
+        "Relay <no-reply@relay.example>",
+    )
+    .unwrap();
+    enqueue(
+        &state.db.pool,
+        &OutboxMessage {
+            company_id: None,
+            call_id: None,
+            channel: Channel::Email,
+            kind: "schedule_set".into(),
+            recipient: "anna@example.ch".into(),
+            subject: "Your appointment".into(),
+            body: "Tuesday 10:00".into(),
+            deliver_after: None,
+        },
+    )
+    .await
+    .unwrap();
+
+    // Act 1: SMTP is down.
+    let delivered = deliver_due(&state.db, &transports).await.unwrap();
+
+    // Assert 1: not delivered, attempt counted, held back by the backoff.
+    assert_eq!(delivered, 0);
+    let row = sqlx::query("SELECT attempts, last_error, deliver_after, delivered_at FROM outbox")
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<i64, _>("attempts"), 1);
+    assert!(row.get::<Option<String>, _>("last_error").is_some());
+    assert!(row.get::<i64, _>("deliver_after") > server::db::now());
+    assert!(row.get::<Option<i64>, _>("delivered_at").is_none());
+    assert_eq!(
+        deliver_due(&state.db, &transports).await.unwrap(),
+        0,
+        "not due yet"
+    );
+
+    // Act 2: SMTP comes up and the backoff has passed.
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    tokio::spawn(fake_smtp(listener, received.clone()));
+    sqlx::query("UPDATE outbox SET deliver_after = $1")
+        .bind(server::db::now())
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    let delivered = deliver_due(&state.db, &transports).await.unwrap();
+
+    // Assert 2: sent once, through SMTP, and marked delivered.
+    assert_eq!(delivered, 1);
+    assert_eq!(deliver_due(&state.db, &transports).await.unwrap(), 0);
+    let mails = received.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].contains("Subject: Your appointment"),
+        "{}",
+        mails[0]
+    );
+    assert!(mails[0].contains("To: anna@example.ch"), "{}", mails[0]);
+    let row = sqlx::query("SELECT attempts, delivered_at FROM outbox")
+        .fetch_one(&state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<i64, _>("attempts"), 2);
+    assert!(row.get::<Option<i64>, _>("delivered_at").is_some());
+    let _ = std::fs::remove_dir_all(dir);
+}
