@@ -3,3 +3,4 @@ pub mod calendar;
 pub mod calls;
 pub mod common;
 pub mod modals;
+pub mod team;

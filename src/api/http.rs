@@ -103,3 +103,33 @@ pub async fn patch_json<B: Serialize, T: DeserializeOwned>(
         .map_err(network)?;
     read(response).await
 }
+
+/// `PUT path` with a JSON body → JSON.
+pub async fn put_json<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let response = Request::put(path)
+        .json(body)
+        .map_err(network)?
+        .send()
+        .await
+        .map_err(network)?;
+    read(response).await
+}
+
+/// `PUT path` with a raw body (a `File` or `Blob` from an `<input type=file>`, sent as
+/// is; the server sniffs what it is) → JSON.
+pub async fn put_raw<T: DeserializeOwned>(
+    path: &str,
+    body: wasm_bindgen::JsValue,
+) -> Result<T, ApiError> {
+    let response = Request::put(path)
+        .header("Content-Type", "application/octet-stream")
+        .body(body)
+        .map_err(network)?
+        .send()
+        .await
+        .map_err(network)?;
+    read(response).await
+}
