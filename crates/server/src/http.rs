@@ -5,9 +5,11 @@
 pub mod auth;
 pub mod calls;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod json;
 pub mod marketplace;
+pub mod orders;
 pub mod spa;
 pub mod team;
 
@@ -26,6 +28,7 @@ use crate::AppState;
         (name = "calls", description = "The board: offers, calls, accept/decline, changes"),
         (name = "marketplace", description = "Machine-to-machine intake of bookings"),
         (name = "team", description = "Technicians, dispatchers, company profile"),
+        (name = "orders", description = "Order lines, work report, call attempts, close and cancel"),
     )
 )]
 struct ApiDoc;
@@ -40,6 +43,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(calls::router())
         .merge(marketplace::router())
+        .merge(orders::router())
         .merge(team::router())
 }
 
@@ -59,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api", any(spa::api_not_found));
     Router::new()
         .merge(api)
+        .merge(events::router())
         .merge(health::router())
         .merge(spa::router(&state.config.dist_dir))
         .layer(DefaultBodyLimit::max(1024 * 1024))
