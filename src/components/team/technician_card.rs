@@ -39,6 +39,7 @@ pub fn TechnicianCard(
         .collect();
     let missing = t.missing.clone();
     let skills = t.skills.clone();
+    let week = t.calls_this_week;
     let can_resend = t.active && t.missing.contains(&Missing::PasswordNotSet);
     let name = t.name.clone();
     let for_edit = technician.clone();
@@ -56,6 +57,9 @@ pub fn TechnicianCard(
                 <p class="tech-card__contact">
                     <span>{t.email.clone()}</span>
                     {(!t.phone.is_empty()).then(|| view! { <span>{t.phone.clone()}</span> })}
+                </p>
+                <p class="tech-card__week">
+                    {move || i18n.t("team.calls_this_week").replace("{n}", &week.to_string())}
                 </p>
                 <ul class="tech-card__skills" aria-label=move || i18n.t("team.field.skills")>
                     {skills

@@ -38,6 +38,20 @@ pub struct TechnicianSummary {
     pub active: bool,
     /// URL of the square thumbnail, when there is a photo.
     pub photo_url: Option<String>,
+    /// Calls assigned to the technician with a slot in the current week (Monday to
+    /// Sunday in the company's time zone), cancelled ones not counted.
+    #[serde(default)]
+    pub calls_this_week: u32,
+}
+
+/// One open call that keeps a technician from being deactivated (in the 409's
+/// `current.open_calls`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpenCall {
+    pub id: Uuid,
+    /// The service's name and the start in the company's time zone, ready to show.
+    pub label: String,
 }
 
 /// `POST /api/v1/technicians`: invite a technician.

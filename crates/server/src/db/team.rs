@@ -30,7 +30,7 @@ pub async fn technician_facts(
     technician_id: Uuid,
 ) -> Result<Option<(TechnicianFacts, bool)>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT u.id, u.company_id, u.password_hash, u.active, p.photo_key, \
+        "SELECT u.id, u.company_id, u.password_hash, CAST(CASE WHEN u.active THEN 1 ELSE 0 END AS BIGINT) AS active, p.photo_key, \
                 COALESCE(p.skills, '') AS skills \
          FROM users u LEFT JOIN technician_profiles p ON p.user_id = u.id \
          WHERE u.id = $1 AND u.company_id = $2 AND u.role = 'technician'",
@@ -53,7 +53,7 @@ pub async fn technician_facts(
                     .map(str::to_owned)
                     .collect(),
             },
-            row.try_get::<bool, _>("active")?,
+            row.try_get::<i64, _>("active")? != 0,
         ))
     })
     .transpose()
@@ -90,6 +90,8 @@ pub struct TechnicianRecord {
     pub activated: bool,
     pub photo_key: Option<String>,
     pub active: bool,
+    /// Filled by [`calls_per_technician`] where the list shows it.
+    pub calls_this_week: u32,
 }
 
 impl TechnicianRecord {
@@ -109,12 +111,13 @@ impl TechnicianRecord {
                 .photo_key
                 .as_ref()
                 .map(|key| format!("/api/v1/technicians/{}/photo?v={key}", self.id)),
+            calls_this_week: self.calls_this_week,
         }
     }
 }
 
 const TECHNICIAN_COLUMNS: &str =
-    "SELECT u.id, u.name, u.email, u.phone, u.password_hash, u.active, \
+    "SELECT u.id, u.name, u.email, u.phone, u.password_hash, CAST(CASE WHEN u.active THEN 1 ELSE 0 END AS BIGINT) AS active, \
      p.photo_key, COALESCE(p.skills, '') AS skills \
      FROM users u LEFT JOIN technician_profiles p ON p.user_id = u.id \
      WHERE u.company_id = $1 AND u.role = 'technician'";
@@ -128,7 +131,9 @@ fn technician_from(row: &AnyRow) -> Result<TechnicianRecord, sqlx::Error> {
         skills: split_list(row.try_get("skills")?),
         activated: row.try_get::<Option<String>, _>("password_hash")?.is_some(),
         photo_key: row.try_get("photo_key")?,
-        active: row.try_get("active")?,
+        // BOOLEAN columns do not decode through the Any driver on SQLite: read 0/1.
+        active: row.try_get::<i64, _>("active")? != 0,
+        calls_this_week: 0,
     })
 }
 
@@ -654,5 +659,60 @@ pub async fn outbox_of(
                 created_at: row.try_get("created_at")?,
             })
         })
+        .collect()
+}
+
+/// How many calls of the company each technician has with a slot starting in
+/// `[from, to)` (Unix seconds), cancelled calls left out.
+pub async fn calls_per_technician(
+    db: &Db,
+    company_id: Uuid,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(Uuid, u32)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT technician_id, COUNT(*) AS n FROM calls \
+         WHERE accepted_by = $1 AND technician_id IS NOT NULL AND status <> 'cancelled' \
+           AND slot_start >= $2 AND slot_start < $3 \
+         GROUP BY technician_id",
+    )
+    .bind(company_id.to_string())
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let n: i64 = row.try_get("n")?;
+            Ok((
+                parse_uuid(row.try_get("technician_id")?)?,
+                u32::try_from(n).unwrap_or(u32::MAX),
+            ))
+        })
+        .collect()
+}
+
+/// The ids of the company's calls assigned to `technician_id` that are still open and not
+/// over: accepted or in progress, with no slot yet or a slot ending after `now`.
+pub async fn open_calls_of(
+    db: &Db,
+    company_id: Uuid,
+    technician_id: Uuid,
+    now: i64,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id FROM calls \
+         WHERE accepted_by = $1 AND technician_id = $2 \
+           AND status IN ('accepted', 'in_progress') \
+           AND (slot_end IS NULL OR slot_end > $3) \
+         ORDER BY slot_start, id",
+    )
+    .bind(company_id.to_string())
+    .bind(technician_id.to_string())
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|row| parse_uuid(row.try_get("id")?))
         .collect()
 }

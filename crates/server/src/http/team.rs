@@ -34,7 +34,7 @@ use crate::{
 use domain::api::{
     team::{
         password_problems, ActivateAccount, CompanyProfile, DeactivateTechnician,
-        DispatcherSummary, InviteDispatcher, InviteTechnician, MyProfile, OutboxEntry,
+        DispatcherSummary, InviteDispatcher, InviteTechnician, MyProfile, OpenCall, OutboxEntry,
         SkillsUpdate, TechnicianSummary, UpdateCompany, UpdateTechnician,
     },
     FieldError, Me, Problem, Role,
@@ -271,7 +271,15 @@ async fn list_technicians(
     session: Session,
 ) -> Result<ApiJson<Vec<TechnicianSummary>>> {
     let company_id = dispatcher_company(&session)?;
-    let list = team::list_technicians(&state.db, company_id).await?;
+    let mut list = team::list_technicians(&state.db, company_id).await?;
+    let (from, to) = this_week(&session.me.company.time_zone, chrono::Utc::now());
+    let counts = team::calls_per_technician(&state.db, company_id, from, to).await?;
+    for t in &mut list {
+        t.calls_this_week = counts
+            .iter()
+            .find(|(id, _)| *id == t.id)
+            .map_or(0, |(_, n)| *n);
+    }
     Ok(ApiJson(list.iter().map(|t| t.summary()).collect()))
 }
 
@@ -390,6 +398,21 @@ async fn update_technician(
     Ok(ApiJson(load_technician(&state, company_id, id).await?))
 }
 
+/// Monday 00:00 to the next Monday 00:00 of the week around `now`, in `zone`, as Unix
+/// seconds.
+fn this_week(zone: &str, now: chrono::DateTime<chrono::Utc>) -> (i64, i64) {
+    use chrono::{Datelike, Duration, NaiveTime};
+    use domain::tz::{local_to_utc, parse_zone, to_local};
+    let Ok(zone) = parse_zone(zone).or_else(|_| parse_zone("UTC")) else {
+        return (0, 0);
+    };
+    let today = to_local(now, zone).date_naive();
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let start = local_to_utc(monday.and_time(NaiveTime::MIN), zone);
+    let end = local_to_utc((monday + Duration::days(7)).and_time(NaiveTime::MIN), zone);
+    (start.timestamp(), end.timestamp())
+}
+
 /// Sends a new invitation link; the previous one stops working.
 #[utoipa::path(
     post, path = "/api/v1/technicians/{id}/invitation", tag = "team",
@@ -430,8 +453,10 @@ async fn resend(state: &AppState, company_id: Uuid, id: Uuid, role: Role) -> Res
 
 /// Deactivates a technician: no more sign-in, no more calls; history is kept.
 ///
-/// Open future calls refuse the deactivation unless `unassign_open_calls` is set. The
-/// calls table is not part of the schema yet, so there is nothing to check or move.
+/// Open calls (accepted or in progress, not over yet) refuse the deactivation with 409
+/// and their list in `current.open_calls`, unless `unassign_open_calls` is set: then each
+/// is unassigned through the domain (versioned write with its notifications, as an edit
+/// on the board would) before the technician is deactivated.
 #[utoipa::path(
     post, path = "/api/v1/technicians/{id}/deactivate", tag = "team",
     params(("id" = Uuid, Path)),
@@ -446,15 +471,103 @@ async fn deactivate_technician(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
-    ApiJson(_body): ApiJson<DeactivateTechnician>,
+    ApiJson(body): ApiJson<DeactivateTechnician>,
 ) -> Result<ApiJson<TechnicianSummary>> {
     let company_id = dispatcher_company(&session)?;
     let id = parse_id(&id)?;
+    load_technician(&state, company_id, id).await?;
+    let open = team::open_calls_of(&state.db, company_id, id, crate::db::now()).await?;
+    if !open.is_empty() {
+        if body.unassign_open_calls {
+            for call_id in &open {
+                unassign(&state, &session, *call_id).await?;
+            }
+        } else {
+            let labels = open_call_labels(&state, &session, &open).await?;
+            return Err(Error::Conflict {
+                code: "technician-has-open-calls",
+                detail: format!(
+                    "{} open call(s) are assigned to this technician; move them back to the \
+                     unassigned list (unassign_open_calls) or reassign them first",
+                    open.len()
+                ),
+                current: Some(serde_json::json!({ "open_calls": labels })),
+            }
+            .into());
+        }
+    }
     if !team::deactivate_technician(&state.db, company_id, id).await? {
         return Err(Error::NotFound.into());
     }
     tracing::info!(technician = %id, company = %company_id, "technician deactivated");
     Ok(ApiJson(load_technician(&state, company_id, id).await?))
+}
+
+/// The open calls as the refusal lists them: service and start in the company's zone.
+async fn open_call_labels(
+    state: &AppState,
+    session: &Session,
+    ids: &[Uuid],
+) -> Result<Vec<OpenCall>> {
+    let zone = domain::tz::parse_zone(&session.me.company.time_zone).ok();
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some(call) = crate::db::calls::find(&state.db, *id).await? {
+            let when = match (call.slot, zone) {
+                (Some(slot), Some(zone)) => domain::tz::to_local(slot.start, zone)
+                    .format(" %Y-%m-%d %H:%M")
+                    .to_string(),
+                _ => String::new(),
+            };
+            out.push(OpenCall {
+                id: *id,
+                label: format!("{}{when}", call.service.name),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Moves one call back to the unassigned list, as the dispatcher; a concurrent change
+/// (stale version) is retried once against the fresh call.
+async fn unassign(state: &AppState, session: &Session, call_id: Uuid) -> Result<()> {
+    let actor = super::calls::actor_of(session);
+    for _ in 0..2 {
+        let Some(call) = crate::db::calls::find(&state.db, call_id).await? else {
+            return Ok(());
+        };
+        let (after, events) = domain::flow::apply(
+            &call,
+            domain::command::Command::Unassign,
+            &actor,
+            chrono::Utc::now(),
+        )
+        .map_err(|e| Error::Conflict {
+            code: "open-call-not-movable",
+            detail: format!("call {call_id} cannot be unassigned: {e}"),
+            current: None,
+        })?;
+        if after.version == call.version {
+            return Ok(());
+        }
+        if super::calls::save_change(
+            state,
+            call.version,
+            &after,
+            &events,
+            crate::db::calls::Guard::Version,
+        )
+        .await?
+        {
+            return Ok(());
+        }
+    }
+    Err(Error::Conflict {
+        code: "open-call-changed",
+        detail: format!("call {call_id} changed meanwhile; try again"),
+        current: None,
+    }
+    .into())
 }
 
 /// The technician's square thumbnail (dispatchers of the company and the technician).
@@ -556,16 +669,23 @@ async fn store_upload(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<()> {
+    // Read somewhat past the limit before refusing: answering while the client is still
+    // sending makes many clients report a broken pipe instead of our 413. Beyond
+    // READ_CAP the connection is cut short all the same.
+    const READ_CAP: usize = 16 * 1024 * 1024;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > images::MAX_UPLOAD_BYTES) {
+    if declared.is_some_and(|n| n > READ_CAP) {
         return Err(TeamError::PayloadTooLarge);
     }
-    let bytes = axum::body::to_bytes(body, images::MAX_UPLOAD_BYTES)
+    let bytes = axum::body::to_bytes(body, READ_CAP)
         .await
         .map_err(|_| TeamError::PayloadTooLarge)?;
+    if bytes.len() > images::MAX_UPLOAD_BYTES {
+        return Err(TeamError::PayloadTooLarge);
+    }
     let thumb = tokio::task::spawn_blocking(move || images::thumbnail(&bytes))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?

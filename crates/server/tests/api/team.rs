@@ -27,6 +27,7 @@ on_both_backends!(
     invitations_validate_fields_and_refuse_a_taken_email,
     the_last_dispatcher_cannot_be_removed,
     the_company_profile_validates_zone_currency_area_and_skills,
+    deactivation_is_refused_while_open_calls_are_assigned_unless_they_are_unassigned,
 );
 
 // ------------------------------------------------------------------ helpers
@@ -901,4 +902,101 @@ async fn the_company_profile_validates_zone_currency_area_and_skills(backend: Ba
     assert_eq!(again["currency"], "CHF");
     assert_eq!(again["service_area"], json!(["8000-8099", "3000"]));
     assert_eq!(again["skills"], json!(["plumbing", "heating"]));
+}
+
+async fn deactivation_is_refused_while_open_calls_are_assigned_unless_they_are_unassigned(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let dispatcher = app.sign_in(ALPEN, PASSWORD).await;
+    let (_, list) = send(
+        &app,
+        app.http
+            .get(app.url("/api/v1/technicians"))
+            .header("cookie", &dispatcher),
+    )
+    .await;
+    let anna = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Anna Keller")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(list[0]["calls_this_week"], 0);
+    let call = crate::marketplace::create_request(&app, "MKT-TEAM-1").await;
+    let (status, accepted) = send(
+        &app,
+        app.http
+            .post(app.url(&format!("/api/v1/calls/{call}/accept")))
+            .header("cookie", &dispatcher),
+    )
+    .await;
+    assert_eq!(status, 200, "{accepted}");
+    let (status, assigned) = send(
+        &app,
+        app.http
+            .patch(app.url(&format!("/api/v1/calls/{call}")))
+            .header("cookie", &dispatcher)
+            .json(&json!({
+                "version": accepted["version"],
+                "technician_id": anna,
+                "slot": {"start": "2031-03-04T09:00:00Z", "end": "2031-03-04T10:00:00Z"},
+            })),
+    )
+    .await;
+    assert_eq!(status, 200, "{assigned}");
+    let deactivate = |body: Value| {
+        app.http
+            .post(app.url(&format!("/api/v1/technicians/{anna}/deactivate")))
+            .header("cookie", &dispatcher)
+            .json(&body)
+    };
+
+    let (status, problem) = send(&app, deactivate(json!({}))).await;
+
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["type"], "/problems/technician-has-open-calls");
+    let open = problem["current"]["open_calls"].as_array().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0]["id"], call.to_string());
+    assert!(
+        open[0]["label"]
+            .as_str()
+            .unwrap()
+            .contains("2031-03-04 10:00"),
+        "{problem}"
+    );
+    let (_, still) = send(
+        &app,
+        app.http
+            .get(app.url(&format!("/api/v1/technicians/{anna}")))
+            .header("cookie", &dispatcher),
+    )
+    .await;
+    assert_eq!(still["active"], true);
+
+    let (status, done) = send(&app, deactivate(json!({ "unassign_open_calls": true }))).await;
+
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["active"], false);
+    let (_, call_now) = send(
+        &app,
+        app.http
+            .get(app.url(&format!("/api/v1/calls/{call}")))
+            .header("cookie", &dispatcher),
+    )
+    .await;
+    assert_eq!(call_now["technician_id"], Value::Null, "{call_now}");
+    // A deactivated technician cannot sign in.
+    let response = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({ "email": "anna.keller@alpen.example", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
 }
