@@ -15,8 +15,12 @@ use leptos_router::{
 };
 
 use pages::{
-    activation_page::ActivationPage, board_shell::BoardShell, calendar_page::CalendarPage,
-    login_page::LoginPage, my_profile_page::MyProfilePage, not_found_page::NotFoundPage,
+    activation_page::ActivationPage,
+    board_shell::BoardShell,
+    calendar_page::{CalendarPage, CallModalRoute},
+    login_page::LoginPage,
+    my_profile_page::MyProfilePage,
+    not_found_page::NotFoundPage,
     team_page::TeamPage,
 };
 
@@ -37,9 +41,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/profile") view=MyProfilePage />
                 <ParentRoute path=path!("") view=BoardShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/calendar" /> } />
-                    <Route path=path!("calendar") view=CalendarPage />
-                    <Route path=path!("requests/:id") view=CalendarPage />
                     <Route path=path!("team") view=TeamPage />
+                    // The calendar stays mounted while a call's modal opens and closes over it.
+                    <ParentRoute path=path!("") view=CalendarPage>
+                        <Route path=path!("calendar") view=|| () />
+                        <Route path=path!("requests/:id") view=CallModalRoute />
+                    </ParentRoute>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -48,38 +48,45 @@ pub fn price_of(view: &CallView) -> (i64, String) {
 /// Accepts a request: on success the board shows the won call and the dispatcher is
 /// reminded to call the client; if another partner was faster the request leaves the
 /// board with that notice. Returns the new view when accepted.
-pub async fn accept_and_report(id: uuid::Uuid) -> Option<CallView> {
+///
+/// Call it inside the component tree: the contexts are taken when it is called, not when
+/// the future first runs (by then `spawn_local` has left the reactive owner).
+pub fn accept_and_report(id: uuid::Uuid) -> impl std::future::Future<Output = Option<CallView>> {
     use crate::contexts::{board::use_board, toasts::use_toasts};
     use crate::i18n::use_i18n;
     let (board, toasts, i18n) = (use_board(), use_toasts(), use_i18n());
-    match crate::api::accept(id).await {
-        Ok(view) => {
-            board.upsert(view.clone());
-            toasts.success(i18n.t("calls.accepted_toast"));
-            Some(view)
-        }
-        Err(err) => {
-            if err.code() == "already-accepted" {
-                board.remove(id);
-                toasts.error(i18n.t("calls.taken_toast"));
-            } else {
-                toasts.error(error_text(&i18n, &err));
+    async move {
+        match crate::api::accept(id).await {
+            Ok(view) => {
+                board.upsert(view.clone());
+                toasts.success(i18n.t("calls.accepted_toast"));
+                Some(view)
             }
-            None
+            Err(err) => {
+                if err.code() == "already-accepted" {
+                    board.remove(id);
+                    toasts.error(i18n.t("calls.taken_toast"));
+                } else {
+                    toasts.error(error_text(&i18n, &err));
+                }
+                None
+            }
         }
     }
 }
 
-/// Declines a request; it leaves the board.
-pub async fn decline_and_report(id: uuid::Uuid) {
+/// Declines a request; it leaves the board. (Contexts are taken at the call, as above.)
+pub fn decline_and_report(id: uuid::Uuid) -> impl std::future::Future<Output = ()> {
     use crate::contexts::{board::use_board, toasts::use_toasts};
     use crate::i18n::use_i18n;
     let (board, toasts, i18n) = (use_board(), use_toasts(), use_i18n());
-    match crate::api::decline(id).await {
-        Ok(_) => {
-            board.remove(id);
-            toasts.info(i18n.t("calls.declined_toast"));
+    async move {
+        match crate::api::decline(id).await {
+            Ok(_) => {
+                board.remove(id);
+                toasts.info(i18n.t("calls.declined_toast"));
+            }
+            Err(err) => toasts.error(error_text(&i18n, &err)),
         }
-        Err(err) => toasts.error(error_text(&i18n, &err)),
     }
 }

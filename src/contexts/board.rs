@@ -12,10 +12,13 @@ use uuid::Uuid;
 /// A place on the board where calls show (the domain's [`Place`], hashable).
 pub type PlaceKey = Place;
 
+/// Reference-counted signals: they belong to the store, not to whichever page or effect
+/// first touched a call, so they live exactly as long as the board needs them. Callers
+/// get arena handles (`RwSignal`) owned by their own reactive scope.
 #[derive(Default)]
 struct Inner {
-    calls: HashMap<Uuid, RwSignal<CallView>>,
-    places: HashMap<PlaceKey, RwSignal<Vec<Uuid>>>,
+    calls: HashMap<Uuid, ArcRwSignal<CallView>>,
+    places: HashMap<PlaceKey, ArcRwSignal<Vec<Uuid>>>,
 }
 
 /// The board's calls, shared by the calendar, the lists and the modal.
@@ -41,22 +44,27 @@ impl BoardStore {
     /// The signal of one call, if the board has it.
     pub fn call(&self, id: Uuid) -> Option<RwSignal<CallView>> {
         self.membership.track();
-        self.inner.with_value(|inner| inner.calls.get(&id).copied())
+        self.call_arc(id).map(RwSignal::from)
     }
 
-    /// The ids of the calls showing at `place`, in start-time order (reactive).
-    pub fn at(&self, place: PlaceKey) -> Signal<Vec<Uuid>> {
-        let signal = self.place_signal(place);
-        signal.into()
+    fn call_arc(&self, id: Uuid) -> Option<ArcRwSignal<CallView>> {
+        self.inner.with_value(|inner| inner.calls.get(&id).cloned())
     }
 
-    fn place_signal(&self, place: PlaceKey) -> RwSignal<Vec<Uuid>> {
+    /// The ids of the calls showing at `place`, in start-time order (reactive). The
+    /// handle belongs to the caller's reactive scope; the list itself to the store.
+    pub fn at(&self, place: PlaceKey) -> RwSignal<Vec<Uuid>> {
+        RwSignal::from(self.place_signal(place))
+    }
+
+    fn place_signal(&self, place: PlaceKey) -> ArcRwSignal<Vec<Uuid>> {
         self.inner
             .try_update_value(|inner| {
-                *inner
+                inner
                     .places
                     .entry(place)
-                    .or_insert_with(|| RwSignal::new(Vec::new()))
+                    .or_insert_with(|| ArcRwSignal::new(Vec::new()))
+                    .clone()
             })
             .expect("board store is alive")
     }
@@ -74,7 +82,7 @@ impl BoardStore {
         let id = view.id;
         let new_places = places_of(&view);
         let start = view.slot.map(|s| s.start);
-        let existing = self.inner.with_value(|inner| inner.calls.get(&id).copied());
+        let existing = self.call_arc(id);
         let old_places = match existing {
             Some(signal) => {
                 let old = signal.get_untracked();
@@ -90,8 +98,9 @@ impl BoardStore {
                 old_places
             }
             None => {
+                let signal = ArcRwSignal::new(view);
                 self.inner.update_value(|inner| {
-                    inner.calls.insert(id, RwSignal::new(view));
+                    inner.calls.insert(id, signal);
                 });
                 self.membership.update(|n| *n += 1);
                 HashSet::new()
@@ -150,7 +159,8 @@ impl BoardStore {
                 let start = inner
                     .calls
                     .get(id)
-                    .and_then(|s| s.with_untracked(|v| v.slot.map(|slot| slot.start)));
+                    .map(|s| s.with_untracked(|v| v.slot.map(|slot| slot.start)))
+                    .unwrap_or(None);
                 (start, *id)
             });
         });

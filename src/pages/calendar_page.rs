@@ -1,6 +1,9 @@
 use chrono::Duration;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::{
+    components::Outlet,
+    hooks::{use_navigate, use_params_map, use_query_map},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -31,9 +34,6 @@ pub fn CalendarPage() -> impl IntoView {
     let board = use_board();
     let roster = use_roster();
     let toasts = use_toasts();
-    let params = use_params_map();
-    let query = use_query_map();
-    let navigate = use_navigate();
     roster.ensure_loaded();
 
     let zone = move || {
@@ -79,10 +79,6 @@ pub fn CalendarPage() -> impl IntoView {
         }
     });
 
-    let open_id = move || params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()));
-    let just_accepted = Signal::derive(move || query.with(|q| q.get("accepted").is_some()));
-    let close = Callback::new(move |()| navigate("/calendar", Default::default()));
-
     view! {
         <section class="page" aria-labelledby="calendar-title">
             <div class="page__head">
@@ -97,6 +93,19 @@ pub fn CalendarPage() -> impl IntoView {
             </Show>
         </section>
         <MoveDialog />
-        {move || open_id().map(|id| view! { <CallDetailModal id just_accepted on_close=close /> })}
+        <Outlet />
     }
+}
+
+/// `/requests/{id}`: the call's detail modal over the calendar (the deep link of the
+/// request e-mails). Closing it goes back to `/calendar`.
+#[component]
+pub fn CallModalRoute() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let open_id = move || params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()));
+    let just_accepted = Signal::derive(move || query.with(|q| q.get("accepted").is_some()));
+    let close = Callback::new(move |()| navigate("/calendar", Default::default()));
+    move || open_id().map(|id| view! { <CallDetailModal id just_accepted on_close=close /> })
 }

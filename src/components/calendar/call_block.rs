@@ -211,7 +211,9 @@ pub fn CallBlock(
             format!("{start}–{end}")
         })
     };
-    let label = move || {
+    // Read by screen readers after the visible text (the block's accessible name is its
+    // content, so what is seen is what is announced).
+    let details = move || {
         let (key, _, _) = call.with(state_of);
         call.with(|c| {
             #[allow(clippy::cast_precision_loss)]
@@ -219,17 +221,9 @@ pub fn CallBlock(
                 .slot
                 .map(|s| i18n.date_time(s.start.timestamp_millis() as f64, &zone()))
                 .unwrap_or_default();
-            format!(
-                "{} — {}, {} {}, {}",
-                c.service.name,
-                i18n.t(key),
-                c.client_area.postcode,
-                c.client_area.city,
-                when
-            )
+            format!(", {}, {} {}, {}", i18n.t(key), c.client_area.postcode, c.client_area.city, when)
         })
     };
-
     let open = move |id: Uuid| navigate(&format!("/requests/{id}"), Default::default());
     let open_click = open.clone();
     let on_pointer_down = move |ev: web_sys::PointerEvent| {
@@ -341,8 +335,7 @@ pub fn CallBlock(
             style=style
             role="button"
             tabindex="0"
-            aria-label=label
-            title=label
+            title=move || format!("{}{}", call.with(|c| c.service.name.clone()), details())
             data-testid="call-block"
             data-call-id=id.to_string()
             on:pointerdown=on_pointer_down
@@ -355,6 +348,7 @@ pub fn CallBlock(
             <span class="block__text">
                 <span class="block__title">{move || call.with(|c| c.service.name.clone())}</span>
                 <span class="block__meta">{move || call.with(|c| c.client_area.city.clone())}" · "{time_text}</span>
+                <span class="visually-hidden">{details}</span>
             </span>
             <span class="block__resize" aria-hidden="true"></span>
         </div>

@@ -6,19 +6,48 @@ use crate::{
     api,
     components::calls::error_text,
     contexts::{
-        board::use_board,
-        toasts::{use_toasts, ToastKind},
+        board::{use_board, BoardStore},
+        toasts::{use_toasts, ToastKind, Toasts},
     },
-    i18n::{format_day_time, use_i18n},
+    i18n::{format_day_time, use_i18n, I18n},
 };
 
 /// How long a move can be undone.
 const UNDO_SECONDS: u32 = 10;
 
+/// The contexts a move needs, taken once inside the component tree (futures run by
+/// `spawn_local` have no reactive owner to look them up from).
+#[derive(Clone, Copy)]
+pub struct MoveContext {
+    board: BoardStore,
+    toasts: Toasts,
+    i18n: I18n,
+}
+
+impl MoveContext {
+    /// The current contexts; call inside the component tree.
+    pub fn current() -> Self {
+        Self {
+            board: use_board(),
+            toasts: use_toasts(),
+            i18n: use_i18n(),
+        }
+    }
+}
+
 /// Saves a move: the block moves at once; on a conflict it moves back to the server's
 /// current state and the dispatcher is told why. Returns the saved call.
-pub async fn save_move(before: CallView, row: RowKey, slot: TimeSlot) -> Option<CallView> {
-    let (board, toasts, i18n) = (use_board(), use_toasts(), use_i18n());
+pub async fn save_move(
+    ctx: MoveContext,
+    before: CallView,
+    row: RowKey,
+    slot: TimeSlot,
+) -> Option<CallView> {
+    let MoveContext {
+        board,
+        toasts,
+        i18n,
+    } = ctx;
     board.upsert(before.moved(Some(slot), row.technician()));
     let change = PatchCall {
         version: before.version,
@@ -102,6 +131,7 @@ pub fn MoveDialog() -> impl IntoView {
         })
     };
 
+    let ctx = MoveContext::current();
     let confirm = move |_| {
         let Some(p) = calendar.pending.get_untracked() else {
             return;
@@ -113,29 +143,29 @@ pub fn MoveDialog() -> impl IntoView {
         };
         let before = p.call.clone();
         spawn_local(async move {
-            if let Some(saved) = save_move(before.clone(), p.row, slot).await {
-                let undo = Callback::new(move |()| {
-                    let saved = saved.clone();
-                    let original_row = before
-                        .technician_id
-                        .map_or(RowKey::Dispatcher, RowKey::Technician);
-                    let original_slot = before.slot;
+            let Some(saved) = save_move(ctx, before.clone(), p.row, slot).await else {
+                return;
+            };
+            let undo = Callback::new(move |()| {
+                let original_row = before
+                    .technician_id
+                    .map_or(RowKey::Dispatcher, RowKey::Technician);
+                if let Some(slot) = before.slot {
+                    let undoing = save_move(ctx, saved.clone(), original_row, slot);
                     spawn_local(async move {
-                        if let Some(slot) = original_slot {
-                            save_move(saved, original_row, slot).await;
-                        }
+                        undoing.await;
                     });
-                });
-                toasts.show(
-                    ToastKind::Success,
-                    i18n.t("calendar.moved_toast"),
-                    before
-                        .slot
-                        .is_some()
-                        .then(|| (i18n.t("calendar.undo"), undo)),
-                    UNDO_SECONDS,
-                );
-            }
+                }
+            });
+            toasts.show(
+                ToastKind::Success,
+                i18n.t("calendar.moved_toast"),
+                before
+                    .slot
+                    .is_some()
+                    .then(|| (i18n.t("calendar.undo"), undo)),
+                UNDO_SECONDS,
+            );
         });
     };
     let cancel = move |_| calendar.pending.set(None);

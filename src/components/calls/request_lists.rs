@@ -19,9 +19,9 @@ pub fn RequestLists() -> impl IntoView {
     // the tasks are.
     let on_accept = Callback::new(move |view: domain::view::CallView| {
         let navigate = navigate.clone();
-        let owner = Owner::current().expect("inside the reactive tree");
+        let accepting = accept_and_report(view.id);
         spawn_local(async move {
-            let accepted = owner.with(|| accept_and_report(view.id)).await;
+            let accepted = accepting.await;
             if accepted.is_some() {
                 navigate(
                     &format!("/requests/{}?accepted=1", view.id),
@@ -31,11 +31,10 @@ pub fn RequestLists() -> impl IntoView {
         });
     });
     let on_decline = Callback::new(move |view: domain::view::CallView| {
-        let owner = Owner::current().expect("inside the reactive tree");
-        spawn_local(async move { owner.with(|| decline_and_report(view.id)).await });
+        spawn_local(decline_and_report(view.id));
     });
 
-    let list = move |ids: Signal<Vec<uuid::Uuid>>, empty_key: &'static str, offers: bool| {
+    let list = move |ids: RwSignal<Vec<uuid::Uuid>>, empty_key: &'static str, offers: bool| {
         view! {
             <Show
                 when=move || !ids.with(Vec::is_empty)

@@ -185,15 +185,17 @@ pub fn CallDetailModal(
         });
     });
     let accept = move |_| {
+        let accepting = accept_and_report(id);
         spawn_local(async move {
-            if accept_and_report(id).await.is_some() {
+            if accepting.await.is_some() {
                 reminder.set(true);
             }
         });
     };
     let decline = move |_| {
+        let declining = decline_and_report(id);
         spawn_local(async move {
-            decline_and_report(id).await;
+            declining.await;
             on_close.run(());
         });
     };

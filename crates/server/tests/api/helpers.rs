@@ -231,6 +231,8 @@ fn start_cluster() -> String {
         data = data.display(),
         dir = dir.display(),
     );
+    // Deliberately never waited for: the reaper must outlive this process to clean up.
+    #[allow(clippy::zombie_processes)]
     Command::new("sh")
         .args(["-c", &reaper])
         .stdin(std::process::Stdio::null())
