@@ -221,7 +221,13 @@ pub fn CallBlock(
                 .slot
                 .map(|s| i18n.date_time(s.start.timestamp_millis() as f64, &zone()))
                 .unwrap_or_default();
-            format!(", {}, {} {}, {}", i18n.t(key), c.client_area.postcode, c.client_area.city, when)
+            format!(
+                ", {}, {} {}, {}",
+                i18n.t(key),
+                c.client_area.postcode,
+                c.client_area.city,
+                when
+            )
         })
     };
     let open = move |id: Uuid| navigate(&format!("/requests/{id}"), Default::default());
