@@ -88,6 +88,7 @@ impl Problem {
 }
 
 pub mod calls;
+pub mod orders;
 pub mod team;
 
 /// Deserialises a field that may be absent (unchanged), `null` (cleared) or a value:

@@ -62,6 +62,7 @@ pub mod flow;
 pub mod money;
 pub mod order;
 pub mod partner;
+pub mod signature;
 pub mod slot;
 pub mod technician;
 pub mod tz;

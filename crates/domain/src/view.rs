@@ -56,8 +56,25 @@ pub struct CallView {
 
 impl CallView {
     /// The call as `company` sees it, or `None` when the company has no business with it
-    /// (never offered it, or the call went back to the marketplace after it declined).
+    /// (never offered it, or the call went back to the marketplace after it declined, or
+    /// the company gave it up for redistribution: it never sees that call again).
     pub fn for_company(call: &ServiceCall, company: Uuid) -> Option<Self> {
+        if call.offer_for(company)?.state == OfferState::GaveUp {
+            return None;
+        }
+        Self::build(call, company)
+    }
+
+    /// The answer to the company that has just given `call` up for redistribution: its
+    /// last look at it (`offer_state: gave_up`, on no place of the board). `None` for any
+    /// other company; every later request of that company is a 404 ([`Self::for_company`]).
+    pub fn after_giving_up(call: &ServiceCall, company: Uuid) -> Option<Self> {
+        (call.offer_for(company)?.state == OfferState::GaveUp)
+            .then(|| Self::build(call, company))
+            .flatten()
+    }
+
+    fn build(call: &ServiceCall, company: Uuid) -> Option<Self> {
         let offer_state = call.offer_for(company)?.state;
         let won = offer_state == OfferState::Won;
         let board = board_view(call, company);
@@ -172,5 +189,39 @@ mod tests {
         let lost = CallView::for_company(&call, rhein).unwrap();
         assert_eq!(lost.offer_state, OfferState::Taken);
         assert!(lost.client.is_none() && !lost.on_board());
+    }
+
+    #[test]
+    fn a_company_that_gave_the_call_up_no_longer_sees_it() {
+        // Arrange: Alpen wins, then gives the call up; it is offered to Rhein again.
+        let now = "2026-11-20T08:00:00Z".parse().unwrap();
+        let (alpen, rhein) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let alpen_dispatcher = Actor::Dispatcher {
+            user_id: Uuid::from_u128(10),
+            company_id: alpen,
+        };
+        let call = ServiceCall::new(Uuid::from_u128(9), booking(), now);
+        let offer = Command::Offer {
+            companies: vec![alpen, rhein],
+        };
+        let (call, _) = apply(&call, offer.clone(), &Actor::Marketplace, now).unwrap();
+        let (call, _) = apply(&call, Command::Accept, &alpen_dispatcher, now).unwrap();
+
+        // Act
+        let cancel = Command::Cancel {
+            reason: crate::call::CancelReason::Redistribute,
+        };
+        let (call, _) = apply(&call, cancel, &alpen_dispatcher, now).unwrap();
+        let (call, _) = apply(&call, offer, &Actor::System, now).unwrap();
+
+        // Assert
+        assert!(CallView::for_company(&call, alpen).is_none());
+        let last = CallView::after_giving_up(&call, alpen).unwrap();
+        assert_eq!(last.offer_state, OfferState::GaveUp);
+        assert!(!last.on_board() && last.client.is_none());
+        let offered = CallView::for_company(&call, rhein).unwrap();
+        assert_eq!(offered.offer_state, OfferState::Offered);
+        assert_eq!(offered.colour, Colour::Blue);
+        assert!(CallView::after_giving_up(&call, rhein).is_none());
     }
 }

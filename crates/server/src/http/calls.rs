@@ -173,13 +173,13 @@ pub fn actor_of(session: &Session) -> Actor {
 }
 
 /// A call id from the path; anything that is not a UUID is simply not found.
-fn call_id(raw: &str) -> Result<Uuid, Error> {
+pub(crate) fn call_id(raw: &str) -> Result<Uuid, Error> {
     Uuid::parse_str(raw).map_err(|_| Error::NotFound)
 }
 
 /// The call and the caller's view of it, or 404 when the caller's company has no
 /// business with it.
-async fn load_for(
+pub(crate) async fn load_for(
     state: &AppState,
     id: Uuid,
     company: Uuid,

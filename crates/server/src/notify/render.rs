@@ -9,9 +9,10 @@ use uuid::Uuid;
 use super::outbox::{enqueue, Channel, OutboxMessage};
 use crate::db::calls::{company_contact, dispatcher_emails};
 use domain::{
-    call::{CancelReason, ServiceCall},
+    call::{CancelReason, PaymentMethod, ServiceCall},
     event::{self, Event, Notification, NotificationKind, Recipient},
     money::Money,
+    order::LineKind,
     slot::TimeSlot,
     tz,
 };
@@ -139,6 +140,15 @@ async fn address(
                 excluded.iter().map(Uuid::to_string).collect::<Vec<_>>().join(", ")
             ),
         ),
+        NotificationKind::CallCancelled {
+            reason: CancelReason::ClientCancelled,
+        } if n.recipient == Recipient::ClientEmail => (
+            format!("Cancellation confirmed: \"{service}\""),
+            format!(
+                "Hello {},\n\nas you asked, {company_name} cancelled your booking \"{service}\". Nothing is charged.\n",
+                call.client.name
+            ),
+        ),
         NotificationKind::CallCancelled { reason } => (
             format!("Your booking \"{service}\" was cancelled"),
             format!(
@@ -151,14 +161,7 @@ async fn address(
                 }
             ),
         ),
-        NotificationKind::CallClosed { total } => (
-            format!("\"{service}\" is done"),
-            format!(
-                "Hello {},\n\n{company_name} completed \"{service}\". Total: {}.\n",
-                call.client.name,
-                money(*total)
-            ),
-        ),
+        NotificationKind::CallClosed { total } => closed_texts(call, &n.recipient, &company_name, *total),
     };
     let message = |company_id: Option<Uuid>, channel: Channel, recipient: String| OutboxMessage {
         company_id,
@@ -194,8 +197,51 @@ async fn address(
     })
 }
 
+/// The receipt the client gets when a call is closed (every line, the total, the payment
+/// method), or the after-check-out notice to the company's own address.
+fn closed_texts(
+    call: &ServiceCall,
+    recipient: &Recipient,
+    company_name: &str,
+    total: Money,
+) -> (String, String) {
+    let service = &call.service.name;
+    let mut lines = String::new();
+    for line in &call.order.lines {
+        let what = match line.kind {
+            LineKind::TimeUnit => format!("{} × 30 min extra time", line.quantity),
+            _ if line.quantity > 1 => format!("{} × {}", line.quantity, line.description),
+            _ => line.description.clone(),
+        };
+        lines.push_str(&format!("  {what}: {}\n", money(line.amount)));
+    }
+    let payment = match call.closure.as_ref().map(|c| c.payment_method) {
+        Some(PaymentMethod::OnlineCard) => "online card payment",
+        Some(PaymentMethod::Cash) => "cash",
+        Some(PaymentMethod::Invoice) => "invoice",
+        None => "—",
+    };
+    let total = money(total);
+    if *recipient == Recipient::ClientEmail {
+        (
+            format!("Your receipt: \"{service}\" — {total}"),
+            format!(
+                "Hello {},\n\n{company_name} completed \"{service}\".\n\n{lines}  Total: {total}\n\nPaid by {payment}. Thank you!\n",
+                call.client.name
+            ),
+        )
+    } else {
+        (
+            format!("After check-out: \"{service}\" closed — {total}"),
+            format!(
+                "\"{service}\" for {} ({} {}) was closed.\n\n{lines}  Total: {total}\nPayment: {payment}\n",
+                call.client.name, call.client.address.postcode, call.client.address.city
+            ),
+        )
+    }
+}
+
+/// `CHF 265.00`, `CHF -0.50` (the domain's display, sign included below one unit).
 fn money(m: Money) -> String {
-    let major = m.amount_minor / 100;
-    let minor = (m.amount_minor % 100).abs();
-    format!("{} {major}.{minor:02}", m.currency)
+    m.to_string()
 }

@@ -6,5 +6,6 @@ mod helpers;
 mod auth;
 mod calls;
 mod marketplace;
+mod orders;
 mod platform;
 mod team;
