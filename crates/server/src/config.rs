@@ -35,6 +35,10 @@ pub struct Config {
     pub demo_traffic: Option<Duration>,
     /// Seeds demo calls in every state into an empty demo database (demo mode).
     pub demo_calls: bool,
+    /// Further origins allowed to open the live WebSocket (`ALLOWED_ORIGINS`, a comma
+    /// list such as `https://partner.example,https://app.partner.example`); the server's
+    /// own `PUBLIC_URL` origin and its own host are always allowed.
+    pub allowed_origins: Vec<String>,
 }
 
 /// The sender of e-mails when `MAIL_FROM` is not set.
@@ -94,6 +98,14 @@ impl Config {
                 secs => demo_mode.then(|| Duration::from_secs(secs)),
             },
             demo_calls: demo_mode,
+            allowed_origins: var("ALLOWED_ORIGINS")
+                .map(|list| {
+                    list.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 
@@ -113,6 +125,7 @@ impl Config {
             outbox_poll: Duration::from_millis(100),
             demo_traffic: None,
             demo_calls: false,
+            allowed_origins: Vec::new(),
         }
     }
 }

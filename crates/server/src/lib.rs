@@ -6,6 +6,7 @@ pub mod db;
 pub mod demo_traffic;
 pub mod http;
 pub mod images;
+pub mod live;
 pub mod metrics;
 pub mod notify;
 pub mod password;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// E-mail (SMTP or log), push and callback delivery for the outbox worker.
     pub transports: notify::transport::Transports,
+    /// Live board events: this instance's WebSocket subscribers and their feed.
+    pub live: live::Hub,
 }
 
 impl axum::extract::FromRef<AppState> for metrics::Metrics {
@@ -44,11 +47,13 @@ pub async fn prepare(config: Config) -> Result<AppState, Box<dyn std::error::Err
     }
     let transports =
         notify::transport::Transports::new(config.smtp_url.as_deref(), &config.mail_from)?;
+    let live = live::Hub::connect(&db, &config.database_url).await?;
     let state = AppState {
         db,
         config: Arc::new(config),
         metrics: metrics::Metrics::default(),
         transports,
+        live,
     };
     if state.config.demo_calls {
         demo_traffic::seed_calls(&state).await?;
@@ -71,14 +76,19 @@ pub async fn serve(
         state.config.outbox_poll,
         stopped.clone(),
     )];
+    background.extend(state.live.spawn(state.db.clone(), stopped.clone()));
     if let Some(every) = state.config.demo_traffic {
         background.push(demo_traffic::spawn(state.clone(), every, stopped));
     }
+    let live = state.live.clone();
     let app = http::app(state);
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     let _ = stop.send(true);
+    // Upgraded connections outlive the HTTP drain: close the WebSockets, so their
+    // clients reconnect (to this instance once restarted, or to another).
+    live.close_all();
     for task in background {
         let _ = task.await;
     }

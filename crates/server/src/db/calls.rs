@@ -154,6 +154,19 @@ pub async fn find(db: &Db, id: Uuid) -> Result<Option<ServiceCall>, sqlx::Error>
     row.map(|r| decode(r.try_get("doc")?)).transpose()
 }
 
+/// The call with this id as the caller's transaction sees it (the state a change is
+/// about to replace).
+pub async fn find_in(
+    conn: &mut AnyConnection,
+    id: Uuid,
+) -> Result<Option<ServiceCall>, sqlx::Error> {
+    let row = sqlx::query("SELECT doc FROM calls WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| decode(r.try_get("doc")?)).transpose()
+}
+
 /// The call created from the marketplace booking `external_id`.
 pub async fn find_by_external_id(
     db: &Db,

@@ -24,6 +24,7 @@ use super::{
 use crate::{
     db::calls::{self as store, Guard},
     db::team::technician_facts,
+    live,
     notify::render::enqueue_events,
     AppState,
 };
@@ -190,8 +191,9 @@ pub(crate) async fn load_for(
 }
 
 /// Writes `after` over the stored call if it is still at `expected_version` (and meets
-/// `guard`), with the outbox rows of `events`, in one transaction. `false` means a
-/// concurrent change came first and nothing was written.
+/// `guard`), with the outbox rows of `events` and the live board events of every company
+/// the change touches, in one transaction; the boards hear of it once it has committed.
+/// `false` means a concurrent change came first and nothing was written.
 pub async fn save_change(
     state: &AppState,
     expected_version: i64,
@@ -200,12 +202,19 @@ pub async fn save_change(
     guard: Guard,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = state.db.pool.begin().await?;
-    if !store::update(&mut tx, after, expected_version, guard).await? {
+    // The state being replaced, for what each board should hear; a different version
+    // means the conditional update below would find nothing to change either.
+    let before = store::find_in(&mut tx, after.id).await?;
+    if before.as_ref().map(|b| b.version) != Some(expected_version)
+        || !store::update(&mut tx, after, expected_version, guard).await?
+    {
         tx.rollback().await?;
         return Ok(false);
     }
     enqueue_events(&mut tx, &state.config.public_url, after, events).await?;
+    let live = live::record_call_change(&mut tx, state.db.engine, before.as_ref(), after).await?;
     tx.commit().await?;
+    state.live.after_commit(live);
     Ok(true)
 }
 

@@ -138,7 +138,9 @@ pub async fn intake(state: &AppState, booking: BookingRequest) -> ApiResult<Inta
         return Ok(Intake::Existing(accepted(&existing)));
     }
     enqueue_events(&mut tx, &state.config.public_url, &call, &events).await?;
+    let live = crate::live::record_call_change(&mut tx, state.db.engine, None, &call).await?;
     tx.commit().await?;
+    state.live.after_commit(live);
     tracing::info!(call = %call.id, external_id, offered_to = call.offers.len(), "request taken in");
     Ok(Intake::Created(accepted(&call)))
 }

@@ -1,0 +1,472 @@
+//! The live board (`GET /api/v1/events`): events reach only their company, a resumed
+//! connection gets exactly the missed events (also while changes keep coming), stale
+//! resumes are told to reload, the socket refuses foreign origins and anonymous callers,
+//! and a change through one server process reaches a socket on another over PostgreSQL.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    connect_async,
+    tungstenite::{client::IntoClientRequest, http::HeaderValue, Message},
+    MaybeTlsStream, WebSocketStream,
+};
+use uuid::Uuid;
+
+use crate::{
+    helpers::{spawn_app, Backend, TestApp},
+    marketplace::{company_id, create_request, ALPEN, PASSWORD, RHEIN},
+    on_both_backends,
+};
+use domain::api::Role;
+use server::db::{accounts, sessions};
+
+on_both_backends!(
+    events_reach_only_the_right_company,
+    resume_after_a_dropped_connection_delivers_exactly_the_missed_events,
+    resume_while_changes_keep_coming_has_no_gap_and_no_duplicate,
+    a_stale_or_foreign_since_is_told_to_reload,
+);
+
+/// How long a test waits for an expected message.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// One WebSocket client of the live board.
+pub struct LiveClient {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+/// Opens `/api/v1/events` on `base` with the given cookie, origin and `since`.
+pub async fn try_connect(
+    base: &str,
+    cookie: Option<&str>,
+    origin: Option<&str>,
+    since: Option<i64>,
+) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
+    let mut url = format!("{}/api/v1/events", base.replacen("http://", "ws://", 1));
+    if let Some(since) = since {
+        url.push_str(&format!("?since={since}"));
+    }
+    let mut request = url.into_client_request().unwrap();
+    if let Some(cookie) = cookie {
+        request
+            .headers_mut()
+            .insert("cookie", HeaderValue::from_str(cookie).unwrap());
+    }
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("origin", HeaderValue::from_str(origin).unwrap());
+    }
+    let (ws, _) = connect_async(request).await?;
+    Ok(LiveClient { ws })
+}
+
+/// Connects as the holder of `cookie` and reads up to `ready`: returns the client, the
+/// backlog messages and the sequence number it now stands at.
+pub async fn connect(
+    base: &str,
+    cookie: &str,
+    since: Option<i64>,
+) -> (LiveClient, Vec<Value>, i64) {
+    let mut client = try_connect(base, Some(cookie), None, since)
+        .await
+        .expect("websocket opens");
+    let (backlog, seq) = client.until_ready().await;
+    (client, backlog, seq)
+}
+
+impl LiveClient {
+    /// The next JSON text message (pings are answered by the library).
+    pub async fn next(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("a live message in time")
+                .expect("socket still open")
+                .expect("socket healthy");
+            if let Message::Text(text) = message {
+                return serde_json::from_str(&text).expect("JSON message");
+            }
+        }
+    }
+
+    /// Messages up to `ready`, and `ready`'s `seq`.
+    pub async fn until_ready(&mut self) -> (Vec<Value>, i64) {
+        let mut backlog = Vec::new();
+        loop {
+            let message = self.next().await;
+            if message["type"] == "ready" {
+                return (backlog, message["seq"].as_i64().unwrap());
+            }
+            backlog.push(message);
+        }
+    }
+
+    /// Nothing arrives for `quiet`.
+    pub async fn assert_silent(&mut self, quiet: Duration) {
+        if let Ok(Some(Ok(Message::Text(text)))) = tokio::time::timeout(quiet, self.ws.next()).await
+        {
+            panic!("unexpected live message {text}");
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.send(Message::Close(None)).await;
+    }
+}
+
+fn seq(message: &Value) -> i64 {
+    message["seq"].as_i64().expect("event with seq")
+}
+
+async fn accept(app: &TestApp, cookie: &str, call: Uuid) -> u16 {
+    app.http
+        .post(app.url(&format!("/api/v1/calls/{call}/accept")))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A company outside the demo companies' area, with a signed-in dispatcher.
+async fn faraway_company(app: &TestApp) -> String {
+    let db = &app.state.db;
+    let company = accounts::create_company(
+        db,
+        &accounts::NewCompany {
+            name: "Faraway Repairs",
+            email: "office@faraway.example",
+            time_zone: "Europe/Berlin",
+            currency: "EUR",
+            service_area: "10000-10999",
+            skills: "plumbing",
+        },
+    )
+    .await
+    .unwrap();
+    let user = accounts::create_user(
+        db,
+        company,
+        Role::Dispatcher,
+        "Far Away",
+        "dispatcher@faraway.example",
+        None,
+    )
+    .await
+    .unwrap();
+    let token = sessions::new_token();
+    sessions::create(db, &token, user, 3600).await.unwrap();
+    format!("dispatch_session={token}")
+}
+
+async fn events_reach_only_the_right_company(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let rhein = app.sign_in(RHEIN, PASSWORD).await;
+    let faraway = faraway_company(&app).await;
+    let (mut a, _, _) = connect(&app.base, &alpen, None).await;
+    let (mut r, _, _) = connect(&app.base, &rhein, None).await;
+    let (mut f, _, f_seq) = connect(&app.base, &faraway, None).await;
+    assert_eq!(f_seq, 0);
+
+    let call = create_request(&app, "LIVE-ONLY-1").await;
+    for board in [&mut a, &mut r] {
+        let offer = board.next().await;
+        assert_eq!(offer["type"], "new_offer");
+        assert_eq!(offer["call_id"], call.to_string());
+        assert_eq!(offer["call"]["offer_state"], "offered");
+        assert!(
+            offer["call"]["client"].is_null(),
+            "no contact data before accepting"
+        );
+    }
+
+    assert_eq!(accept(&app, &alpen, call).await, 200);
+    let won = a.next().await;
+    assert_eq!(won["type"], "call_changed");
+    assert_eq!(won["call"]["offer_state"], "won");
+    assert_eq!(won["call"]["client"]["name"], "Anna Muster");
+    let taken = r.next().await;
+    assert_eq!(taken["type"], "offer_taken");
+    assert_eq!(taken["call_id"], call.to_string());
+    assert!(
+        taken["call"]["client"].is_null(),
+        "the loser never sees the client"
+    );
+    assert!(taken["call"]["technician_id"].is_null());
+
+    // Alpen's own change of its call stays on Alpen's board.
+    let version = won["call"]["version"].as_i64().unwrap();
+    let patched = app
+        .http
+        .patch(app.url(&format!("/api/v1/calls/{call}")))
+        .header("cookie", &alpen)
+        .json(&serde_json::json!({"version": version, "client_called": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    let changed = a.next().await;
+    assert_eq!(changed["type"], "call_changed");
+    assert_eq!(changed["call"]["client_called"], true);
+    assert_eq!(seq(&changed), seq(&won) + 1);
+
+    let next_call = create_request(&app, "LIVE-ONLY-2").await;
+    let next = r.next().await;
+    assert_eq!(
+        (next["type"].as_str(), next["call_id"].as_str()),
+        (Some("new_offer"), Some(next_call.to_string().as_str())),
+        "Rhein heard nothing of Alpen's change"
+    );
+    assert_eq!(seq(&next), seq(&taken) + 1);
+    f.assert_silent(Duration::from_millis(300)).await;
+    for client in [a, r, f] {
+        client.close().await;
+    }
+}
+
+async fn resume_after_a_dropped_connection_delivers_exactly_the_missed_events(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let (mut a, _, start) = connect(&app.base, &alpen, None).await;
+    let first = create_request(&app, "LIVE-RESUME-1").await;
+    let seen = a.next().await;
+    assert_eq!(seen["call_id"], first.to_string());
+    assert_eq!(seq(&seen), start + 1);
+    drop(a);
+
+    // Missed while away: two offers and Alpen's accept of the first.
+    let second = create_request(&app, "LIVE-RESUME-2").await;
+    let third = create_request(&app, "LIVE-RESUME-3").await;
+    assert_eq!(accept(&app, &alpen, first).await, 200);
+
+    let (mut a, missed, ready) = connect(&app.base, &alpen, Some(seq(&seen))).await;
+    let got: Vec<(i64, String, String)> = missed
+        .iter()
+        .map(|m| {
+            (
+                seq(m),
+                m["type"].as_str().unwrap().to_owned(),
+                m["call_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let s = seq(&seen);
+    assert_eq!(
+        got,
+        vec![
+            (s + 1, "new_offer".to_owned(), second.to_string()),
+            (s + 2, "new_offer".to_owned(), third.to_string()),
+            (s + 3, "call_changed".to_owned(), first.to_string()),
+        ]
+    );
+    assert_eq!(ready, s + 3);
+
+    // And the live stream goes on right after.
+    let fourth = create_request(&app, "LIVE-RESUME-4").await;
+    let live = a.next().await;
+    assert_eq!(
+        (seq(&live), live["call_id"].clone()),
+        (s + 4, fourth.to_string().into())
+    );
+    a.close().await;
+}
+
+async fn resume_while_changes_keep_coming_has_no_gap_and_no_duplicate(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let (mut a, _, start) = connect(&app.base, &alpen, None).await;
+    const BOOKINGS: usize = 24;
+    let writer = {
+        let base = app.base.clone();
+        let http = app.http.clone();
+        tokio::spawn(async move {
+            for n in 0..BOOKINGS {
+                let response = http
+                    .post(format!("{base}/api/v1/marketplace/requests"))
+                    .bearer_auth(crate::marketplace::KEY)
+                    .json(&crate::marketplace::booking(&format!("LIVE-FLOOD-{n}")))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 201);
+            }
+        })
+    };
+    let mut seqs = Vec::new();
+    let mut reconnects = 0;
+    while seqs.len() < BOOKINGS {
+        let message = a.next().await;
+        seqs.push(seq(&message));
+        // Drop the connection every few events and resume from the last one seen,
+        // while the writer goes on.
+        if seqs.len() % 5 == 0 {
+            drop(a);
+            let (resumed, backlog, _) = connect(&app.base, &alpen, seqs.last().copied()).await;
+            a = resumed;
+            reconnects += 1;
+            seqs.extend(backlog.iter().map(seq));
+        }
+    }
+    writer.await.unwrap();
+    let expected: Vec<i64> = (start + 1..=start + BOOKINGS as i64).collect();
+    assert_eq!(
+        seqs, expected,
+        "every event once, in order, across {reconnects} resumes"
+    );
+    a.assert_silent(Duration::from_millis(200)).await;
+}
+
+async fn a_stale_or_foreign_since_is_told_to_reload(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let alpen_id = company_id(&app, "Alpen").await;
+    for n in 0..3 {
+        create_request(&app, &format!("LIVE-STALE-{n}")).await;
+    }
+    // Ahead of the log (as after a database reset): reload, then stand at the head.
+    let (a, messages, ready) = connect(&app.base, &alpen, Some(1_000_000)).await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["type"], "reload");
+    assert_eq!(ready, 3);
+    a.close().await;
+
+    // Older than the kept log: pruned events cannot be replayed.
+    sqlx::query("DELETE FROM board_events WHERE company_id = $1 AND seq <= 2")
+        .bind(alpen_id.to_string())
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let (a, messages, ready) = connect(&app.base, &alpen, Some(0)).await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["type"], "reload");
+    assert_eq!(ready, 3);
+    a.close().await;
+
+    // Right at the edge of the kept log: resumable.
+    let (a, messages, ready) = connect(&app.base, &alpen, Some(2)).await;
+    assert_eq!(messages.iter().map(seq).collect::<Vec<_>>(), vec![3]);
+    assert_eq!(ready, 3);
+    a.close().await;
+}
+
+fn refused_status(result: Result<LiveClient, tokio_tungstenite::tungstenite::Error>) -> u16 {
+    match result {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(e) => panic!("unexpected error {e}"),
+        Ok(_) => panic!("the socket opened"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_origin_is_refused_and_the_own_origin_allowed() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let foreign = try_connect(&app.base, Some(&alpen), Some("https://evil.example"), None).await;
+    assert_eq!(refused_status(foreign), 403);
+    let own = try_connect(&app.base, Some(&alpen), Some(&app.base), None).await;
+    let (_, ready) = own.expect("same-host origin opens").until_ready().await;
+    assert!(ready >= 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_session_the_socket_is_401() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let anonymous = try_connect(&app.base, None, Some(&app.base), None).await;
+    assert_eq!(refused_status(anonymous), 401);
+    let bogus = try_connect(&app.base, Some("dispatch_session=nope"), None, None).await;
+    assert_eq!(refused_status(bogus), 401);
+}
+
+/// The real `dispatch-server` binary as another process on the same database.
+struct ServerProcess {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn server_process(app: &TestApp) -> ServerProcess {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_dispatch-server"))
+        .env("DATABASE_URL", &app.state.config.database_url)
+        .env("PORT", port.to_string())
+        .env("DIST_DIR", &app.state.config.dist_dir)
+        .env("DEMO_MODE", "0")
+        .env("DEMO_TRAFFIC", "0")
+        .env("MARKETPLACE_API_KEY", crate::marketplace::KEY)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start dispatch-server");
+    let process = ServerProcess {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..200 {
+        if let Ok(r) = app
+            .http
+            .get(format!("{}/healthz", process.base))
+            .send()
+            .await
+        {
+            if r.status() == 200 {
+                return process;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("dispatch-server did not become healthy");
+}
+
+/// Two server processes on one PostgreSQL: changes through this test's instance reach a
+/// socket on the other process (LISTEN/NOTIFY), and the other way round.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_through_one_process_reaches_a_socket_on_another_over_postgres() {
+    let app = spawn_app(Backend::Postgres).await;
+    let other = server_process(&app).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let rhein = app.sign_in(RHEIN, PASSWORD).await;
+    let (mut on_other, _, _) = connect(&other.base, &rhein, None).await;
+    let (mut on_this, _, _) = connect(&app.base, &alpen, None).await;
+
+    let call = create_request(&app, "LIVE-ACROSS-1").await;
+    let offer = on_other.next().await;
+    assert_eq!(
+        (offer["type"].as_str(), offer["call_id"].as_str()),
+        (Some("new_offer"), Some(call.to_string().as_str()))
+    );
+    assert_eq!(on_this.next().await["type"], "new_offer");
+
+    // Alpen accepts through the other process; Rhein's socket there and Alpen's here hear.
+    let accepted = app
+        .http
+        .post(format!("{}/api/v1/calls/{call}/accept", other.base))
+        .header("cookie", &alpen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 200);
+    assert_eq!(on_other.next().await["type"], "offer_taken");
+    let won = on_this.next().await;
+    assert_eq!(
+        (won["type"].as_str(), won["call"]["offer_state"].as_str()),
+        (Some("call_changed"), Some("won"))
+    );
+    on_other.close().await;
+    on_this.close().await;
+}
