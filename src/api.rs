@@ -2,6 +2,7 @@
 //! domain types back; transport details stay in [`http`].
 
 mod http;
+pub mod live;
 pub mod team;
 
 pub use http::ApiError;

@@ -1,4 +1,5 @@
 //! App-wide state, each piece behind a named context type.
 pub mod board;
+pub mod live;
 pub mod session;
 pub mod toasts;

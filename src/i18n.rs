@@ -38,22 +38,25 @@ impl Locale {
 
     /// The catalogue files of this language, one per area of the app (each area's texts
     /// have one owner; keys are prefixed by area).
-    fn sources(self) -> [&'static str; 3] {
+    fn sources(self) -> [&'static str; 4] {
         match self {
             Locale::En => [
                 include_str!("../locales/en/app.json"),
                 include_str!("../locales/en/calls.json"),
                 include_str!("../locales/en/team.json"),
+                include_str!("../locales/en/live.json"),
             ],
             Locale::De => [
                 include_str!("../locales/de/app.json"),
                 include_str!("../locales/de/calls.json"),
                 include_str!("../locales/de/team.json"),
+                include_str!("../locales/de/live.json"),
             ],
             Locale::Fr => [
                 include_str!("../locales/fr/app.json"),
                 include_str!("../locales/fr/calls.json"),
                 include_str!("../locales/fr/team.json"),
+                include_str!("../locales/fr/live.json"),
             ],
         }
     }

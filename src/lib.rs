@@ -32,6 +32,7 @@ pub fn App() -> impl IntoView {
     contexts::board::provide_board();
     contexts::board::provide_roster();
     contexts::toasts::provide_toasts();
+    contexts::live::provide_live();
     view! {
         <components::common::toast_host::ToastHost />
         <Router>

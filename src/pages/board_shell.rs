@@ -5,7 +5,9 @@ use leptos_router::{
 };
 
 use crate::{
-    components::common::{locale_switch::LocaleSwitch, spinner::Spinner},
+    components::common::{
+        live_indicator::LiveIndicator, locale_switch::LocaleSwitch, spinner::Spinner,
+    },
     contexts::session::{use_session, SessionState},
     i18n::use_i18n,
 };
@@ -55,6 +57,7 @@ fn SignedInShell() -> impl IntoView {
                 <A href="/team" attr:class="tabs__tab">{move || i18n.t("shell.tab.team")}</A>
             </nav>
             <div class="topbar__user">
+                <LiveIndicator />
                 <LocaleSwitch />
                 <span class="topbar__person">
                     <span class="visually-hidden">{move || i18n.t("shell.signed_in_as")}" "</span>

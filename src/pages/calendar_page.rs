@@ -16,14 +16,12 @@ use crate::{
     },
     contexts::{
         board::{use_board, use_roster},
+        live::{end_drags_changed_elsewhere, use_live},
         session::use_session,
         toasts::use_toasts,
     },
     i18n::use_i18n,
 };
-
-/// How often the board re-reads the server until live updates arrive over WebSockets.
-const REFRESH_SECONDS: u64 = 15;
 
 /// The dispatch calendar (technicians × time) with the request lists below it; the
 /// detail modal opens over it for `/requests/{id}`.
@@ -68,16 +66,17 @@ pub fn CalendarPage() -> impl IntoView {
         }
         None => {}
     });
-    let interval = set_interval_with_handle(
-        move || tick.update(|t| *t += 1),
-        std::time::Duration::from_secs(REFRESH_SECONDS),
-    )
-    .ok();
-    on_cleanup(move || {
-        if let Some(handle) = interval {
-            handle.clear();
+    // Live events patch the board in place; it is re-read only when the live stream
+    // says so (a resume from too long ago, or a fresh connection).
+    let live = use_live();
+    Effect::new(move |seen: Option<u64>| {
+        let reloads = live.reloads.get();
+        if seen.is_some_and(|seen| seen != reloads) {
+            tick.update(|t| *t += 1);
         }
+        reloads
     });
+    end_drags_changed_elsewhere();
 
     view! {
         <section class="page" aria-labelledby="calendar-title">
