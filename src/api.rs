@@ -3,6 +3,7 @@
 
 mod http;
 pub mod live;
+pub mod orders;
 pub mod team;
 
 pub use http::ApiError;

@@ -38,25 +38,28 @@ impl Locale {
 
     /// The catalogue files of this language, one per area of the app (each area's texts
     /// have one owner; keys are prefixed by area).
-    fn sources(self) -> [&'static str; 4] {
+    fn sources(self) -> [&'static str; 5] {
         match self {
             Locale::En => [
                 include_str!("../locales/en/app.json"),
                 include_str!("../locales/en/calls.json"),
                 include_str!("../locales/en/team.json"),
                 include_str!("../locales/en/live.json"),
+                include_str!("../locales/en/orders.json"),
             ],
             Locale::De => [
                 include_str!("../locales/de/app.json"),
                 include_str!("../locales/de/calls.json"),
                 include_str!("../locales/de/team.json"),
                 include_str!("../locales/de/live.json"),
+                include_str!("../locales/de/orders.json"),
             ],
             Locale::Fr => [
                 include_str!("../locales/fr/app.json"),
                 include_str!("../locales/fr/calls.json"),
                 include_str!("../locales/fr/team.json"),
                 include_str!("../locales/fr/live.json"),
+                include_str!("../locales/fr/orders.json"),
             ],
         }
     }

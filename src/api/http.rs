@@ -133,3 +133,9 @@ pub async fn put_raw<T: DeserializeOwned>(
         .map_err(network)?;
     read(response).await
 }
+
+/// `DELETE path` → JSON.
+pub async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    let response = Request::delete(path).send().await.map_err(network)?;
+    read(response).await
+}

@@ -299,6 +299,7 @@ pub fn CallDetailModal(
         >
             <div class="modal__body">
                 {body}
+                <super::order_section::OrderPanel call on_close />
                 <div class="form-error" role="alert">{move || error.get()}</div>
             </div>
         </dialog>
