@@ -75,6 +75,13 @@ fn CloseDialog(call: Signal<CallView>, on_done: Callback<()>) -> impl IntoView {
         }
     });
 
+    // A "sign first" message goes away as soon as the client draws.
+    Effect::new(move |_| {
+        if !strokes.with(Vec::is_empty) {
+            error.set(None);
+        }
+    });
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let method = payment.get_untracked();
