@@ -38,6 +38,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/bench") view=pages::bench_page::BenchPage />
                 <Route path=path!("/activate/:token") view=ActivationPage />
                 <Route path=path!("/profile") view=MyProfilePage />
                 <ParentRoute path=path!("") view=BoardShell>

@@ -192,6 +192,12 @@ impl Roster {
         self.list.get()
     }
 
+    /// Replaces the roster (the benchmark's generated team; tests).
+    pub fn set(&self, technicians: Vec<domain::api::team::TechnicianSummary>) {
+        self.loading.set_value(true);
+        self.list.set(technicians);
+    }
+
     /// The technicians, without tracking.
     pub fn list_untracked(&self) -> Vec<domain::api::team::TechnicianSummary> {
         self.list.get_untracked()

@@ -1,0 +1,281 @@
+//! `/bench?t=50&c=2000`: the board benchmark of ../shared/BENCH.md, run in the page by
+//! `cargo xtask bench`. It generates the fixed data set (32-bit LCG, seed 42), renders
+//! the real timeline in week view, moves calls as a drop or a live event would, drags
+//! a call across rows, and publishes the figures in `window.__bench` (and as text).
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::{
+    api::{team::TechnicianSummary, CompanySummary, Me, Role},
+    booking::ServiceType,
+    call::{OfferState, Status},
+    colour::{Colour, Place, Placement},
+    money::{Currency, Money},
+    slot::TimeSlot,
+    view::{CallView, ClientArea},
+};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+
+use crate::{
+    components::calendar::{geometry::Span, provide_calendar, timeline::Timeline},
+    contexts::{
+        board::{use_board, use_roster},
+        session::{SessionContext, SessionState},
+    },
+};
+
+/// The data set's random numbers: `s = s * 1664525 + 1013904223 mod 2^32`, seed 42.
+struct Lcg(u32);
+
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        f64::from(self.0) / 4_294_967_296.0
+    }
+}
+
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn draw(rng: &mut Lcg, n: u32) -> u32 {
+    (rng.next() * f64::from(n)).floor() as u32
+}
+
+fn technician_id(i: u32) -> Uuid {
+    Uuid::from_u128(0xbe00_0000_0000_0000_0000_0000_0000_0000 | u128::from(i))
+}
+
+/// The data set of BENCH.md: `t` technicians, `c` calls in the week of 2026-11-23 (UTC).
+pub fn data_set(t: u32, c: u32) -> (Vec<TechnicianSummary>, Vec<CallView>) {
+    let monday: DateTime<Utc> = "2026-11-23T00:00:00Z".parse().expect("valid date");
+    let technicians = (0..t)
+        .map(|i| TechnicianSummary {
+            id: technician_id(i),
+            name: format!("Technician {}", i + 1),
+            email: format!("tech{}@bench.example", i + 1),
+            phone: String::new(),
+            skills: vec!["plumbing".to_owned()],
+            verified: true,
+            missing: Vec::new(),
+            active: true,
+            photo_url: None,
+            calls_this_week: 0,
+        })
+        .collect();
+    let mut rng = Lcg(42);
+    let colours = [Colour::Blue, Colour::White, Colour::Orange, Colour::Green];
+    let calls = (0..c)
+        .map(|i| {
+            let day = draw(&mut rng, 7);
+            let slot = 28 + draw(&mut rng, 40);
+            let quarters = 2 + draw(&mut rng, 6);
+            let tech = draw(&mut rng, t);
+            let start =
+                monday + Duration::days(i64::from(day)) + Duration::minutes(i64::from(slot) * 15);
+            let colour = colours[(i % 4) as usize];
+            let technician_id = technician_id(tech);
+            CallView {
+                id: Uuid::from_u128(u128::from(i) + 1),
+                version: 1,
+                status: Status::Accepted,
+                colour,
+                placements: vec![Placement {
+                    place: Place::TechnicianRow { technician_id },
+                    colour,
+                }],
+                offer_state: OfferState::Won,
+                service: ServiceType {
+                    code: "bench".to_owned(),
+                    name: format!("Service call {i}"),
+                    skill: "plumbing".to_owned(),
+                    duration_minutes: quarters * 15,
+                    recommended_price: Money {
+                        amount_minor: 12_000,
+                        currency: Currency::CHF,
+                    },
+                    extra_unit_price: None,
+                },
+                client_area: ClientArea {
+                    postcode: "8001".to_owned(),
+                    city: "Zürich".to_owned(),
+                    country: "CH".to_owned(),
+                },
+                client: None,
+                notes: None,
+                slot: Some(TimeSlot {
+                    start,
+                    end: start + Duration::minutes(i64::from(quarters) * 15),
+                }),
+                technician_id: Some(technician_id),
+                client_called: true,
+                order: None,
+                call_attempts: Vec::new(),
+                report_notes: Vec::new(),
+                closure: None,
+                cancellation: None,
+            }
+        })
+        .collect();
+    (technicians, calls)
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Resolves after the second animation frame (the change has been painted).
+async fn painted() {
+    for _ in 0..2 {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let cb = Closure::once_into_js(move || {
+                let _ = resolve.call0(&JsValue::NULL);
+            });
+            let _ = window().request_animation_frame(cb.unchecked_ref());
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}
+
+fn percentile(values: &mut [f64], p: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let index = ((values.len() as f64 - 1.0) * p).round() as usize;
+    values.get(index).copied().unwrap_or_default()
+}
+
+/// The benchmark page (no sign-in; static data; nothing is sent to the server).
+#[component]
+pub fn BenchPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = |name: &str, default: u32| {
+        query.with_untracked(|q| q.get(name).and_then(|v| v.parse().ok()).unwrap_or(default))
+    };
+    let (t, c) = (param("t", 50), param("c", 2000));
+    provide_context(SessionContext(RwSignal::new(SessionState::SignedIn(Me {
+        user_id: Uuid::nil(),
+        name: "Bench".to_owned(),
+        email: "bench@bench.example".to_owned(),
+        role: Role::Dispatcher,
+        company: CompanySummary {
+            id: Uuid::nil(),
+            name: "Bench".to_owned(),
+            time_zone: "UTC".to_owned(),
+            currency: "CHF".to_owned(),
+        },
+    }))));
+    let calendar = provide_calendar(chrono_tz::UTC);
+    calendar.span.set(Span::Week);
+    calendar
+        .anchor
+        .set(NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date"));
+    let board = use_board();
+    let roster = use_roster();
+    let (technicians, calls) = data_set(t, c);
+    let result = RwSignal::new(String::new());
+    let show = RwSignal::new(false);
+
+    // The data is in memory; the clock starts when the board starts rendering.
+    let started = StoredValue::new(0.0);
+    Effect::new(move |_| {
+        let (technicians, calls) = (technicians.clone(), calls.clone());
+        spawn_local(async move {
+            roster.set(technicians);
+            let t0 = now_ms();
+            started.set_value(t0);
+            board.replace_all(calls.clone());
+            show.set(true);
+            painted().await;
+            let render_ms = now_ms() - t0;
+            let dom_nodes = document().get_elements_by_tag_name("*").length();
+
+            // One call changed as a drop or a live event changes it.
+            let mut moves = Vec::new();
+            let mut work = Vec::new();
+            for k in 0..20_u32 {
+                let Some(view) = calls.get(k as usize).cloned() else {
+                    break;
+                };
+                let technician = technician_id((k * 7) % t);
+                let slot = view.slot.map(|s| TimeSlot {
+                    start: s.start + Duration::minutes(15),
+                    end: s.end + Duration::minutes(15),
+                });
+                let t1 = now_ms();
+                board.upsert(view.moved(slot, Some(technician)));
+                // Leptos applies the change to the DOM synchronously: this is the work.
+                work.push(now_ms() - t1);
+                painted().await;
+                moves.push(now_ms() - t1);
+            }
+
+            // A drag across rows: the ghost follows the pointer, nothing else re-renders.
+            let mut frames = Vec::new();
+            if let Some(block) = document()
+                .query_selector("[data-testid=call-block]")
+                .ok()
+                .flatten()
+            {
+                let rect = block.get_bounding_client_rect();
+                let (x, y) = (rect.left() + 4.0, rect.top() + rect.height() / 2.0);
+                let event = |kind: &str, dx: f64, dy: f64| {
+                    let init = web_sys::PointerEventInit::new();
+                    init.set_bubbles(true);
+                    init.set_pointer_id(1);
+                    init.set_is_primary(true);
+                    init.set_pointer_type("mouse");
+                    init.set_button(0);
+                    #[allow(clippy::cast_possible_truncation)]
+                    {
+                        init.set_client_x((x + dx) as i32);
+                        init.set_client_y((y + dy) as i32);
+                    }
+                    if let Ok(ev) = web_sys::PointerEvent::new_with_event_init_dict(kind, &init) {
+                        let _ = block.dispatch_event(&ev);
+                    }
+                };
+                event("pointerdown", 0.0, 0.0);
+                for step in 1..=60 {
+                    let f = f64::from(step);
+                    let t1 = now_ms();
+                    event("pointermove", f * 6.0, f * 9.0);
+                    painted().await;
+                    frames.push(now_ms() - t1);
+                }
+                calendar.drag.set(None);
+            }
+            let mut moves_sorted = moves.clone();
+            let report = serde_json::json!({
+                "technicians": t,
+                "calls": c,
+                "render_ms": render_ms,
+                "move_ms_p50": percentile(&mut moves_sorted, 0.5),
+                "move_ms_max": moves.iter().copied().fold(0.0, f64::max),
+                "move_work_ms_p50": percentile(&mut work.clone(), 0.5),
+                "move_work_ms_max": work.iter().copied().fold(0.0, f64::max),
+                "drag_frame_ms_p50": percentile(&mut frames.clone(), 0.5),
+                "drag_frame_ms_p99": percentile(&mut frames, 0.99),
+                "dom_nodes": dom_nodes,
+            });
+            let text = report.to_string();
+            if let Ok(value) = js_sys::JSON::parse(&text) {
+                let _ = js_sys::Reflect::set(&window(), &JsValue::from_str("__bench"), &value);
+            }
+            result.set(text);
+        });
+    });
+
+    view! {
+        <main id="main" class="board">
+            <Show when=move || show.get()>
+                <Timeline />
+            </Show>
+            <pre id="bench-result">{move || result.get()}</pre>
+        </main>
+    }
+}
