@@ -120,6 +120,9 @@ test('drag from the "to assign" list onto a row schedules and assigns in one mov
 });
 
 test('a stale drag rolls back with a message', async ({ page, request }) => {
+  // Simulate a board that has not heard of a colleague's change yet: no live events.
+  await page.routeWebSocket(/\/api\/v1\/events/, () => {});
+  await page.reload();
   const { id, slot, day } = await greenCallForAnna(page, request);
   const calendar = new CalendarPage(page);
   await page.reload();

@@ -90,6 +90,9 @@ test('an undated request: accept, set the date, assign, call — green', async (
 });
 
 test('a server error shows in the modal and keeps the form', async ({ page, request }) => {
+  // Simulate a board that has not heard of a colleague's change yet: no live events.
+  await page.routeWebSocket(/\/api\/v1\/events/, () => {});
+  await page.reload();
   const name = uniqueName('Unblock a drain');
   const booking = await postBooking(request, { name, slot: null });
   await signIn(page, DEMO.alpen.email);
