@@ -60,6 +60,20 @@ fn network(e: gloo_net::Error) -> ApiError {
     ApiError::Network(e.to_string())
 }
 
+/// Sends `body` as JSON with the prepared request and reads the answer.
+async fn send_json<B: Serialize, T: DeserializeOwned>(
+    request: gloo_net::http::RequestBuilder,
+    body: &B,
+) -> Result<T, ApiError> {
+    let response = request
+        .json(body)
+        .map_err(network)?
+        .send()
+        .await
+        .map_err(network)?;
+    read(response).await
+}
+
 /// `GET path` → JSON.
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     let response = Request::get(path).send().await.map_err(network)?;
@@ -71,13 +85,7 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    let response = Request::post(path)
-        .json(body)
-        .map_err(network)?
-        .send()
-        .await
-        .map_err(network)?;
-    read(response).await
+    send_json(Request::post(path), body).await
 }
 
 /// `POST path` without a body, expecting no content.
@@ -95,13 +103,7 @@ pub async fn patch_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    let response = Request::patch(path)
-        .json(body)
-        .map_err(network)?
-        .send()
-        .await
-        .map_err(network)?;
-    read(response).await
+    send_json(Request::patch(path), body).await
 }
 
 /// `PUT path` with a JSON body → JSON.
@@ -109,13 +111,7 @@ pub async fn put_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    let response = Request::put(path)
-        .json(body)
-        .map_err(network)?
-        .send()
-        .await
-        .map_err(network)?;
-    read(response).await
+    send_json(Request::put(path), body).await
 }
 
 /// `PUT path` with a raw body (a `File` or `Blob` from an `<input type=file>`, sent as

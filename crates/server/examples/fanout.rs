@@ -12,6 +12,9 @@
 //! PostgreSQL: `BENCH_POSTGRES_URL` (an admin URL; a fresh database is created in it),
 //! else a cluster is started from Debian's `postgresql` package (`initdb` under
 //! `/usr/lib/postgresql/*/bin`) and removed afterwards.
+// Opening a client yields the handle of its reader task on purpose: the reader keeps
+// running after the connection is set up, and the handles are collected.
+#![allow(clippy::async_yields_async)]
 
 use std::{
     path::PathBuf,

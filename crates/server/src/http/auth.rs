@@ -58,7 +58,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
 }
 
-fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+/// The session cookie set by sign-in and by activation: HttpOnly, SameSite=Lax, `Secure`
+/// behind HTTPS, living as long as the session.
+pub(crate) fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
     Cookie::build((SESSION_COOKIE, token))
         .http_only(true)
         .same_site(SameSite::Lax)

@@ -112,7 +112,7 @@ where
             || save_change(state, call.version, &after, &events, Guard::Version).await?
         {
             if !events.is_empty() {
-                let names: Vec<_> = events.iter().map(|e| change_name(e)).collect();
+                let names: Vec<_> = events.iter().map(change_name).collect();
                 tracing::info!(call = %id, %company, changes = ?names, version = after.version, "order changed");
             }
             return Ok(after);

@@ -13,12 +13,12 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::CookieJar;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::{
-    auth::{Session, SESSION_COOKIE},
+    auth::Session,
     error::{problem_response, Error},
     json::ApiJson,
 };
@@ -757,19 +757,10 @@ async fn activate_account(
         .await?
         .ok_or_else(|| Error::Internal("session vanished right after activation".into()))?;
     tracing::info!(user = %user_id, "account activated");
-    Ok((jar.add(session_cookie(&state, token)), ApiJson(me)))
-}
-
-/// The same cookie as sign-in sets (`http/auth.rs` keeps its builder private).
-fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
-    let secs = i64::try_from(state.config.session_ttl.as_secs()).unwrap_or(i64::MAX);
-    Cookie::build((SESSION_COOKIE, token))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.cookie_secure)
-        .path("/")
-        .max_age(cookie::time::Duration::seconds(secs))
-        .build()
+    Ok((
+        jar.add(super::auth::session_cookie(&state, token)),
+        ApiJson(me),
+    ))
 }
 
 // ---------------------------------------------------------------- technician self-service
