@@ -64,6 +64,14 @@ pub enum Command {
     Assign { technician: TechnicianFacts },
     /// Take the call away from its technician (dispatcher).
     Unassign,
+    /// Take back the dispatcher's own last move (date/time and/or technician) within
+    /// [`crate::flow::UNDO_WINDOW`] ([`crate::flow::undoable_move`] says what it
+    /// restores). `technician` carries the facts of the technician to return to when
+    /// that is another one than now (the server loads them); the rules are checked again.
+    UndoMove {
+        #[serde(default)]
+        technician: Option<TechnicianFacts>,
+    },
     /// Add extra 30-minute units. `unit_price` defaults to
     /// [`crate::order::extra_unit_price`].
     AddTimeUnits {
@@ -116,6 +124,7 @@ impl Command {
             Command::SetSlot { .. } => "set_slot",
             Command::Assign { .. } => "assign",
             Command::Unassign => "unassign",
+            Command::UndoMove { .. } => "undo_move",
             Command::AddTimeUnits { .. } => "add_time_units",
             Command::AddMaterial { .. } => "add_material",
             Command::AddDiscount { .. } => "add_discount",

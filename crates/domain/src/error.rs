@@ -119,6 +119,12 @@ pub enum DomainError {
     /// An IANA time-zone name we do not know.
     #[error("unknown time zone {0:?}")]
     UnknownTimeZone(String),
+    /// Undo takes back only the dispatcher's own last move (date/time or technician), and
+    /// only within [`crate::flow::UNDO_WINDOW`]: the last change was something else, by
+    /// someone else, already undone, too old, or its technician cannot take calls any
+    /// more.
+    #[error("the last change cannot be undone: only your own last move can, within 10 seconds")]
+    UndoUnavailable,
     /// The command does not apply to a call in this status (a catch-all that should be
     /// rare; the specific variants above are preferred).
     #[error("not allowed while the call is {0:?}")]
@@ -158,6 +164,7 @@ impl DomainError {
             DomainError::NothingToOffer => "nothing-to-offer",
             DomainError::StaleVersion { .. } => "stale-version",
             DomainError::UnknownTimeZone(_) => "unknown-time-zone",
+            DomainError::UndoUnavailable => "undo-unavailable",
             DomainError::InvalidState(_) => "invalid-state",
         }
     }
@@ -178,6 +185,7 @@ impl DomainError {
             | DomainError::NotReady { .. }
             | DomainError::DuplicateLine
             | DomainError::StaleVersion { .. }
+            | DomainError::UndoUnavailable
             | DomainError::InvalidState(_) => 409,
             DomainError::NotVerified { .. }
             | DomainError::LacksSkill { .. }
@@ -248,6 +256,7 @@ mod tests {
                 current: 2,
             },
             DomainError::UnknownTimeZone("Mars/Olympus".into()),
+            DomainError::UndoUnavailable,
             DomainError::InvalidState(Status::Closed),
         ];
         let mut codes: Vec<_> = all.iter().map(DomainError::code).collect();

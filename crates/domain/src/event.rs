@@ -59,6 +59,10 @@ pub enum Change {
         before: Option<TimeSlot>,
         after: TimeSlot,
     },
+    /// The date/time was removed again (only by undoing the move that defined it).
+    SlotCleared {
+        before: TimeSlot,
+    },
     TechnicianAssigned {
         before: Option<Uuid>,
         after: Uuid,
@@ -81,6 +85,12 @@ pub enum Change {
     },
     CallAttemptLogged {
         attempt: CallAttempt,
+    },
+    /// The move that made `version` was taken back; this change's other events restore
+    /// the date/time and the technician it had changed. A move undone is never undone
+    /// again (no redo).
+    MoveUndone {
+        version: i64,
     },
     Started,
     Closed {
@@ -138,6 +148,9 @@ pub enum NotificationKind {
     ScheduleSet { slot: TimeSlot },
     /// To the client (and the technician): the date/time changed.
     ScheduleChanged { before: TimeSlot, after: TimeSlot },
+    /// To the client: the date/time is open again (a move that had defined it was undone
+    /// after its e-mail had gone out).
+    ScheduleCleared { before: TimeSlot },
     /// To a technician: a call was assigned to them.
     Assigned,
     /// To a technician: a call was taken away from them (reassigned or unassigned).

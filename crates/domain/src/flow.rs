@@ -18,12 +18,17 @@
 //!    or **cancel** with one of three reasons; "can't help — redistribute" hands the call
 //!    back to the marketplace and excludes the company from it for good.
 //!
+//! A dispatcher's move (date/time and/or technician, one [`apply_all`] change) can be
+//! taken back by the same dispatcher within [`UNDO_WINDOW`] ([`Command::UndoMove`],
+//! [`undoable_move`]); its client and technician notifications wait that long
+//! ([`held_until`]), so an undone move need tell nobody anything.
+//!
 //! Checks come in a fixed order: who the actor is (other companies get `not-found`, never
 //! a hint that the call exists), then the call's status, then the input. A refused
 //! command changes nothing. A command that changes nothing (accepting twice, assigning
 //! the same technician) succeeds with no events and the same version.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
 use crate::call::{
@@ -32,18 +37,24 @@ use crate::call::{
 };
 use crate::command::{Actor, Command};
 use crate::error::DomainError;
-use crate::event::{Change, Event, Notification, NotificationKind};
+use crate::event::{Change, Event, Notification, NotificationKind, Recipient};
 use crate::order::{extra_unit_price, LineKind, OrderLine, MAX_DESCRIPTION_CHARS};
 use crate::slot::TimeSlot;
 use crate::technician::TechnicianFacts;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod undo_tests;
 
 /// Longest work-report note, in characters.
 pub const MAX_NOTE_CHARS: usize = 4000;
 /// Longest accepted signature payload, in bytes (a data URL of a small image).
 pub const MAX_SIGNATURE_BYTES: usize = 512 * 1024;
+
+/// How long a dispatcher's move can be undone, and how long its client and technician
+/// notifications are held back meanwhile.
+pub const UNDO_WINDOW: TimeDelta = TimeDelta::seconds(10);
 
 /// Applies `cmd` by `actor` at `now` to `call`.
 ///
@@ -57,8 +68,24 @@ pub fn apply(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<(ServiceCall, Vec<Event>), DomainError> {
+    apply_all(call, [cmd], actor, now)
+}
+
+/// Applies several commands by `actor` at `now` as **one** change: all or nothing (the
+/// first refusal refuses the whole change), one new version shared by every event. A
+/// `PATCH` of date/time and technician together — a drop on another row at another
+/// time, or from the "to assign" list — is one change, and so one undo.
+pub fn apply_all(
+    call: &ServiceCall,
+    cmds: impl IntoIterator<Item = Command>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(ServiceCall, Vec<Event>), DomainError> {
     let mut next = call.clone();
-    let changes = transition(&mut next, cmd, actor, now)?;
+    let mut changes = Vec::new();
+    for cmd in cmds {
+        changes.extend(transition(&mut next, cmd, actor, now)?);
+    }
     if changes.is_empty() {
         return Ok((call.clone(), Vec::new()));
     }
@@ -102,6 +129,7 @@ fn transition(
         Command::SetSlot { slot } => set_slot(call, slot, actor),
         Command::Assign { technician } => assign(call, technician, actor),
         Command::Unassign => unassign(call, actor),
+        Command::UndoMove { technician } => undo_move(call, technician, actor, now),
         Command::AddTimeUnits {
             line_id,
             quantity,
@@ -541,6 +569,134 @@ fn unassign(call: &mut ServiceCall, actor: &Actor) -> Result<Changes, DomainErro
             NotificationKind::Unassigned,
         )],
     )])
+}
+
+/// What undoing a call's last move gives back: the date/time (`None`: undated again) and
+/// the technician (`None`: unassigned) from before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoveUndo {
+    /// The version the undo takes back (the call's current one).
+    pub version: i64,
+    pub slot: Option<TimeSlot>,
+    pub technician_id: Option<Uuid>,
+}
+
+/// Whether `change` moves a call: its date/time or its technician.
+fn is_move(change: &Change) -> bool {
+    matches!(
+        change,
+        Change::SlotSet { .. }
+            | Change::TechnicianAssigned { .. }
+            | Change::TechnicianUnassigned { .. }
+    )
+}
+
+/// Whether `events` — one change, all of one version — can be undone by
+/// [`Command::UndoMove`] (window aside): all of them move the call (date/time, technician)
+/// and one dispatcher made them. An undo itself is no move ([`Change::MoveUndone`]), so it
+/// is never undone in turn.
+pub fn is_undoable_change(events: &[Event]) -> bool {
+    let Some(first) = events.first() else {
+        return false;
+    };
+    matches!(first.actor, Actor::Dispatcher { .. })
+        && events
+            .iter()
+            .all(|e| is_move(&e.change) && e.actor == first.actor && e.version == first.version)
+}
+
+/// Until when the notification `n` of the change `events` (all of one version) is held
+/// back: the client's and the technicians' notifications of an undoable move wait
+/// [`UNDO_WINDOW`] after it, so that an undone move sends nothing. `None`: it goes out
+/// at once.
+pub fn held_until(events: &[Event], n: &Notification) -> Option<DateTime<Utc>> {
+    let held_recipient = matches!(
+        n.recipient,
+        Recipient::ClientEmail | Recipient::Technician { .. }
+    );
+    (held_recipient && is_undoable_change(events)).then(|| events[0].at + UNDO_WINDOW)
+}
+
+/// The move `actor` may undo at `now`, and what undoing it restores. Only the call's last
+/// change (its events of the current version) can be undone, when it is a move by this
+/// very dispatcher ([`is_undoable_change`]) no older than [`UNDO_WINDOW`], and while the
+/// date/time and technician may still change. Refusals: those of any move (`not-found`
+/// for other companies, `already-started`, …) or [`DomainError::UndoUnavailable`].
+pub fn undoable_move(
+    call: &ServiceCall,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<MoveUndo, DomainError> {
+    authorize(call, actor, Who::Dispatcher)?;
+    require_open(call, Phase::BeforeStart)?;
+    let first_of_last = call
+        .history
+        .iter()
+        .rposition(|e| e.version != call.version)
+        .map_or(0, |i| i + 1);
+    let last = &call.history[first_of_last..];
+    let undoable =
+        is_undoable_change(last) && last[0].actor == *actor && now - last[0].at <= UNDO_WINDOW;
+    if !undoable {
+        return Err(DomainError::UndoUnavailable);
+    }
+    let mut undo = MoveUndo {
+        version: call.version,
+        slot: call.slot,
+        technician_id: call.technician_id,
+    };
+    // The earliest event of a field holds its value from before the change.
+    for event in last.iter().rev() {
+        match &event.change {
+            Change::SlotSet { before, .. } => undo.slot = *before,
+            Change::TechnicianAssigned { before, .. } => undo.technician_id = *before,
+            Change::TechnicianUnassigned { before } => undo.technician_id = Some(*before),
+            _ => {}
+        }
+    }
+    Ok(undo)
+}
+
+fn undo_move(
+    call: &mut ServiceCall,
+    technician: Option<TechnicianFacts>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Changes, DomainError> {
+    let undo = undoable_move(call, actor, now)?;
+    let mut changes = Vec::new();
+    // The technician first, so that the date/time restored next is told to the
+    // technician who has the call again.
+    if undo.technician_id != call.technician_id {
+        match (undo.technician_id, technician) {
+            (None, _) => changes.extend(unassign(call, actor)?),
+            (Some(id), Some(facts)) if facts.id == id => {
+                changes.extend(assign(call, facts, actor)?);
+            }
+            // The technician to return to is gone (the server found no facts).
+            (Some(_), _) => return Err(DomainError::UndoUnavailable),
+        }
+    }
+    match (undo.slot, call.slot) {
+        (Some(slot), _) => changes.extend(set_slot(call, slot, actor)?),
+        (None, Some(before)) => {
+            call.slot = None;
+            changes.push((
+                Change::SlotCleared { before },
+                vec![Notification::client_email(
+                    NotificationKind::ScheduleCleared { before },
+                )],
+            ));
+        }
+        (None, None) => {}
+    }
+    changes.push((
+        Change::MoveUndone {
+            version: undo.version,
+        },
+        vec![],
+    ));
+    Ok(changes)
 }
 
 fn add_line(call: &mut ServiceCall, line: OrderLine) -> Result<Changes, DomainError> {

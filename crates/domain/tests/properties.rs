@@ -143,6 +143,7 @@ fn command() -> impl Strategy<Value = Command> {
         2 => slot().prop_map(|slot| Command::SetSlot { slot }),
         3 => technician().prop_map(|technician| Command::Assign { technician }),
         1 => Just(Command::Unassign),
+        2 => prop::option::of(technician()).prop_map(|technician| Command::UndoMove { technician }),
         2 => (line_id(), 0u32..4, prop::option::of(money())).prop_map(|(line_id, quantity, unit_price)| {
             Command::AddTimeUnits { line_id, quantity, unit_price }
         }),
@@ -272,7 +273,7 @@ proptest! {
         dated in any::<bool>(),
         offered in any::<bool>(),
         extra in prop::option::of(0i64..10_000),
-        steps in prop::collection::vec((command(), actor(), 0i64..600), 1..80),
+        steps in prop::collection::vec((command(), actor(), prop_oneof![1 => Just(0i64), 3 => 0i64..600]), 1..80),
     ) {
         let mut now = base_time();
         let mut call = ServiceCall::new(Uuid::from_u128(0x99), booking(dated, extra), now);
@@ -339,6 +340,61 @@ proptest! {
         let lines: i64 = closed.order.lines.iter().map(|l| l.amount.amount_minor).sum();
         prop_assert_eq!(closed.closure.unwrap().total.amount_minor, lines);
         prop_assert!(lines >= 0);
+    }
+
+    /// Any move by the dispatcher (new time, other technician, both, or unassigned; from
+    /// a dated or undated, assigned or unassigned call) undone by the same dispatcher
+    /// within the window gives back exactly the date/time and technician from before,
+    /// and cannot be undone again; after the window it cannot be undone at all.
+    #[test]
+    fn an_undone_move_restores_time_and_technician(
+        dated in any::<bool>(),
+        assigned in any::<bool>(),
+        new_slot in prop::option::of(slot()),
+        new_tech in prop::option::of(prop::option::of(technician())),
+        seconds in 0i64..=20,
+    ) {
+        let now = base_time();
+        let dispatcher = Actor::Dispatcher { user_id: Uuid::from_u128(1), company_id: A };
+        let mut call = ServiceCall::new(Uuid::from_u128(0x99), booking(dated, None), now);
+        call = apply(&call, Command::Offer { companies: vec![A, B] }, &Actor::Marketplace, now).unwrap().0;
+        call = apply(&call, Command::Accept, &dispatcher, now).unwrap().0;
+        if assigned {
+            let anna = technicians()[0].clone();
+            call = apply(&call, Command::Assign { technician: anna }, &dispatcher, now).unwrap().0;
+        }
+        let mut commands = Vec::new();
+        if let Some(slot) = new_slot {
+            commands.push(Command::SetSlot { slot });
+        }
+        match new_tech {
+            Some(Some(technician)) => commands.push(Command::Assign { technician }),
+            Some(None) => commands.push(Command::Unassign),
+            None => {}
+        }
+        let Ok((moved, events)) = domain::flow::apply_all(&call, commands, &dispatcher, now) else {
+            return Ok(()); // a refused move: nothing to undo
+        };
+        prop_assume!(!events.is_empty());
+        let facts = call
+            .technician_id
+            .and_then(|id| technicians().into_iter().find(|t| t.id == id));
+        let later = now + Duration::seconds(seconds);
+
+        let undone = apply(&moved, Command::UndoMove { technician: facts.clone() }, &dispatcher, later);
+
+        if Duration::seconds(seconds) <= domain::flow::UNDO_WINDOW {
+            let (undone, _) = undone.unwrap();
+            prop_assert_eq!(undone.slot, call.slot);
+            prop_assert_eq!(undone.technician_id, call.technician_id);
+            prop_assert_eq!(undone.colour, call.colour);
+            prop_assert_eq!(undone.version, moved.version + 1);
+            check_invariants(&undone)?;
+            let again = apply(&undone, Command::UndoMove { technician: facts }, &dispatcher, later);
+            prop_assert_eq!(again.unwrap_err(), DomainError::UndoUnavailable);
+        } else {
+            prop_assert_eq!(undone.unwrap_err(), DomainError::UndoUnavailable);
+        }
     }
 }
 
