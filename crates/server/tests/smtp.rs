@@ -86,6 +86,7 @@ async fn emails_are_retried_while_smtp_is_down_and_sent_once_it_is_up() {
             subject: "Your appointment".into(),
             body: "Tuesday 10:00".into(),
             deliver_after: None,
+            hold_key: None,
         },
     )
     .await

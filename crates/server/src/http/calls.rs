@@ -1,5 +1,5 @@
 //! The board API: a company's offers and calls (`GET /api/v1/calls`), one call, accept,
-//! decline and the versioned `PATCH`.
+//! decline, the versioned `PATCH` and the undo of a move (`POST …/{id}/undo`).
 //!
 //! Every handler loads the call, scopes it to the caller's company with
 //! [`CallView::for_company`] (another company's call is a 404, never a hint that it
@@ -25,19 +25,22 @@ use crate::{
     db::calls::{self as store, Guard},
     db::team::technician_facts,
     live,
-    notify::render::enqueue_events,
+    notify::{
+        outbox::{held_deliver_after, hold_key, withdraw, Withdrawal},
+        render::enqueue_events,
+    },
     AppState,
 };
 use domain::{
     api::{
-        calls::{Board, PatchCall},
+        calls::{Board, PatchCall, UndoMoveRequest},
         FieldError, Problem, Role,
     },
     call::ServiceCall,
     command::{Actor, Command},
     error::DomainError,
     event::Event,
-    flow::apply,
+    flow::{apply, apply_all, undoable_move, MoveUndo},
     view::CallView,
 };
 
@@ -53,6 +56,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_call, patch_call))
         .routes(routes!(accept_call))
         .routes(routes!(decline_call))
+        .routes(routes!(undo_move))
 }
 
 /// An error answer of the call and marketplace endpoints: the server's [`Error`], or a
@@ -201,6 +205,23 @@ pub async fn save_change(
     events: &[Event],
     guard: Guard,
 ) -> Result<bool, sqlx::Error> {
+    let saved = write_change(state, expected_version, after, events, guard, None).await?;
+    Ok(saved.is_some())
+}
+
+/// [`save_change`], and when the change undoes a move (`undoing`), the move's held
+/// notifications are withdrawn in the same transaction: when none of them had gone out,
+/// the undo tells nobody anything either (nothing changed for the client or the
+/// technicians); otherwise its own notifications set the record straight. `None` means
+/// a concurrent change came first and nothing was written.
+async fn write_change(
+    state: &AppState,
+    expected_version: i64,
+    after: &ServiceCall,
+    events: &[Event],
+    guard: Guard,
+    undoing: Option<&MoveUndo>,
+) -> Result<Option<Option<Withdrawal>>, sqlx::Error> {
     let mut tx = state.db.pool.begin().await?;
     // The state being replaced, for what each board should hear; a different version
     // means the conditional update below would find nothing to change either.
@@ -209,13 +230,22 @@ pub async fn save_change(
         || !store::update(&mut tx, after, expected_version, guard).await?
     {
         tx.rollback().await?;
-        return Ok(false);
+        return Ok(None);
     }
-    enqueue_events(&mut tx, &state.config.public_url, after, events).await?;
+    let withdrawal = match undoing {
+        Some(undo) => {
+            let key = hold_key(after.id, undo.version);
+            Some(withdraw(&mut tx, &key, held_deliver_after(undo.held_until())).await?)
+        }
+        None => None,
+    };
+    if !withdrawal.is_some_and(Withdrawal::complete) {
+        enqueue_events(&mut tx, &state.config.public_url, after, events).await?;
+    }
     let live = live::record_call_change(&mut tx, state.db.engine, before.as_ref(), after).await?;
     tx.commit().await?;
     state.live.after_commit(live);
-    Ok(true)
+    Ok(Some(withdrawal))
 }
 
 /// `?from=…&to=…` of the board, RFC 3339.
@@ -483,34 +513,105 @@ async fn patch_call(
         commands.push(Command::ChangeAgreedPrice { price });
     }
 
+    // One PATCH is one change (one version): a move of time and technician together is
+    // also undone together.
     let actor = actor_of(&session);
-    let now = Utc::now();
-    let mut after = call.clone();
-    let mut events = Vec::new();
-    for command in commands {
-        let (next, new_events) =
-            apply(&after, command, &actor, now).map_err(|e| refusal(e, Some(&view)))?;
-        after = next;
-        events.extend(new_events);
-    }
+    let (after, events) =
+        apply_all(&call, commands, &actor, Utc::now()).map_err(|e| refusal(e, Some(&view)))?;
     if !events.is_empty()
         && !save_change(&state, call.version, &after, &events, Guard::Version).await?
     {
-        let current = store::find(&state.db, id)
-            .await?
-            .and_then(|c| CallView::for_company(&c, company));
-        let current_version = current.as_ref().map_or(call.version, |v| v.version);
-        return Err(refusal(
-            DomainError::StaleVersion {
-                expected: patch.version,
-                current: current_version,
-            },
-            current.as_ref(),
-        ));
+        return Err(stale(&state, id, company, patch.version).await);
     }
     if !events.is_empty() {
         tracing::info!(call = %id, %company, version = after.version, "call patched");
     }
+    let view = CallView::for_company(&after, company).ok_or(Error::NotFound)?;
+    Ok(ApiJson(view))
+}
+
+/// The 409 `stale-version` answer after a concurrent change won the conditional write,
+/// with the call as it is now.
+async fn stale(state: &AppState, id: Uuid, company: Uuid, expected: i64) -> ApiError {
+    let current = match store::find(&state.db, id).await {
+        Ok(call) => call.and_then(|c| CallView::for_company(&c, company)),
+        Err(e) => return e.into(),
+    };
+    let Some(current) = current else {
+        return Error::NotFound.into();
+    };
+    refusal(
+        DomainError::StaleVersion {
+            expected,
+            current: current.version,
+        },
+        Some(&current),
+    )
+}
+
+/// Takes back the caller's own last move of the call (date/time and/or technician, one
+/// change) within 10 seconds, based on `version`, the version that move produced. The
+/// call gets its date/time (or none: undated again) and technician (or none) back. The
+/// move's client and technician notifications were held for those 10 seconds; the undo
+/// withdraws them, and when none had gone out yet, nobody hears of either change. The
+/// boards hear of both.
+#[utoipa::path(
+    post, path = "/api/v1/calls/{id}/undo", tag = "calls",
+    params(("id" = Uuid, Path, description = "The call's id")),
+    request_body = UndoMoveRequest,
+    responses(
+        (status = 200, description = "The call as it was before the move", body = CallView),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`stale-version` (with `current`); `undo-unavailable`: the last change is not the caller's own move, was undone already, is older than 10 seconds, or its technician is gone; `already-started`, …", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field of the wrong type; the technician to return to is no longer assignable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn undo_move(
+    session: Session,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<UndoMoveRequest>,
+) -> ApiResult<ApiJson<CallView>> {
+    let id = call_id(&id)?;
+    let company = session.me.company.id;
+    let (call, view) = load_for(&state, id, company).await?;
+    call.check_version(request.version)
+        .map_err(|e| refusal(e, Some(&view)))?;
+
+    let actor = actor_of(&session);
+    let now = Utc::now();
+    let undo = undoable_move(&call, &actor, now).map_err(|e| refusal(e, Some(&view)))?;
+    let technician = match undo.technician_id {
+        Some(tech) if Some(tech) != call.technician_id => {
+            match technician_facts(&state.db, company, tech).await? {
+                Some((facts, true)) => Some(facts),
+                // Deactivated (or deleted) since the move: there is no row to go back to.
+                _ => return Err(refusal(DomainError::UndoUnavailable, Some(&view))),
+            }
+        }
+        _ => None,
+    };
+    let (after, events) = apply(&call, Command::UndoMove { technician }, &actor, now)
+        .map_err(|e| refusal(e, Some(&view)))?;
+    let Some(withdrawal) = write_change(
+        &state,
+        call.version,
+        &after,
+        &events,
+        Guard::Version,
+        Some(&undo),
+    )
+    .await?
+    else {
+        return Err(stale(&state, id, company, request.version).await);
+    };
+    tracing::info!(
+        call = %id, %company, undone = undo.version, version = after.version,
+        withdrawn = withdrawal.map_or(0, |w| w.withdrawn),
+        held = withdrawal.map_or(0, |w| w.held),
+        "move undone"
+    );
     let view = CallView::for_company(&after, company).ok_or(Error::NotFound)?;
     Ok(ApiJson(view))
 }

@@ -250,6 +250,7 @@ async fn send_invitation(
                  Set your password here (the link works once, for 7 days):\n\n{link}\n"
             ),
             deliver_after: None,
+            hold_key: None,
         },
     )
     .await?;

@@ -1,7 +1,8 @@
 //! The outbox table: `enqueue` inside the transaction of the change that causes the
-//! notification; a worker delivers pending rows later.
+//! notification; a worker delivers pending rows later. Rows of a move are held for the
+//! undo window under a hold key, and [`withdraw`]n when the move is undone.
 
-use sqlx::{Any, Executor};
+use sqlx::{Any, AnyConnection, Executor, Row};
 use uuid::Uuid;
 
 use crate::db::now;
@@ -39,6 +40,69 @@ pub struct OutboxMessage {
     pub body: String,
     /// Held until then (Unix seconds); `None` delivers at once.
     pub deliver_after: Option<i64>,
+    /// The hold of an undoable change (see [`hold_key`]); `None` for every other row.
+    pub hold_key: Option<String>,
+}
+
+/// The hold key of the change that made `version` of `call_id`.
+pub fn hold_key(call_id: Uuid, version: i64) -> String {
+    format!("{call_id}/v{version}")
+}
+
+/// The `deliver_after` of rows held until `until`: rounded up to the next whole second and
+/// one more, so that any undo the domain still allows (at most `until`, to the
+/// nanosecond) comes before the worker may claim them.
+pub fn held_deliver_after(until: chrono::DateTime<chrono::Utc>) -> i64 {
+    until.timestamp() + 1
+}
+
+/// What [`withdraw`] did to one hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Withdrawal {
+    /// Rows written under the hold.
+    pub held: u64,
+    /// Rows withdrawn now (never claimed by a worker, so never sent).
+    pub withdrawn: u64,
+}
+
+impl Withdrawal {
+    /// Whether nothing of the hold went out: every row was withdrawn (or there was none).
+    pub fn complete(self) -> bool {
+        self.withdrawn == self.held
+    }
+}
+
+/// Withdraws the rows held under `key` until `deliver_after` that no worker has claimed
+/// yet (inside the undo's transaction). A claim moves `deliver_after` (a lease) and a
+/// failed attempt reschedules it, so a row still at its original hold time has never been
+/// handed to a transport; and a worker claims only rows with `cancelled_at IS NULL`, so a
+/// claim racing this update either comes first (and the row is not withdrawn) or finds
+/// nothing to claim.
+pub async fn withdraw(
+    conn: &mut AnyConnection,
+    key: &str,
+    deliver_after: i64,
+) -> Result<Withdrawal, sqlx::Error> {
+    let withdrawn = sqlx::query(
+        "UPDATE outbox SET cancelled_at = $1 \
+         WHERE hold_key = $2 AND deliver_after = $3 AND delivered_at IS NULL \
+           AND cancelled_at IS NULL AND attempts = 0",
+    )
+    .bind(now())
+    .bind(key)
+    .bind(deliver_after)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let held: i64 = sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE hold_key = $1")
+        .bind(key)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    Ok(Withdrawal {
+        held: u64::try_from(held).unwrap_or(0),
+        withdrawn,
+    })
 }
 
 /// Writes a message into the outbox (use the change's transaction as `executor`) and
@@ -51,7 +115,7 @@ where
     let now = now();
     sqlx::query(
         "INSERT INTO outbox (id, company_id, call_id, channel, kind, recipient, subject, body, \
-         created_at, deliver_after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         created_at, deliver_after, hold_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id.to_string())
     .bind(message.company_id.map(|c| c.to_string()))
@@ -63,6 +127,7 @@ where
     .bind(&message.body)
     .bind(now)
     .bind(message.deliver_after.unwrap_or(now))
+    .bind(message.hold_key.as_deref())
     .execute(executor)
     .await?;
     Ok(id)

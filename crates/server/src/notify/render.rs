@@ -6,7 +6,7 @@
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
-use super::outbox::{enqueue, Channel, OutboxMessage};
+use super::outbox::{enqueue, held_deliver_after, hold_key, Channel, OutboxMessage};
 use crate::db::calls::{company_contact, dispatcher_emails};
 use domain::{
     call::{CancelReason, PaymentMethod, ServiceCall},
@@ -32,8 +32,9 @@ pub fn request_link(public_url: &str, call_id: Uuid) -> String {
 }
 
 /// Writes one outbox row per recipient of every notification of `events` (all about
-/// `call`, in its state after the change), inside the caller's transaction. Returns how
-/// many rows were written.
+/// `call`, in its state after the change), inside the caller's transaction. The
+/// notifications the domain holds for the undo window ([`domain::flow::held_until`]) wait
+/// under the hold key of their change. Returns how many rows were written.
 pub async fn enqueue_events(
     conn: &mut AnyConnection,
     public_url: &str,
@@ -41,10 +42,18 @@ pub async fn enqueue_events(
     events: &[Event],
 ) -> Result<usize, sqlx::Error> {
     let mut written = 0;
-    for notification in events.iter().flat_map(|e| &e.notifications) {
-        for message in address(conn, public_url, call, notification).await? {
-            enqueue(&mut *conn, &message).await?;
-            written += 1;
+    // One change is the events of one version; whether it is held is decided per change.
+    for change in events.chunk_by(|a, b| a.version == b.version) {
+        for notification in change.iter().flat_map(|e| &e.notifications) {
+            let hold = domain::flow::held_until(change, notification);
+            for mut message in address(conn, public_url, call, notification).await? {
+                if let Some(until) = hold {
+                    message.deliver_after = Some(held_deliver_after(until));
+                    message.hold_key = Some(hold_key(call.id, change[0].version));
+                }
+                enqueue(&mut *conn, &message).await?;
+                written += 1;
+            }
         }
     }
     Ok(written)
@@ -117,6 +126,14 @@ async fn address(
                 when(after)
             ),
         ),
+        NotificationKind::ScheduleCleared { before } => (
+            format!("Your appointment on {} is open again", when(before)),
+            format!(
+                "Hello {},\n\nthe appointment for \"{service}\" with {company_name} on {} is not fixed any more; {company_name} will call you to agree on a new date.\n",
+                call.client.name,
+                when(before)
+            ),
+        ),
         NotificationKind::Assigned => (
             format!("New call: {service}"),
             format!(
@@ -172,6 +189,7 @@ async fn address(
         subject: subject.clone(),
         body: body.clone(),
         deliver_after: None,
+        hold_key: None,
     };
     let channel = match n.channel {
         event::Channel::Email => Channel::Email,

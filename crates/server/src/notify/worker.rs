@@ -46,7 +46,9 @@ pub fn backoff_secs(attempts: i64) -> i64 {
     (5_i64.saturating_mul(2_i64.saturating_pow(exp))).min(MAX_BACKOFF_SECS)
 }
 
-/// One round: claims and delivers every due row. Returns how many were delivered.
+/// One round: claims and delivers every due row. Returns how many were delivered. A row
+/// withdrawn meanwhile (an undone move) is never claimed, even when the withdrawal
+/// commits between the select and the claim.
 pub async fn deliver_due(db: &Db, transports: &Transports) -> Result<usize, sqlx::Error> {
     let now = now();
     let rows = sqlx::query(
@@ -65,7 +67,7 @@ pub async fn deliver_due(db: &Db, transports: &Transports) -> Result<usize, sqlx
         let attempts: i64 = row.try_get("attempts")?;
         let claimed = sqlx::query(
             "UPDATE outbox SET deliver_after = $1 \
-             WHERE id = $2 AND deliver_after = $3 AND delivered_at IS NULL",
+             WHERE id = $2 AND deliver_after = $3 AND delivered_at IS NULL AND cancelled_at IS NULL",
         )
         .bind(now + LEASE_SECS)
         .bind(&id)

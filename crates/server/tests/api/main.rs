@@ -10,3 +10,4 @@ mod marketplace;
 mod orders;
 mod platform;
 mod team;
+mod undo;
