@@ -11,7 +11,7 @@ pub use http::ApiError;
 use chrono::{DateTime, Utc};
 use domain::{
     api::{
-        calls::{Board, PatchCall},
+        calls::{Board, PatchCall, UndoMoveRequest},
         team::TechnicianSummary,
         LoginRequest, Me,
     },
@@ -75,6 +75,17 @@ pub async fn decline(id: Uuid) -> Result<CallView, ApiError> {
 /// `change.version` (a stale version is answered 409 with the current call).
 pub async fn patch_call(id: Uuid, change: &PatchCall) -> Result<CallView, ApiError> {
     http::patch_json(&format!("/api/v1/calls/{id}"), change).await
+}
+
+/// Takes back the dispatcher's own last move of the call within
+/// [`domain::flow::UNDO_WINDOW`]; `version` is the one the move produced. The answer is
+/// the call with its date/time (or none) and technician (or none) from before the move.
+pub async fn undo_move(id: Uuid, version: i64) -> Result<CallView, ApiError> {
+    http::post_json(
+        &format!("/api/v1/calls/{id}/undo"),
+        &UndoMoveRequest { version },
+    )
+    .await
 }
 
 /// This company's technicians (the calendar's rows and the assignment picker).

@@ -1,5 +1,9 @@
-use domain::{api::calls::PatchCall, slot::TimeSlot, view::CallView};
-use leptos::{html, prelude::*, task::spawn_local};
+//! The move confirmation ("Move to Tue 14:30, Anna Keller?"), saving a move
+//! optimistically, and undoing it: the toast's Undo button or Ctrl+Z (Cmd+Z) within
+//! [`UNDO_WINDOW`], while the server holds the move's notifications back.
+
+use domain::{api::calls::PatchCall, flow::UNDO_WINDOW, slot::TimeSlot, view::CallView};
+use leptos::{html, prelude::*, task::spawn_local, wasm_bindgen::JsCast};
 
 use super::{row_name, use_calendar, PendingMove, RowKey};
 use crate::{
@@ -12,8 +16,9 @@ use crate::{
     i18n::{format_day_time, use_i18n, I18n},
 };
 
-/// How long a move can be undone.
-const UNDO_SECONDS: u32 = 10;
+/// How long a move can be undone, in whole seconds (the toast with Undo shows as long).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+const UNDO_SECONDS: u32 = UNDO_WINDOW.num_seconds() as u32;
 
 /// The contexts a move needs, taken once inside the component tree (futures run by
 /// `spawn_local` have no reactive owner to look them up from).
@@ -61,18 +66,85 @@ pub async fn save_move(
             Some(saved)
         }
         Err(err) => {
-            let current = match &err {
-                api::ApiError::Problem(p) => p
-                    .current
-                    .clone()
-                    .and_then(|c| serde_json::from_value::<CallView>(c).ok()),
-                _ => None,
-            };
-            board.upsert(current.unwrap_or(before));
+            board.upsert(current_of(&err).unwrap_or(before));
             toasts.error(error_text(&i18n, &err));
             None
         }
     }
+}
+
+/// The call as the server has it now, when a refusal carries it (409s do).
+fn current_of(err: &api::ApiError) -> Option<CallView> {
+    match err {
+        api::ApiError::Problem(p) => p
+            .current
+            .clone()
+            .and_then(|c| serde_json::from_value::<CallView>(c).ok()),
+        _ => None,
+    }
+}
+
+/// Undoes a saved move: the block goes back at once (to its old row and time, or to the
+/// "to assign" list when it had none); when the server refuses — too late, or the call
+/// changed meanwhile — the board shows the call as the server has it and the dispatcher
+/// is told why. Returns the call as restored.
+pub async fn undo_move(ctx: MoveContext, before: CallView, saved: CallView) -> Option<CallView> {
+    let MoveContext {
+        board,
+        toasts,
+        i18n,
+    } = ctx;
+    board.upsert(saved.moved(before.slot, before.technician_id));
+    match api::undo_move(saved.id, saved.version).await {
+        Ok(restored) => {
+            board.upsert(restored.clone());
+            toasts.success(i18n.t("calendar.undone_toast"));
+            Some(restored)
+        }
+        Err(err) => {
+            board.upsert(current_of(&err).unwrap_or(saved));
+            toasts.error(error_text(&i18n, &err));
+            None
+        }
+    }
+}
+
+/// The last move saved from this board while it can still be undone.
+#[derive(Clone)]
+struct UndoableMove {
+    before: CallView,
+    saved: CallView,
+    /// The toast offering Undo, removed once the move is undone by keyboard.
+    toast: u64,
+}
+
+/// The last move, at most one, for the toast's button and the keyboard shortcut alike.
+type LastMove = StoredValue<Option<UndoableMove>>;
+
+/// Undoes the last move if it is still undoable; a second press finds nothing to undo.
+fn undo_last(ctx: MoveContext, last: LastMove) {
+    let Some(undoable) = last.try_update_value(Option::take).flatten() else {
+        return;
+    };
+    ctx.toasts.dismiss(undoable.toast);
+    spawn_local(async move {
+        undo_move(ctx, undoable.before, undoable.saved).await;
+    });
+}
+
+/// Whether a key press goes to a text field (where Ctrl+Z undoes typing, not a move).
+fn typing(ev: &leptos::ev::KeyboardEvent) -> bool {
+    let Some(element) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return false;
+    };
+    element.is_content_editable()
+        || matches!(
+            element.tag_name().to_ascii_lowercase().as_str(),
+            "input" | "textarea" | "select"
+        )
 }
 
 /// "Move to Tue 14:30, Anna Keller?" — every drop ends here. Warns when the target
@@ -132,6 +204,24 @@ pub fn MoveDialog() -> impl IntoView {
     };
 
     let ctx = MoveContext::current();
+    let last: LastMove = StoredValue::new(None);
+
+    // Ctrl+Z (Cmd+Z) anywhere but in a text field undoes the last move in its window.
+    let shortcut = window_event_listener(leptos::ev::keydown, move |ev| {
+        let undo_keys = (ev.ctrl_key() || ev.meta_key())
+            && !ev.shift_key()
+            && !ev.alt_key()
+            && ev.key().eq_ignore_ascii_case("z");
+        if !undo_keys || ev.repeat() || ev.default_prevented() || typing(&ev) {
+            return;
+        }
+        if last.try_with_value(Option::is_some).unwrap_or(false) {
+            ev.prevent_default();
+            undo_last(ctx, last);
+        }
+    });
+    on_cleanup(move || shortcut.remove());
+
     let confirm = move |_| {
         let Some(p) = calendar.pending.get_untracked() else {
             return;
@@ -146,25 +236,32 @@ pub fn MoveDialog() -> impl IntoView {
             let Some(saved) = save_move(ctx, before.clone(), p.row, slot).await else {
                 return;
             };
-            let undo = Callback::new(move |()| {
-                let original_row = before
-                    .technician_id
-                    .map_or(RowKey::Dispatcher, RowKey::Technician);
-                if let Some(slot) = before.slot {
-                    let undoing = save_move(ctx, saved.clone(), original_row, slot);
-                    spawn_local(async move {
-                        undoing.await;
-                    });
-                }
-            });
-            toasts.show(
+            let undo = Callback::new(move |()| undo_last(ctx, last));
+            let toast = toasts.show(
                 ToastKind::Success,
-                i18n.t("calendar.moved_toast"),
-                before
-                    .slot
-                    .is_some()
-                    .then(|| (i18n.t("calendar.undo"), undo)),
+                i18n.t("calendar.moved_toast")
+                    .replace("{seconds}", &UNDO_SECONDS.to_string()),
+                Some((i18n.t("calendar.undo"), undo)),
                 UNDO_SECONDS,
+            );
+            let key = (saved.id, saved.version);
+            last.try_set_value(Some(UndoableMove {
+                before,
+                saved,
+                toast,
+            }));
+            // The window closes for this move only; a newer move keeps its own.
+            set_timeout(
+                move || {
+                    last.try_update_value(|l| {
+                        if l.as_ref()
+                            .is_some_and(|m| (m.saved.id, m.saved.version) == key)
+                        {
+                            *l = None;
+                        }
+                    });
+                },
+                std::time::Duration::from_secs(u64::from(UNDO_SECONDS)),
             );
         });
     };
