@@ -577,8 +577,17 @@ fn unassign(call: &mut ServiceCall, actor: &Actor) -> Result<Changes, DomainErro
 pub struct MoveUndo {
     /// The version the undo takes back (the call's current one).
     pub version: i64,
+    /// When the move was made.
+    pub made_at: DateTime<Utc>,
     pub slot: Option<TimeSlot>,
     pub technician_id: Option<Uuid>,
+}
+
+impl MoveUndo {
+    /// Until when the move's notifications were held ([`held_until`]).
+    pub fn held_until(&self) -> DateTime<Utc> {
+        self.made_at + UNDO_WINDOW
+    }
 }
 
 /// Whether `change` moves a call: its date/time or its technician.
@@ -642,6 +651,7 @@ pub fn undoable_move(
     }
     let mut undo = MoveUndo {
         version: call.version,
+        made_at: last[0].at,
         slot: call.slot,
         technician_id: call.technician_id,
     };

@@ -47,6 +47,15 @@ pub struct PatchCall {
     pub agreed_price: Option<Money>,
 }
 
+/// `POST /api/v1/calls/{id}/undo`: takes back the caller's own last move of the call
+/// (within [`crate::flow::UNDO_WINDOW`]), based on the version that move produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UndoMoveRequest {
+    /// The call's version after the move; a stale one is answered 409 with the call.
+    pub version: i64,
+}
+
 /// `POST /api/v1/marketplace/requests` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -364,12 +364,21 @@ pub fn parse_postcode_range(raw: &str) -> Option<(u32, u32)> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxEntry {
     pub id: Uuid,
+    /// The call it is about, if any.
+    #[serde(default)]
+    pub call_id: Option<Uuid>,
     pub kind: String,
     pub recipient: String,
     pub subject: String,
     pub body: String,
     /// Unix seconds.
     pub created_at: i64,
+    /// Held back for the undo window of a move.
+    #[serde(default)]
+    pub held: bool,
+    /// Withdrawn (the move was undone); it is never delivered.
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 fn field(name: &str, code: &str, message: &str) -> FieldError {

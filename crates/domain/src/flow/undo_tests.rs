@@ -274,10 +274,12 @@ fn what_undoable_move_restores() {
         undo,
         MoveUndo {
             version: after_move.version,
+            made_at: now(),
             slot: before.slot,
             technician_id: Some(ANNA),
         }
     );
+    assert_eq!(undo.held_until(), now() + UNDO_WINDOW);
 }
 
 #[test]

@@ -641,7 +641,8 @@ pub async fn outbox_of(
     limit: i64,
 ) -> Result<Vec<OutboxEntry>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, kind, recipient, subject, body, created_at FROM outbox \
+        "SELECT id, call_id, kind, recipient, subject, body, created_at, hold_key, cancelled_at \
+         FROM outbox \
          WHERE company_id = $1 ORDER BY created_at DESC, id LIMIT $2",
     )
     .bind(company_id.to_string())
@@ -650,13 +651,19 @@ pub async fn outbox_of(
     .await?;
     rows.iter()
         .map(|row| {
+            let call_id: Option<String> = row.try_get("call_id")?;
+            let hold_key: Option<String> = row.try_get("hold_key")?;
+            let cancelled_at: Option<i64> = row.try_get("cancelled_at")?;
             Ok(OutboxEntry {
                 id: parse_uuid(row.try_get("id")?)?,
+                call_id: call_id.as_deref().map(parse_uuid).transpose()?,
                 kind: row.try_get("kind")?,
                 recipient: row.try_get("recipient")?,
                 subject: row.try_get("subject")?,
                 body: row.try_get("body")?,
                 created_at: row.try_get("created_at")?,
+                held: hold_key.is_some(),
+                cancelled: cancelled_at.is_some(),
             })
         })
         .collect()
