@@ -162,7 +162,7 @@ test('keyboard only: focus a call, move it with the arrow keys, confirm with Ent
   await expect.poll(async () => Date.parse((await getCall(page, id)).slot.start) - Date.parse(slot.start)).toBe(60 * 60_000);
 });
 
-test('undo reverts the last move', async ({ page, request }) => {
+test('undo reverts the last move, and the move notifies nobody', async ({ page, request }) => {
   const { id, anna, slot, day } = await greenCallForAnna(page, request);
   const calendar = new CalendarPage(page);
   await page.reload();
@@ -174,8 +174,59 @@ test('undo reverts the last move', async ({ page, request }) => {
   await calendar.drop();
   await calendar.confirmDialog().getByRole('button', { name: 'Confirm' }).click();
   await expect.poll(async () => (await getCall(page, id)).slot.start).not.toBe(slot.start);
+  // The client's e-mail and Anna's push about the new time wait for the undo window.
+  const moveMessages = async () =>
+    (await outbox(page)).filter((m) => m.call_id === id && m.kind === 'schedule_changed');
+  const held = await moveMessages();
+  expect(held.map((m) => m.recipient).sort()).toEqual([anna.id, 'anna.muster@example.ch'].sort());
+  expect(held.every((m) => m.held && !m.cancelled)).toBe(true);
+
   await page.getByRole('button', { name: 'Undo' }).click();
+
+  await expect(page.getByText('Move undone.')).toBeVisible();
   await expect.poll(async () => (await getCall(page, id)).slot.start).toBe(slot.start);
+  expect((await getCall(page, id)).technician_id).toBe(anna.id);
+  // Withdrawn, and the undo itself wrote nothing: no deliverable message of the move.
+  const after = await moveMessages();
+  expect(after).toHaveLength(2);
+  expect(after.every((m) => m.cancelled)).toBe(true);
+  await page.reload();
+  await calendar.showDay(day);
+  await expect(calendar.row(anna.id).locator(`[data-call-id="${id}"]`)).toBeVisible();
+});
+
+test('Ctrl+Z undoes a move from the "to assign" list: the call is undated and unassigned again', async ({ page, request }) => {
+  const name = uniqueName('Descale the boiler');
+  const booking = await postBooking(request, { name, slot: null });
+  await acceptAndPatch(page, booking.id, {});
+  const anna = (await technicians(page)).find((t) => t.name === 'Anna Keller')!;
+  const calendar = new CalendarPage(page);
+  await page.reload();
+  await calendar.showDay(slotAt(nextDay++, 8).start.slice(0, 10));
+  const toAssign = page.getByRole('region', { name: /Accepted — to assign/ }).getByRole('article').filter({ hasText: name });
+  const lane = (await calendar.row(anna.id).locator('.timeline__lane').boundingBox())!;
+  await calendar.mouseDrag(toAssign.getByTestId('drag-handle'), { x: lane.x + (lane.width / 12) * 3 + 1, y: lane.y + lane.height / 2 });
+  await calendar.drop();
+  await calendar.confirmDialog().getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByText('Call moved.')).toBeVisible();
+  await expect(calendar.row(anna.id).locator(`[data-call-id="${booking.id}"]`)).toBeVisible();
+  await expect.poll(async () => (await getCall(page, booking.id)).technician_id).toBe(anna.id);
+
+  await page.keyboard.press('Control+z');
+
+  await expect(page.getByText('Move undone.')).toBeVisible();
+  await expect(toAssign).toBeVisible();
+  await expect(calendar.block(booking.id)).toHaveCount(0);
+  const saved = await getCall(page, booking.id);
+  expect(saved.slot).toBeNull();
+  expect(saved.technician_id).toBeNull();
+  const messages = (await outbox(page)).filter((m) => m.call_id === booking.id && m.held);
+  expect(messages.map((m) => m.kind).sort()).toEqual(['assigned', 'schedule_set']);
+  expect(messages.every((m) => m.cancelled)).toBe(true);
+  // A second Ctrl+Z finds nothing left to undo.
+  await page.keyboard.press('Control+z');
+  await expect(page.getByText('can no longer be undone')).toHaveCount(0);
+  await expectAccessible(page);
 });
 
 test.describe('on a touch screen', () => {
