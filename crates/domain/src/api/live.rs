@@ -72,7 +72,8 @@ impl Presence {
     /// Puts users and activities in their canonical order (users by name, then id), so
     /// equal pictures serialise to equal messages.
     pub fn normalise(&mut self) {
-        self.users.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        self.users
+            .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         self.users.dedup_by_key(|u| u.id);
         self.activities.sort();
         self.activities.dedup();
@@ -186,7 +187,9 @@ mod tests {
         };
         let call = Uuid::from_u128(5);
         assert_eq!(
-            presence.activity_on(call, Uuid::from_u128(1)).map(|a| a.user_id),
+            presence
+                .activity_on(call, Uuid::from_u128(1))
+                .map(|a| a.user_id),
             Some(Uuid::from_u128(2))
         );
         assert_eq!(
@@ -195,7 +198,10 @@ mod tests {
                 .map(|a| a.action),
             Some(ActivityAction::Dragging)
         );
-        assert_eq!(presence.activity_on(Uuid::from_u128(6), Uuid::from_u128(3)), None);
+        assert_eq!(
+            presence.activity_on(Uuid::from_u128(6), Uuid::from_u128(3)),
+            None
+        );
         let others: Vec<_> = presence.colleagues(Uuid::from_u128(1)).collect();
         assert_eq!(others, vec![&user(2, "Ben")]);
     }

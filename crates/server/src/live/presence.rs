@@ -176,10 +176,7 @@ impl Registry {
     pub fn tick(&mut self, now: Instant) -> Effects {
         let mut touched = Vec::new();
         for conn in self.conns.values_mut() {
-            if conn
-                .activity
-                .is_some_and(|(_, _, until)| until <= now)
-            {
+            if conn.activity.is_some_and(|(_, _, until)| until <= now) {
                 conn.activity = None;
                 touched.push(conn.company);
             }
@@ -317,7 +314,12 @@ impl Registry {
             self.publish(company, part.clone(), effects);
         }
         let mut merged = part;
-        for remote in self.remote.get(&company).into_iter().flat_map(|p| p.values()) {
+        for remote in self
+            .remote
+            .get(&company)
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
             merged.users.extend(remote.presence.users.iter().cloned());
             merged
                 .activities
