@@ -107,6 +107,11 @@ pub fn initials(name: &str) -> String {
         .collect()
 }
 
+/// The first word of a name, for short labels ("Sandra Meier" → "Sandra").
+pub fn first_name(name: &str) -> &str {
+    name.split_whitespace().next().unwrap_or(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +218,7 @@ mod tests {
         assert_eq!(initials("Cher"), "C");
         assert_eq!(initials("  "), "");
         assert_eq!(initials("Élodie Durand"), "ÉD");
+        assert_eq!(first_name("Sandra Meier"), "Sandra");
+        assert_eq!(first_name("Cher"), "Cher");
     }
 }
