@@ -521,6 +521,11 @@ impl Drop for ServerProcess {
 }
 
 async fn server_process(app: &TestApp) -> ServerProcess {
+    server_process_with(app, &[]).await
+}
+
+/// [`server_process`] with further environment variables.
+async fn server_process_with(app: &TestApp, env: &[(&str, &str)]) -> ServerProcess {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -534,6 +539,7 @@ async fn server_process(app: &TestApp) -> ServerProcess {
         .env("DEMO_TRAFFIC", "0")
         .env("MARKETPLACE_API_KEY", crate::marketplace::KEY)
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("start dispatch-server");
@@ -794,4 +800,47 @@ async fn presence_and_locks_cross_server_processes_over_postgres() {
     for client in [r, b, g] {
         client.close().await;
     }
+}
+
+/// The end-to-end harness's restart control: a 404 unless the server runs in demo mode
+/// with `DEV_RESTART`, then (for a dispatcher) a 202 and an exit with the code its
+/// supervisor restarts on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_restart_control_exists_only_when_asked_for_and_exits_for_the_supervisor() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let restart = |base: &str, cookie: Option<&str>| {
+        let mut request = app.http.post(format!("{base}/api/v1/dev/restart"));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie.to_owned());
+        }
+        request.send()
+    };
+    assert_eq!(
+        restart(&app.base, Some(&alpen)).await.unwrap().status(),
+        404
+    );
+
+    let mut other = server_process_with(&app, &[("DEMO_MODE", "1"), ("DEV_RESTART", "1")]).await;
+    assert_eq!(restart(&other.base, None).await.unwrap().status(), 401);
+    let technician = app.sign_in("anna.keller@alpen.example", PASSWORD).await;
+    assert_eq!(
+        restart(&other.base, Some(&technician))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        restart(&other.base, Some(&alpen)).await.unwrap().status(),
+        202
+    );
+    let status = tokio::task::spawn_blocking(move || {
+        let status = other.child.wait().expect("process ends");
+        (status, other)
+    })
+    .await
+    .unwrap()
+    .0;
+    assert_eq!(status.code(), Some(server::http::dev::RESTART_EXIT_CODE));
 }
