@@ -29,10 +29,11 @@ pub fn ColleagueNotice(
                 view! {
                     <p class="notice notice--colleague" data-testid="colleague-notice">
                         <span class="colleague-marker__avatar" aria-hidden="true">{initials(&activity.name)}</span>
-                        " "
-                        <strong>{text}</strong>
-                        " — "
-                        {move || i18n.t("presence.may_clash")}
+                        <span>
+                            <strong>{text}</strong>
+                            " — "
+                            {move || i18n.t("presence.may_clash")}
+                        </span>
                     </p>
                 }
             })}
