@@ -268,8 +268,12 @@ impl Registry {
     /// This instance's part of `company`'s picture.
     fn local(&self, company: Uuid) -> Presence {
         let mut part = Presence::default();
+        // Many tabs of one user (a benchmark opens a thousand) make one entry.
+        let mut listed = std::collections::HashSet::new();
         for conn in self.conns.values().filter(|c| c.company == company) {
-            part.users.push(conn.user.clone());
+            if listed.insert(conn.user.id) {
+                part.users.push(conn.user.clone());
+            }
             if let Some((call_id, action, _)) = conn.activity {
                 part.activities.push(Activity {
                     user_id: conn.user.id,
