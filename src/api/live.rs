@@ -1,8 +1,12 @@
 //! The live board's WebSocket (`/api/v1/events`): opening it on the page's own host
-//! with `?since=`, and reading its messages into [`LiveMessage`]. Reconnecting and what
+//! with `?since=`, reading its messages into [`LiveMessage`], and sending the board's
+//! activity (which call this dispatcher is dragging or editing). Reconnecting and what
 //! the events do to the board live in `contexts::live`.
 
-use domain::view::CallView;
+use domain::{
+    api::live::{ActivityAction, ClientMessage, Presence, ACTIVITY_REFUSED, PRESENCE},
+    view::CallView,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 use wasm_bindgen::{closure::Closure, JsCast};
@@ -17,6 +21,11 @@ pub enum LiveMessage {
     Reload { seq: i64 },
     /// The backlog is through; the client stands at `seq`.
     Ready { seq: i64 },
+    /// Who of the company is online and what they work on (ephemeral: no `seq`).
+    Presence(Presence),
+    /// The server did not pass on this board's last activity (the call is not on the
+    /// company's board).
+    ActivityRefused,
 }
 
 /// What happened on the board.
@@ -46,8 +55,20 @@ struct Raw {
     technician_id: Option<Uuid>,
 }
 
+#[derive(Deserialize)]
+struct Kind {
+    #[serde(rename = "type")]
+    kind: String,
+}
+
 /// Reads one text message; `None` for anything unreadable.
 pub fn parse(text: &str) -> Option<LiveMessage> {
+    // The messages without a sequence number first.
+    match serde_json::from_str::<Kind>(text).ok()?.kind.as_str() {
+        PRESENCE => return serde_json::from_str(text).ok().map(LiveMessage::Presence),
+        ACTIVITY_REFUSED => return Some(LiveMessage::ActivityRefused),
+        _ => {}
+    }
     let raw: Raw = serde_json::from_str(text).ok()?;
     let seq = raw.seq;
     let event = match raw.kind.as_str() {
@@ -87,6 +108,18 @@ pub struct LiveSocket {
 }
 
 impl LiveSocket {
+    /// Tells colleagues what this board does with a call (`Idle`: nothing); silently
+    /// dropped while the socket is not open, since it is sent again once it is.
+    pub fn send_activity(&self, call_id: Option<Uuid>, action: ActivityAction) {
+        if self.ws.ready_state() != WebSocket::OPEN {
+            return;
+        }
+        let message = ClientMessage::Activity { call_id, action };
+        if let Ok(text) = serde_json::to_string(&message) {
+            let _ = self.ws.send_with_str(&text);
+        }
+    }
+
     /// Opens the socket; `on_message` gets every readable message, `on_closed` is called
     /// once when the socket closes or fails (not after it is dropped).
     pub fn open(
@@ -161,5 +194,29 @@ mod tests {
             })
         );
         assert_eq!(parse("not json"), None);
+    }
+
+    #[test]
+    fn presence_and_refusals_parse_without_a_seq() {
+        let user = Uuid::from_u128(1);
+        let call = Uuid::from_u128(2);
+        let text = format!(
+            r#"{{"type":"presence","users":[{{"id":"{user}","name":"Sandra Meier"}}],
+                "activities":[{{"user_id":"{user}","name":"Sandra Meier","call_id":"{call}","action":"dragging"}}]}}"#
+        );
+        let Some(LiveMessage::Presence(presence)) = parse(&text) else {
+            panic!("a presence message");
+        };
+        assert_eq!(presence.users[0].name, "Sandra Meier");
+        assert_eq!(
+            presence
+                .activity_on(call, Uuid::from_u128(9))
+                .map(|a| a.action),
+            Some(ActivityAction::Dragging)
+        );
+        assert_eq!(
+            parse(r#"{"type":"activity_refused"}"#),
+            Some(LiveMessage::ActivityRefused)
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! it on every pointer move, so dragging never re-renders the board.
 
 pub mod call_block;
+pub mod colleague_marker;
 pub mod geometry;
 pub mod move_dialog;
 pub mod timeline;

@@ -3,5 +3,6 @@ pub mod call_detail_modal;
 pub mod call_log;
 pub mod cancel_dialog;
 pub mod close_dialog;
+pub mod colleague_notice;
 pub mod order_section;
 pub mod work_report;

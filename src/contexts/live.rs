@@ -2,7 +2,9 @@
 //! exponential backoff and jitter and resuming from the last sequence number applied.
 //! Events patch the [`BoardStore`] in place (so the calendar, the lists and an open modal
 //! follow without a reload); `reload` (a resume from too long ago) re-reads the board; a
-//! new request raises a toast and, in a hidden tab, a browser notification.
+//! new request raises a toast and, in a hidden tab, a browser notification. The same
+//! connection brings the company's presence picture and carries this board's activity
+//! (see `contexts::presence`).
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -17,7 +19,10 @@ use crate::{
     },
     i18n::{use_i18n, I18n},
 };
-use domain::view::CallView;
+use domain::{
+    api::live::{ActivityAction, Presence},
+    view::CallView,
+};
 
 /// The first reconnect waits about this long; each further failure doubles it…
 const BACKOFF_START_MS: f64 = 500.0;
@@ -26,6 +31,8 @@ const BACKOFF_CAP_MS: f64 = 30_000.0;
 /// After this many failed attempts in a row the indicator says "offline" (it keeps
 /// trying at the capped pace).
 const OFFLINE_AFTER: u32 = 3;
+/// How often an activity in progress is repeated, well within the server's 45 s lapse.
+const ACTIVITY_REPEAT_MS: u64 = 15_000;
 
 /// What the indicator shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +63,10 @@ struct Connection {
     last_seq: Option<i64>,
     failures: u32,
     retry: Option<TimeoutHandle>,
+    /// Whether the socket has reached `ready` (activities are sent only then).
+    ready: bool,
+    /// The call this board is working on, sent on every (re)connect and repeated.
+    activity: Option<(Uuid, ActivityAction)>,
 }
 
 /// The live connection's state for the header and the pages.
@@ -71,6 +82,9 @@ pub struct LiveContext {
     pub changed: RwSignal<(u64, Option<Uuid>)>,
     /// Whether browser notifications may be shown.
     pub permission: RwSignal<NotifyPermission>,
+    /// Who of the company is online and which calls they work on (empty while not
+    /// connected: the picture would be stale).
+    pub presence: RwSignal<Presence>,
     connection: StoredValue<Connection, LocalStorage>,
     // Events arrive outside any component: the handles they need are kept here.
     board: BoardStore,
@@ -130,7 +144,11 @@ impl LiveContext {
                 self.connection.update_value(|c| {
                     c.last_seq = Some(seq);
                     c.failures = 0;
+                    c.ready = true;
                 });
+                if self.connection.with_value(|c| c.activity.is_some()) {
+                    self.send_activity();
+                }
                 if fresh {
                     // The board may have been read before the socket opened.
                     self.reloads.update(|n| *n += 1);
@@ -141,6 +159,9 @@ impl LiveContext {
                 self.connection.update_value(|c| c.last_seq = Some(seq));
                 self.reloads.update(|n| *n += 1);
             }
+            LiveMessage::Presence(presence) => self.presence.set(presence),
+            // The call left the board meanwhile; its own event says so.
+            LiveMessage::ActivityRefused => {}
             LiveMessage::Event { seq, event } => {
                 let duplicate = self
                     .connection
@@ -206,7 +227,9 @@ impl LiveContext {
         self.connection.update_value(|c| {
             c.socket = None;
             c.failures = failures;
+            c.ready = false;
         });
+        self.presence.set(Presence::default());
         let online = window().navigator().on_line();
         self.status.set(if failures > OFFLINE_AFTER || !online {
             LiveStatus::Offline
@@ -262,6 +285,43 @@ impl LiveContext {
         self.cancel_retry();
         self.connection.update_value(|c| *c = Connection::default());
         self.status.set(LiveStatus::Offline);
+        self.presence.set(Presence::default());
+    }
+
+    /// This board now works on `call` (`Dragging` or `Editing`): colleagues see it.
+    pub fn start_activity(self, call: Uuid, action: ActivityAction) {
+        let current = Some((call, action));
+        if self.connection.with_value(|c| c.activity == current) {
+            return;
+        }
+        self.connection.update_value(|c| c.activity = current);
+        self.send_activity();
+    }
+
+    /// This board is done with `call` (nothing happens if it has turned to another call
+    /// meanwhile).
+    pub fn end_activity(self, call: Uuid) {
+        let on_it = self
+            .connection
+            .try_with_value(|c| c.activity.is_some_and(|(id, _)| id == call))
+            .unwrap_or(false);
+        if on_it {
+            self.connection.update_value(|c| c.activity = None);
+            self.send_activity();
+        }
+    }
+
+    /// Sends the current activity (or `idle`) if the socket is ready.
+    fn send_activity(self) {
+        self.connection.with_value(|c| {
+            let Some(socket) = c.socket.as_ref().filter(|_| c.ready) else {
+                return;
+            };
+            match c.activity {
+                Some((call, action)) => socket.send_activity(Some(call), action),
+                None => socket.send_activity(None, ActivityAction::Idle),
+            }
+        });
     }
 
     /// Asks for permission to show notifications (call from a click, never on load).
@@ -286,6 +346,7 @@ pub fn provide_live() -> LiveContext {
         reloads: RwSignal::new(0),
         changed: RwSignal::new((0, None)),
         permission: RwSignal::new(current_permission()),
+        presence: RwSignal::new(Presence::default()),
         connection: StoredValue::new_local(Connection::default()),
         board: use_board(),
         toasts: use_toasts(),
@@ -304,7 +365,22 @@ pub fn provide_live() -> LiveContext {
             live.connect_now();
         }
     });
-    on_cleanup(move || online.remove());
+    // An activity in progress is repeated, or the server lets it lapse.
+    let repeat = set_interval_with_handle(
+        move || {
+            if live.connection.with_value(|c| c.activity.is_some()) {
+                live.send_activity();
+            }
+        },
+        std::time::Duration::from_millis(ACTIVITY_REPEAT_MS),
+    )
+    .ok();
+    on_cleanup(move || {
+        online.remove();
+        if let Some(repeat) = repeat {
+            repeat.clear();
+        }
+    });
     live
 }
 

@@ -6,7 +6,8 @@ use leptos_router::{
 
 use crate::{
     components::common::{
-        live_indicator::LiveIndicator, locale_switch::LocaleSwitch, spinner::Spinner,
+        live_indicator::LiveIndicator, locale_switch::LocaleSwitch, presence_list::PresenceList,
+        spinner::Spinner,
     },
     contexts::session::{use_session, SessionState},
     i18n::use_i18n,
@@ -57,6 +58,7 @@ fn SignedInShell() -> impl IntoView {
                 <A href="/team" attr:class="tabs__tab">{move || i18n.t("shell.tab.team")}</A>
             </nav>
             <div class="topbar__user">
+                <PresenceList />
                 <LiveIndicator />
                 <LocaleSwitch />
                 <span class="topbar__person">

@@ -77,6 +77,7 @@ pub fn CalendarPage() -> impl IntoView {
         reloads
     });
     end_drags_changed_elsewhere();
+    crate::contexts::presence::report_drags();
 
     view! {
         <section class="page" aria-labelledby="calendar-title">

@@ -6,13 +6,14 @@
 
 mod budget;
 mod i18n_check;
+mod supervise;
 mod tools;
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
     net::{TcpListener, TcpStream},
     path::{Path, PathBuf},
-    process::{Child, Command, ExitCode, Stdio},
+    process::{Command, ExitCode, Stdio},
     time::{Duration, Instant},
 };
 
@@ -284,16 +285,6 @@ fn free_port() -> Result<u16> {
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }
 
-/// A server process that is killed when dropped.
-struct ServerGuard(Child);
-
-impl Drop for ServerGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Waits until `GET /healthz` answers 200.
 fn wait_healthy(port: u16, timeout: Duration) -> Result {
     let deadline = Instant::now() + timeout;
@@ -320,7 +311,8 @@ fn end_to_end(tally: &mut Tally) -> Result {
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let log = std::fs::File::create(work.join("server.log")).map_err(|e| e.to_string())?;
-    let server = Command::new(target_dir().join("debug/dispatch-server"))
+    let mut server = Command::new(target_dir().join("debug/dispatch-server"));
+    server
         .current_dir(root())
         .env("PORT", port.to_string())
         .env(
@@ -330,12 +322,13 @@ fn end_to_end(tally: &mut Tally) -> Result {
         .env("DIST_DIR", root().join("dist"))
         .env("DEMO_MODE", "1")
         .env("DEMO_TRAFFIC", "0")
+        // live.spec.ts restarts the server (same database and port) to show a board
+        // catching up; the supervisor starts it again.
+        .env("DEV_RESTART", "1")
         .env("RUST_LOG", "info")
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
-        .stderr(log)
-        .spawn()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
-    let guard = ServerGuard(server);
+        .stderr(log);
+    let guard = supervise::Supervised::start(server)?;
     wait_healthy(port, Duration::from_secs(60))?;
     let e2e = root().join("end2end");
     let result = sh_counted(

@@ -88,6 +88,7 @@ impl Problem {
 }
 
 pub mod calls;
+pub mod live;
 pub mod orders;
 pub mod team;
 

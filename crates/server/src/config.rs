@@ -39,6 +39,9 @@ pub struct Config {
     /// list such as `https://partner.example,https://app.partner.example`); the server's
     /// own `PUBLIC_URL` origin and its own host are always allowed.
     pub allowed_origins: Vec<String>,
+    /// In demo mode, offers `POST /api/v1/dev/restart`, which exits the process for a
+    /// supervisor to restart it (`DEV_RESTART=1`; the end-to-end harness sets it).
+    pub dev_restart: bool,
 }
 
 /// The sender of e-mails when `MAIL_FROM` is not set.
@@ -106,6 +109,7 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
+            dev_restart: demo_mode && flag("DEV_RESTART"),
         })
     }
 
@@ -126,6 +130,7 @@ impl Config {
             demo_traffic: None,
             demo_calls: false,
             allowed_origins: Vec::new(),
+            dev_restart: false,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod calls;
+pub mod dev;
 pub mod error;
 pub mod events;
 pub mod health;
@@ -64,6 +65,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(events::router())
+        .merge(dev::router())
         .merge(health::router())
         .merge(spa::router(&state.config.dist_dir))
         .layer(DefaultBodyLimit::max(1024 * 1024))

@@ -1,5 +1,6 @@
 //! Live board events: what a change means for each company's board, the durable event
-//! log ([`log`]) and the fan-out to connected WebSockets ([`hub`]).
+//! log ([`log`]), the fan-out to connected WebSockets ([`hub`]), and who of the company
+//! is online and working on which call ([`presence`], ephemeral: never in the log).
 //!
 //! A change writes its events in the same transaction as the change itself, one per
 //! company whose board it touches, each with that company's next sequence number. After
@@ -10,6 +11,7 @@
 
 pub mod hub;
 pub mod log;
+pub mod presence;
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -19,7 +21,7 @@ use uuid::Uuid;
 use crate::{db::Engine, AppState};
 use domain::{call::OfferState, call::ServiceCall, view::CallView};
 
-pub use hub::{Fanout, Hub, LiveEvent};
+pub use hub::{Fanout, Hub, LiveEvent, PresenceGuard};
 
 /// The `type` of every event a board receives.
 pub mod kind {

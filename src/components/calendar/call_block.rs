@@ -356,6 +356,7 @@ pub fn CallBlock(
                 <span class="block__meta">{move || call.with(|c| c.client_area.city.clone())}" · "{time_text}</span>
                 <span class="visually-hidden">{details}</span>
             </span>
+            <super::colleague_marker::ColleagueMarker call_id=id />
             <span class="block__resize" aria-hidden="true"></span>
         </div>
     }

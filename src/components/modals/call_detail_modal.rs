@@ -49,6 +49,8 @@ pub fn CallDetailModal(
     let session = use_session();
     let roster = use_roster();
     let dialog = NodeRef::<html::Dialog>::new();
+    // Colleagues see this call as open here while the modal lives.
+    crate::contexts::presence::report_editing(id);
     let error = RwSignal::new(None::<String>);
     let reminder = RwSignal::new(just_accepted.get_untracked());
     let zone_name = move || {
@@ -241,6 +243,7 @@ pub fn CallDetailModal(
                 <button type="button" class="icon-button" on:click=move |_| on_close.run(())
                     aria-label=i18n.t("calls.modal.close")>"×"</button>
             </header>
+            <super::colleague_notice::ColleagueNotice call_id=id />
             {(v.offer_state == OfferState::Taken).then(|| view! {
                 <p class="notice notice--warning" role="status">{i18n.t("calls.modal.taken_notice")}</p>
             })}

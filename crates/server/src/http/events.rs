@@ -8,6 +8,14 @@
 //! than the kept log it sends `{"type": "reload"}` instead. Either way a
 //! `{"type": "ready", "seq": n}` follows once the client is up to date at `n`. The
 //! server pings every 20 s and closes connections that miss a pong.
+//!
+//! For a dispatcher the socket also carries presence (see [`crate::live::presence`]):
+//! after `ready` a `{"type": "presence", "users": […], "activities": […]}` message with
+//! the company's current picture, then a new one whenever it changes. These have no
+//! `seq` and are never replayed. The dispatcher's board sends
+//! `{"type": "activity", "call_id": …, "action": "dragging" | "editing" | "idle"}`; a call
+//! that is not on the company's board is answered `{"type": "activity_refused"}` to the
+//! sender alone and goes no further.
 
 use std::time::Duration;
 
@@ -34,14 +42,24 @@ use super::{
 };
 use crate::{
     config::Config,
-    live::{self, kind, log, Fanout},
+    db::calls as store,
+    live::{self, kind, log, Fanout, PresenceGuard},
     AppState,
 };
-use domain::api::Problem;
+use domain::{
+    api::{
+        live::{ActivityAction, ClientMessage, PresenceUser, ACTIVITY_REFUSED},
+        Me, Problem, Role,
+    },
+    view::CallView,
+};
 
 /// How often the server pings; a connection that has not answered the previous ping by
 /// the next one is closed.
 pub const PING_EVERY: Duration = Duration::from_secs(20);
+
+/// The largest message a board may send (an activity is about a hundred bytes).
+const MAX_CLIENT_MESSAGE: usize = 1024;
 
 /// The routes of this module (the WebSocket is not part of the OpenAPI document).
 pub fn router() -> Router<AppState> {
@@ -129,12 +147,16 @@ async fn stream_events(
         Ok(upgrade) => upgrade,
         Err(e) => return e.into_response(),
     };
-    let company = session.me.company.id;
-    upgrade.on_upgrade(move |socket| async move {
-        if let Err(e) = run(socket, state, company, params.since).await {
-            tracing::debug!(%company, error = %e, "live socket ended");
-        }
-    })
+    let me = session.me;
+    upgrade
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_MESSAGE)
+        .on_upgrade(move |socket| async move {
+            let company = me.company.id;
+            if let Err(e) = run(socket, state, me, params.since).await {
+                tracing::debug!(%company, error = %e, "live socket ended");
+            }
+        })
 }
 
 /// Why a socket stopped.
@@ -177,13 +199,49 @@ async fn catch_up(
     }
 }
 
-/// One connection: backlog, then live events, pings, until either side goes.
-async fn run(
-    socket: WebSocket,
-    state: AppState,
+/// Takes in one message of the board: an activity on a call of the company's board is
+/// passed on (stamped with the sender's name by the registry), anything else is refused
+/// to the sender alone.
+async fn receive_activity(
+    state: &AppState,
     company: Uuid,
-    since: Option<i64>,
+    presence: Option<&PresenceGuard>,
+    text: &str,
+    sink: &mut Sink,
 ) -> Result<(), Ended> {
+    let Ok(ClientMessage::Activity { call_id, action }) = serde_json::from_str(text) else {
+        tracing::debug!(%company, "unreadable message on the live socket");
+        return Ok(());
+    };
+    let Some(presence) = presence else {
+        return refuse_activity(sink).await;
+    };
+    let call = match (call_id, action) {
+        (_, ActivityAction::Idle) | (None, _) => None,
+        (Some(id), _) => {
+            let on_board = store::find(&state.db, id)
+                .await?
+                .and_then(|call| CallView::for_company(&call, company))
+                .is_some_and(|view| view.on_board());
+            if !on_board {
+                return refuse_activity(sink).await;
+            }
+            Some(id)
+        }
+    };
+    state.live.set_activity(presence, call, action);
+    Ok(())
+}
+
+async fn refuse_activity(sink: &mut Sink) -> Result<(), Ended> {
+    let refused = serde_json::json!({ "type": ACTIVITY_REFUSED }).to_string();
+    sink.send(Message::Text(refused.into())).await?;
+    Ok(())
+}
+
+/// One connection: backlog, then live events, presence, pings, until either side goes.
+async fn run(socket: WebSocket, state: AppState, me: Me, since: Option<i64>) -> Result<(), Ended> {
+    let company = me.company.id;
     // Subscribe before reading the log: nothing committed meanwhile can fall between.
     let mut events = state.live.subscribe(company);
     let mut closing = state.live.closing();
@@ -207,6 +265,20 @@ async fn run(
     ))
     .await?;
 
+    // A dispatcher is online from here until the socket ends (the guard leaves on drop,
+    // however `run` returns); technicians' sockets take no part in presence.
+    let (presence, mut last_presence) = if me.role == Role::Dispatcher {
+        let user = PresenceUser {
+            id: me.user_id,
+            name: me.name.clone(),
+        };
+        let (guard, picture) = state.live.join(company, user);
+        sink.send(Message::Text(picture.clone())).await?;
+        (Some(guard), Some(picture))
+    } else {
+        (None, None)
+    };
+
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     let mut awaiting_pong = false;
     loop {
@@ -217,15 +289,35 @@ async fn run(
                     sink.send(Message::Text(event.text.clone())).await?;
                     last = event.seq;
                 }
+                Ok(Fanout::Presence(picture)) => {
+                    if presence.is_some() && last_presence.as_ref() != Some(&picture) {
+                        sink.send(Message::Text(picture.clone())).await?;
+                        last_presence = Some(picture);
+                    }
+                }
                 // A gap (events delivered out of order, or lost notifications) or a lag:
                 // the log has everything up to the newest event seen.
-                Ok(_) | Err(RecvError::Lagged(_)) => {
+                Ok(Fanout::Event(_) | Fanout::CatchUp) => {
                     catch_up(&state, company, &mut last, &mut sink).await?;
+                }
+                Err(RecvError::Lagged(_)) => {
+                    catch_up(&state, company, &mut last, &mut sink).await?;
+                    // Pictures may have been lost with the events: send the current one.
+                    if presence.is_some() {
+                        let picture = state.live.presence_message(company);
+                        if last_presence.as_ref() != Some(&picture) {
+                            sink.send(Message::Text(picture.clone())).await?;
+                            last_presence = Some(picture);
+                        }
+                    }
                 }
                 Err(RecvError::Closed) => break,
             },
             incoming = stream.next() => match incoming {
                 Some(Ok(Message::Pong(_))) => awaiting_pong = false,
+                Some(Ok(Message::Text(text))) => {
+                    receive_activity(&state, company, presence.as_ref(), &text, &mut sink).await?;
+                }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },

@@ -1,23 +1,29 @@
 //! The fan-out: per-company broadcast channels of this instance's WebSocket subscribers,
 //! fed after commit (SQLite) or by a `PgListener` on the `board_events` channel
 //! (PostgreSQL, so a change through any instance reaches the boards on all of them).
+//! The same channels carry the presence pictures of [`super::presence`], whose gossip
+//! between instances rides on the same listener (channel `board_presence`).
 
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use axum::extract::ws::Utf8Bytes;
 use sqlx::postgres::PgListener;
 use tokio::{
-    sync::{broadcast, watch},
+    sync::{broadcast, mpsc, watch},
     task::JoinHandle,
 };
 use uuid::Uuid;
 
-use super::log;
+use super::{
+    log,
+    presence::{self, ConnId, Effects, Registry},
+};
 use crate::db::{Db, Engine};
+use domain::api::live::{ActivityAction, PresenceUser};
 
 /// How many events one company's channel buffers for a slow subscriber; one that falls
 /// further behind reads the rest from the log.
@@ -50,6 +56,8 @@ pub enum Fanout {
     /// Notifications may have been lost (the listener's connection dropped): read the
     /// log after the last event sent.
     CatchUp,
+    /// The company's new presence picture (a whole `presence` message, no `seq`).
+    Presence(Utf8Bytes),
 }
 
 struct Inner {
@@ -59,6 +67,13 @@ struct Inner {
     /// The PostgreSQL listener, listening since [`Hub::connect`] and taken by
     /// [`Hub::spawn`].
     listener: Mutex<Option<PgListener>>,
+    /// Who is online and working on what. Its lock is held while the resulting pictures
+    /// are handed to the channels, so they arrive in the order they were made.
+    presence: Mutex<Registry>,
+    /// Presence gossip waiting to be published (PostgreSQL), and its reader, taken by
+    /// [`Hub::spawn`].
+    gossip: mpsc::UnboundedSender<String>,
+    gossip_out: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
 }
 
 /// The live events of this instance; cheap to clone.
@@ -81,17 +96,23 @@ impl Hub {
     /// A hub for `db`; on PostgreSQL it is listening on [`log::CHANNEL`] before this
     /// returns, so no event committed after start-up is missed.
     pub async fn connect(db: &Db, url: &str) -> Result<Self, sqlx::Error> {
+        let (gossip, gossip_out) = mpsc::unbounded_channel();
         let hub = Self {
             engine: db.engine,
             inner: Arc::new(Inner {
                 closing: watch::Sender::new(false),
                 channels: Mutex::default(),
                 listener: Mutex::default(),
+                presence: Mutex::new(Registry::new(db.engine == Engine::Postgres)),
+                gossip,
+                gossip_out: Mutex::new(Some(gossip_out)),
             }),
         };
         if db.engine == Engine::Postgres {
             let mut listener = PgListener::connect(url).await?;
-            listener.listen(log::CHANNEL).await?;
+            listener
+                .listen_all([log::CHANNEL, presence::CHANNEL])
+                .await?;
             *hub.inner.listener.lock().expect("hub lock") = Some(listener);
         }
         Ok(hub)
@@ -158,19 +179,131 @@ impl Hub {
         }
     }
 
-    /// Runs the PostgreSQL listener until `stop` (nothing to run on SQLite): each
-    /// notification names an event, which is read from the log once and handed to the
-    /// local subscribers.
-    pub fn spawn(&self, db: Db, mut stop: watch::Receiver<bool>) -> Option<JoinHandle<()>> {
-        let mut listener = self.inner.listener.lock().expect("hub lock").take()?;
+    /// A dispatcher's socket opened: they count as online until the returned guard is
+    /// dropped (the socket ended, however). Returns the company's picture with them.
+    pub fn join(&self, company: Uuid, user: PresenceUser) -> (PresenceGuard, Utf8Bytes) {
+        let mut registry = self.inner.presence.lock().expect("presence lock");
+        let (conn, effects) = registry.join(company, user);
+        self.apply(effects);
+        let message = registry.message(company);
+        drop(registry);
+        let guard = PresenceGuard {
+            hub: self.clone(),
+            conn,
+        };
+        (guard, message)
+    }
+
+    /// The socket of `guard` now works on `call` (checked by the caller to be on the
+    /// company's board), or with `Idle` on none.
+    pub fn set_activity(&self, guard: &PresenceGuard, call: Option<Uuid>, action: ActivityAction) {
+        self.with_presence(|r| r.set_activity(guard.conn, call, action, Instant::now()));
+    }
+
+    /// The company's current presence picture.
+    pub fn presence_message(&self, company: Uuid) -> Utf8Bytes {
+        self.inner
+            .presence
+            .lock()
+            .expect("presence lock")
+            .message(company)
+    }
+
+    fn with_presence(&self, change: impl FnOnce(&mut Registry) -> Effects) {
+        let mut registry = self.inner.presence.lock().expect("presence lock");
+        let effects = change(&mut registry);
+        self.apply(effects);
+    }
+
+    /// Hands new pictures to the local subscribers and queues the gossip (called with
+    /// the presence lock held, which keeps pictures in order).
+    fn apply(&self, effects: Effects) {
+        if !effects.deliver.is_empty() {
+            let mut channels = self.inner.channels.lock().expect("hub lock");
+            for (company, message) in effects.deliver {
+                if let Some(sender) = channels.get(&company) {
+                    if sender.send(Fanout::Presence(message)).is_err() {
+                        channels.remove(&company);
+                    }
+                }
+            }
+        }
+        if self.engine == Engine::Postgres {
+            for payload in effects.publish {
+                let _ = self.inner.gossip.send(payload);
+            }
+        }
+    }
+
+    /// Runs this instance's background work until `stop`: the presence clock (locks
+    /// lapse, silent instances are forgotten, this instance's parts are repeated and
+    /// published) and, on PostgreSQL, the listener: each board-event notification names
+    /// an event, which is read from the log once and handed to the local subscribers;
+    /// each presence notification is another instance's gossip.
+    pub fn spawn(&self, db: Db, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+        let mut tasks = Vec::new();
+        if let Some(gossip) = self.inner.gossip_out.lock().expect("hub lock").take() {
+            tasks.push(self.spawn_presence(db.clone(), gossip, stop.clone()));
+        }
+        if let Some(listener) = self.inner.listener.lock().expect("hub lock").take() {
+            tasks.push(self.spawn_listener(db, listener, stop));
+        }
+        tasks
+    }
+
+    fn spawn_presence(
+        &self,
+        db: Db,
+        mut gossip: mpsc::UnboundedReceiver<String>,
+        mut stop: watch::Receiver<bool>,
+    ) -> JoinHandle<()> {
         let hub = self.clone();
-        Some(tokio::spawn(async move {
+        if self.engine == Engine::Postgres {
+            // Ask the instances already running for their parts.
+            let request = self
+                .inner
+                .presence
+                .lock()
+                .expect("presence lock")
+                .sync_request();
+            let _ = self.inner.gossip.send(request);
+        }
+        tokio::spawn(async move {
+            let mut clock = tokio::time::interval(Duration::from_secs(1));
+            let mut heartbeat = tokio::time::interval(presence::HEARTBEAT);
+            loop {
+                tokio::select! {
+                    _ = stop.changed() => break,
+                    Some(payload) = gossip.recv() => {
+                        if let Err(e) = publish_gossip(&db, &payload).await {
+                            tracing::warn!(error = %e, "publishing presence failed");
+                        }
+                    }
+                    _ = clock.tick() => hub.with_presence(|r| r.tick(Instant::now())),
+                    _ = heartbeat.tick() => hub.with_presence(Registry::heartbeat),
+                }
+            }
+        })
+    }
+
+    fn spawn_listener(
+        &self,
+        db: Db,
+        mut listener: PgListener,
+        mut stop: watch::Receiver<bool>,
+    ) -> JoinHandle<()> {
+        let hub = self.clone();
+        tokio::spawn(async move {
             loop {
                 let received = tokio::select! {
                     _ = stop.changed() => break,
                     received = listener.try_recv() => received,
                 };
                 match received {
+                    Ok(Some(notification)) if notification.channel() == presence::CHANNEL => {
+                        let payload = notification.payload();
+                        hub.with_presence(|r| r.heard(payload, Instant::now()));
+                    }
                     Ok(Some(notification)) => {
                         let Some((company, seq)) = parse_payload(notification.payload()) else {
                             tracing::warn!(
@@ -194,16 +327,49 @@ impl Hub {
                     Ok(None) => {
                         tracing::warn!("live listener lost its connection; reconnecting");
                         hub.catch_up_all();
+                        hub.resync();
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "live listener failed; retrying");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         hub.catch_up_all();
+                        hub.resync();
                     }
                 }
             }
-        }))
+        })
     }
+
+    /// Gossip may have been missed: ask the other instances again.
+    fn resync(&self) {
+        let registry = self.inner.presence.lock().expect("presence lock");
+        let _ = self.inner.gossip.send(registry.sync_request());
+    }
+}
+
+/// Keeps a dispatcher's socket in the presence picture; dropping it leaves.
+#[derive(Debug)]
+pub struct PresenceGuard {
+    hub: Hub,
+    conn: ConnId,
+}
+
+impl Drop for PresenceGuard {
+    fn drop(&mut self) {
+        let conn = self.conn;
+        self.hub.with_presence(|r| r.leave(conn));
+    }
+}
+
+/// `NOTIFY board_presence, payload` outside any transaction.
+async fn publish_gossip(db: &Db, payload: &str) -> Result<(), sqlx::Error> {
+    // pg_notify returns `void`, which the `Any` driver cannot decode.
+    sqlx::query("SELECT 1 AS queued FROM (SELECT pg_notify($1, $2)) AS n")
+        .bind(presence::CHANNEL)
+        .bind(payload)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 fn parse_payload(payload: &str) -> Option<(Uuid, i64)> {

@@ -2,11 +2,15 @@
 //! connection gets exactly the missed events (also while changes keep coming), stale
 //! resumes are told to reload, the socket refuses foreign origins and anonymous callers,
 //! and a change through one server process reaches a socket on another over PostgreSQL.
+//! Presence: each dispatcher is listed once, to their own company only, and leaves with
+//! their last socket; soft locks reach colleagues stamped with the sender's name, never
+//! another company, never for a call off the company's board; both across two server
+//! processes too.
 
-use std::time::Duration;
+use std::{collections::VecDeque, time::Duration};
 
 use futures_util::{SinkExt, StreamExt};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio_tungstenite::{
     connect_async,
@@ -28,14 +32,20 @@ on_both_backends!(
     resume_after_a_dropped_connection_delivers_exactly_the_missed_events,
     resume_while_changes_keep_coming_has_no_gap_and_no_duplicate,
     a_stale_or_foreign_since_is_told_to_reload,
+    presence_lists_each_dispatcher_once_to_their_own_company_until_their_last_socket_ends,
+    activities_reach_colleagues_with_the_senders_name_and_nobody_else,
 );
 
 /// How long a test waits for an expected message.
 const PATIENCE: Duration = Duration::from_secs(10);
 
-/// One WebSocket client of the live board.
+/// One WebSocket client of the live board. Presence pictures (no `seq`) and the other
+/// messages are read as two queues, so a test of board events is not disturbed by who
+/// comes and goes, and the other way round.
 pub struct LiveClient {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    presence: VecDeque<Value>,
+    others: VecDeque<Value>,
 }
 
 /// Opens `/api/v1/events` on `base` with the given cookie, origin and `since`.
@@ -61,7 +71,11 @@ pub async fn try_connect(
             .insert("origin", HeaderValue::from_str(origin).unwrap());
     }
     let (ws, _) = connect_async(request).await?;
-    Ok(LiveClient { ws })
+    Ok(LiveClient {
+        ws,
+        presence: VecDeque::new(),
+        others: VecDeque::new(),
+    })
 }
 
 /// Connects as the holder of `cookie` and reads up to `ready`: returns the client, the
@@ -79,8 +93,8 @@ pub async fn connect(
 }
 
 impl LiveClient {
-    /// The next JSON text message (pings are answered by the library).
-    pub async fn next(&mut self) -> Value {
+    /// The next JSON text message of either kind (pings are answered by the library).
+    async fn receive(&mut self) -> Value {
         loop {
             let message = tokio::time::timeout(PATIENCE, self.ws.next())
                 .await
@@ -90,6 +104,57 @@ impl LiveClient {
             if let Message::Text(text) = message {
                 return serde_json::from_str(&text).expect("JSON message");
             }
+        }
+    }
+
+    fn sort(&mut self, message: Value) -> Option<Value> {
+        if message["type"] == "presence" {
+            assert!(message.get("seq").is_none(), "presence takes no seq");
+            self.presence.push_back(message);
+            None
+        } else {
+            Some(message)
+        }
+    }
+
+    /// The next message that is not a presence picture.
+    pub async fn next(&mut self) -> Value {
+        if let Some(message) = self.others.pop_front() {
+            return message;
+        }
+        loop {
+            let message = self.receive().await;
+            if let Some(message) = self.sort(message) {
+                return message;
+            }
+        }
+    }
+
+    /// The next presence picture.
+    pub async fn next_presence(&mut self) -> Value {
+        if let Some(message) = self.presence.pop_front() {
+            return message;
+        }
+        loop {
+            let message = self.receive().await;
+            if message["type"] == "presence" {
+                return message;
+            }
+            self.others.push_back(message);
+        }
+    }
+
+    /// Presence pictures until one satisfies `wanted` (for what arrives from another
+    /// instance, where intermediate pictures depend on timing): that one, and every
+    /// picture on the way.
+    pub async fn presence_until(&mut self, wanted: impl Fn(&Value) -> bool) -> (Value, Vec<Value>) {
+        let mut seen = Vec::new();
+        loop {
+            let picture = self.next_presence().await;
+            if wanted(&picture) {
+                return (picture, seen);
+            }
+            seen.push(picture);
         }
     }
 
@@ -105,17 +170,76 @@ impl LiveClient {
         }
     }
 
-    /// Nothing arrives for `quiet`.
+    /// No board event arrives for `quiet` (presence pictures may).
     pub async fn assert_silent(&mut self, quiet: Duration) {
-        if let Ok(Some(Ok(Message::Text(text)))) = tokio::time::timeout(quiet, self.ws.next()).await
-        {
-            panic!("unexpected live message {text}");
+        if let Some(message) = self.others.pop_front() {
+            panic!("unexpected live message {message}");
         }
+        let deadline = tokio::time::Instant::now() + quiet;
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, self.ws.next()).await {
+            if let Message::Text(text) = message {
+                let message: Value = serde_json::from_str(&text).expect("JSON message");
+                if let Some(message) = self.sort(message) {
+                    panic!("unexpected live message {message}");
+                }
+            }
+        }
+    }
+
+    /// Sends a board's message (an activity).
+    pub async fn send(&mut self, message: Value) {
+        self.ws
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .expect("message sent");
     }
 
     pub async fn close(mut self) {
         let _ = self.ws.send(Message::Close(None)).await;
     }
+}
+
+/// The names in a presence picture, in its order.
+fn user_names(picture: &Value) -> Vec<String> {
+    picture["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The activities of a presence picture as `(name, call, action)`.
+fn activities(picture: &Value) -> Vec<(String, String, String)> {
+    picture["activities"]
+        .as_array()
+        .expect("activities")
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap().to_owned(),
+                a["call_id"].as_str().unwrap().to_owned(),
+                a["action"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn activity(call: impl ToString, action: &str) -> Value {
+    json!({"type": "activity", "call_id": call.to_string(), "action": action})
+}
+
+/// A further dispatcher of the company named `company_prefix…`, signed in: their cookie.
+async fn second_dispatcher(app: &TestApp, company_prefix: &str, name: &str, email: &str) -> String {
+    let company = company_id(app, company_prefix).await;
+    let user = accounts::create_user(&app.state.db, company, Role::Dispatcher, name, email, None)
+        .await
+        .unwrap();
+    let token = sessions::new_token();
+    sessions::create(&app.state.db, &token, user, 3600)
+        .await
+        .unwrap();
+    format!("dispatch_session={token}")
 }
 
 fn seq(message: &Value) -> i64 {
@@ -397,6 +521,11 @@ impl Drop for ServerProcess {
 }
 
 async fn server_process(app: &TestApp) -> ServerProcess {
+    server_process_with(app, &[]).await
+}
+
+/// [`server_process`] with further environment variables.
+async fn server_process_with(app: &TestApp, env: &[(&str, &str)]) -> ServerProcess {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -410,6 +539,7 @@ async fn server_process(app: &TestApp) -> ServerProcess {
         .env("DEMO_TRAFFIC", "0")
         .env("MARKETPLACE_API_KEY", crate::marketplace::KEY)
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("start dispatch-server");
@@ -469,4 +599,248 @@ async fn a_change_through_one_process_reaches_a_socket_on_another_over_postgres(
     );
     on_other.close().await;
     on_this.close().await;
+}
+
+async fn presence_lists_each_dispatcher_once_to_their_own_company_until_their_last_socket_ends(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let sandra = app.sign_in(ALPEN, PASSWORD).await;
+    let beat = second_dispatcher(&app, "Alpen", "Beat Huber", "beat@alpen.example").await;
+    let jonas = app.sign_in(RHEIN, PASSWORD).await;
+
+    let (mut s1, _, _) = connect(&app.base, &sandra, None).await;
+    assert_eq!(user_names(&s1.next_presence().await), ["Sandra Meier"]);
+    let (mut r, _, _) = connect(&app.base, &jonas, None).await;
+    assert_eq!(user_names(&r.next_presence().await), ["Jonas Becker"]);
+    let (mut b, _, _) = connect(&app.base, &beat, None).await;
+    let both = b.next_presence().await;
+    assert_eq!(user_names(&both), ["Beat Huber", "Sandra Meier"]);
+    assert!(both["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| Uuid::parse_str(u["id"].as_str().unwrap()).is_ok()));
+    assert_eq!(
+        user_names(&s1.next_presence().await),
+        ["Beat Huber", "Sandra Meier"]
+    );
+
+    // A technician's socket carries board events but takes no part in presence: not
+    // listed (see Beat's next picture below), and no activity taken.
+    let call = create_request(&app, "PRESENCE-TECHNICIAN").await;
+    assert_eq!(accept(&app, &sandra, call).await, 200);
+    let anna = app.sign_in("anna.keller@alpen.example", PASSWORD).await;
+    let (mut t, _, _) = connect(&app.base, &anna, None).await;
+    t.send(activity(call, "dragging")).await;
+    assert_eq!(t.next().await, json!({"type": "activity_refused"}));
+
+    // Sandra opens a second tab: it gets the picture, which lists her once.
+    let (mut s2, _, _) = connect(&app.base, &sandra, None).await;
+    assert_eq!(
+        user_names(&s2.next_presence().await),
+        ["Beat Huber", "Sandra Meier"]
+    );
+    // Her first tab closes; her second drops without a goodbye (a crashed browser).
+    s1.close().await;
+    drop(s2);
+    // Beat's next picture is the one without her: neither her second tab nor the close
+    // of her first made one.
+    let left = b.next_presence().await;
+    assert_eq!(user_names(&left), ["Beat Huber"]);
+    assert_eq!(activities(&left), []);
+
+    // Rhein heard none of Alpen's comings and goings: its next picture is its own
+    // colleague's arrival.
+    let greta = second_dispatcher(&app, "Rhein", "Greta Vogel", "greta@rhein.example").await;
+    let (g, _, _) = connect(&app.base, &greta, None).await;
+    assert_eq!(
+        user_names(&r.next_presence().await),
+        ["Greta Vogel", "Jonas Becker"]
+    );
+    for client in [b, r, g, t] {
+        client.close().await;
+    }
+}
+
+async fn activities_reach_colleagues_with_the_senders_name_and_nobody_else(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let sandra = app.sign_in(ALPEN, PASSWORD).await;
+    let beat = second_dispatcher(&app, "Alpen", "Beat Huber", "beat@alpen.example").await;
+    let jonas = app.sign_in(RHEIN, PASSWORD).await;
+    // Alpen's won call (off Rhein's board since), and an offer open to both.
+    let won = create_request(&app, "PRESENCE-WON").await;
+    assert_eq!(accept(&app, &sandra, won).await, 200);
+    let open = create_request(&app, "PRESENCE-OPEN").await;
+    let (won, open) = (won.to_string(), open.to_string());
+
+    let (mut s, _, _) = connect(&app.base, &sandra, None).await;
+    s.next_presence().await;
+    let (mut b, _, _) = connect(&app.base, &beat, None).await;
+    b.next_presence().await;
+    assert_eq!(
+        user_names(&s.next_presence().await),
+        ["Beat Huber", "Sandra Meier"]
+    );
+    let (mut r, _, _) = connect(&app.base, &jonas, None).await;
+    assert_eq!(user_names(&r.next_presence().await), ["Jonas Becker"]);
+
+    // Sandra drags Alpen's call: Beat sees her name on it — the server's, not a claimed one.
+    let mut claimed = activity(&won, "dragging");
+    claimed["name"] = "Mallory".into();
+    s.send(claimed).await;
+    let dragging = vec![(
+        "Sandra Meier".to_owned(),
+        won.clone(),
+        "dragging".to_owned(),
+    )];
+    assert_eq!(activities(&b.next_presence().await), dragging);
+    assert_eq!(activities(&s.next_presence().await), dragging);
+
+    // Rhein names Alpen's call and an unknown one: refused to Rhein alone, naming neither.
+    r.send(activity(&won, "editing")).await;
+    assert_eq!(r.next().await, json!({"type": "activity_refused"}));
+    r.send(activity(Uuid::new_v4(), "dragging")).await;
+    assert_eq!(r.next().await, json!({"type": "activity_refused"}));
+    // Rhein's own offer goes through, to Rhein; its next picture is this one, so none
+    // of Alpen's reached it before.
+    r.send(activity(&open, "editing")).await;
+    assert_eq!(
+        activities(&r.next_presence().await),
+        [(
+            "Jonas Becker".to_owned(),
+            open.clone(),
+            "editing".to_owned()
+        )]
+    );
+
+    // Beat's next pictures are Sandra's own next steps: nothing of Rhein's (neither the
+    // refused activities nor the accepted one) came between.
+    s.send(activity(&open, "editing")).await;
+    assert_eq!(
+        activities(&b.next_presence().await),
+        [(
+            "Sandra Meier".to_owned(),
+            open.clone(),
+            "editing".to_owned()
+        )]
+    );
+    s.send(json!({"type": "activity", "action": "idle"})).await;
+    assert_eq!(activities(&b.next_presence().await), []);
+    // A malformed message is dropped, the socket stays, the next valid one goes through.
+    s.send(json!({"type": "activity", "call_id": "nope", "action": "dragging"}))
+        .await;
+    s.send(activity(&won, "dragging")).await;
+    assert_eq!(activities(&b.next_presence().await), dragging);
+
+    // Sandra's socket drops mid-drag: the lock goes with her.
+    drop(s);
+    let left = b.next_presence().await;
+    assert_eq!(user_names(&left), ["Beat Huber"]);
+    assert_eq!(activities(&left), []);
+    b.close().await;
+    r.close().await;
+}
+
+/// Two server processes on one PostgreSQL: presence and locks of dispatchers on either
+/// reach their colleagues on the other, a user on both counts once, and the other
+/// company hears nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_and_locks_cross_server_processes_over_postgres() {
+    let app = spawn_app(Backend::Postgres).await;
+    let other = server_process(&app).await;
+    let sandra = app.sign_in(ALPEN, PASSWORD).await;
+    let beat = second_dispatcher(&app, "Alpen", "Beat Huber", "beat@alpen.example").await;
+    let jonas = app.sign_in(RHEIN, PASSWORD).await;
+    let call = create_request(&app, "PRESENCE-ACROSS").await.to_string();
+    let names = |want: &'static [&'static str]| move |p: &Value| user_names(p) == want;
+
+    let (mut r, _, _) = connect(&other.base, &jonas, None).await;
+    let (mut b, _, _) = connect(&other.base, &beat, None).await;
+    let (mut s, _, _) = connect(&app.base, &sandra, None).await;
+    b.presence_until(names(&["Beat Huber", "Sandra Meier"]))
+        .await;
+    s.presence_until(names(&["Beat Huber", "Sandra Meier"]))
+        .await;
+
+    // Sandra drags here; Beat sees it there.
+    s.send(activity(&call, "dragging")).await;
+    let dragging = vec![(
+        "Sandra Meier".to_owned(),
+        call.clone(),
+        "dragging".to_owned(),
+    )];
+    let (_, _) = b.presence_until(|p| activities(p) == dragging).await;
+
+    // Sandra opens a second tab on the other process and closes this one: still online
+    // (once), her lock gone; then the second tab goes too.
+    let (mut s2, _, _) = connect(&other.base, &sandra, None).await;
+    s2.presence_until(names(&["Beat Huber", "Sandra Meier"]))
+        .await;
+    s.close().await;
+    let (released, on_the_way) = b.presence_until(|p| activities(p).is_empty()).await;
+    assert_eq!(user_names(&released), ["Beat Huber", "Sandra Meier"]);
+    assert!(on_the_way.is_empty(), "one picture: {on_the_way:?}");
+    drop(s2);
+    b.presence_until(names(&["Beat Huber"])).await;
+
+    // Jonas, on the same process as Beat, only ever saw Rhein: up to his colleague
+    // arriving through this process.
+    let greta = second_dispatcher(&app, "Rhein", "Greta Vogel", "greta@rhein.example").await;
+    let (g, _, _) = connect(&app.base, &greta, None).await;
+    let (_, on_the_way) = r
+        .presence_until(names(&["Greta Vogel", "Jonas Becker"]))
+        .await;
+    assert!(
+        on_the_way
+            .iter()
+            .all(|p| user_names(p) == ["Jonas Becker"] && activities(p).is_empty()),
+        "Rhein saw only itself: {on_the_way:?}"
+    );
+    for client in [r, b, g] {
+        client.close().await;
+    }
+}
+
+/// The end-to-end harness's restart control: a 404 unless the server runs in demo mode
+/// with `DEV_RESTART`, then (for a dispatcher) a 202 and an exit with the code its
+/// supervisor restarts on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_restart_control_exists_only_when_asked_for_and_exits_for_the_supervisor() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let restart = |base: &str, cookie: Option<&str>| {
+        let mut request = app.http.post(format!("{base}/api/v1/dev/restart"));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie.to_owned());
+        }
+        request.send()
+    };
+    assert_eq!(
+        restart(&app.base, Some(&alpen)).await.unwrap().status(),
+        404
+    );
+
+    let mut other = server_process_with(&app, &[("DEMO_MODE", "1"), ("DEV_RESTART", "1")]).await;
+    assert_eq!(restart(&other.base, None).await.unwrap().status(), 401);
+    let technician = app.sign_in("anna.keller@alpen.example", PASSWORD).await;
+    assert_eq!(
+        restart(&other.base, Some(&technician))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        restart(&other.base, Some(&alpen)).await.unwrap().status(),
+        202
+    );
+    let status = tokio::task::spawn_blocking(move || {
+        let status = other.child.wait().expect("process ends");
+        (status, other)
+    })
+    .await
+    .unwrap()
+    .0;
+    assert_eq!(status.code(), Some(server::http::dev::RESTART_EXIT_CODE));
 }
