@@ -84,7 +84,7 @@ fn build_app() -> Result {
     sh(Command::new(tools::trunk())
         .args(["build", "--release", "--offline"])
         .current_dir(root())
-        .env("PATH", tools::path_with_cargo_bin()))
+        .env("PATH", tools::path_with_tools()))
 }
 
 fn run() -> Result {
@@ -250,7 +250,7 @@ fn test(args: &[String]) -> Result {
                 )
                 .env("CHROMEDRIVER", tools::CHROMEDRIVER)
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-                .env("PATH", tools::path_with_cargo_bin()),
+                .env("PATH", tools::path_with_tools()),
             &mut tally,
         )?;
     }

@@ -34,9 +34,15 @@ pub fn trunk() -> PathBuf {
     bin("trunk")
 }
 
-/// `PATH` with `~/.cargo/bin` first, so Trunk finds the pinned wasm-bindgen.
-pub fn path_with_cargo_bin() -> std::ffi::OsString {
-    let mut paths = vec![cargo_bin()];
+/// The npm packages of the build (binaryen's `wasm-opt`), pinned in `tools/package.json`.
+fn npm_tools() -> PathBuf {
+    root().join("tools")
+}
+
+/// `PATH` with `~/.cargo/bin` and `tools/node_modules/.bin` first, so Trunk finds the
+/// pinned wasm-bindgen and wasm-opt (and never a system binaryen of another version).
+pub fn path_with_tools() -> std::ffi::OsString {
+    let mut paths = vec![cargo_bin(), npm_tools().join("node_modules/.bin")];
     if let Some(path) = std::env::var_os("PATH") {
         paths.extend(std::env::split_paths(&path));
     }
@@ -86,7 +92,50 @@ fn cargo_install(name: &str, version: &str) -> Result {
     sh(Command::new("cargo").args(["install", &spec]))
 }
 
-/// The wasm32 target, Trunk and the wasm-bindgen CLI at the version in Cargo.lock.
+/// `npm ci` in `dir` unless its `node_modules` is newer than its lock file; Playwright's
+/// browser download is skipped (the suite uses Debian's Chromium).
+fn npm_ci(dir: &Path, what: &str) -> Result {
+    let stamp = dir.join("node_modules/.package-lock.json");
+    let lock = dir.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
+        (Ok(s), Ok(l)) => s.modified().ok() >= l.modified().ok(),
+        _ => false,
+    };
+    if !fresh {
+        step(&format!("Installing {what} (npm ci)"));
+        sh(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(dir)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))?;
+    }
+    Ok(())
+}
+
+/// The binaryen version pinned in `tools/package.json` must be the one Trunk.toml asks
+/// for: Trunk runs offline and fails on a mismatch with a message that does not say
+/// where the other version comes from.
+fn check_wasm_opt_pin(trunk_toml: &str) -> Result {
+    let manifest = std::fs::read_to_string(npm_tools().join("package.json"))
+        .map_err(|e| format!("tools/package.json: {e}"))?;
+    let needle = "\"binaryen\": \"";
+    let start = manifest
+        .find(needle)
+        .ok_or("tools/package.json does not pin binaryen")?
+        + needle.len();
+    let major = manifest[start..]
+        .split(['.', '"'])
+        .next()
+        .unwrap_or_default();
+    if !trunk_toml.contains(&format!("wasm_opt = \"version_{major}\"")) {
+        return Err(format!(
+            "Trunk.toml [tools] wasm_opt must be \"version_{major}\", the binaryen in tools/package.json"
+        ));
+    }
+    Ok(())
+}
+
+/// The wasm32 target, Trunk, the wasm-bindgen CLI at the version in Cargo.lock and
+/// binaryen's wasm-opt from npm (compiled to WebAssembly, so nothing is built from C++).
 pub fn ensure_build_tools() -> Result {
     let targets = Command::new("rustup")
         .args(["target", "list", "--installed"])
@@ -113,7 +162,11 @@ pub fn ensure_build_tools() -> Result {
     {
         cargo_install("wasm-bindgen-cli", &wasm_bindgen)?;
     }
-    Ok(())
+    check_wasm_opt_pin(&trunk_toml)?;
+    npm_ci(
+        &npm_tools(),
+        "the build's npm packages (binaryen's wasm-opt)",
+    )
 }
 
 fn is_root() -> bool {
@@ -163,19 +216,8 @@ pub fn ensure_test_tools() -> Result {
             .args(&missing)
             .env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
-    let e2e = root().join("end2end");
-    let stamp = e2e.join("node_modules/.package-lock.json");
-    let lock = e2e.join("package-lock.json");
-    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
-        (Ok(s), Ok(l)) => s.modified().ok() >= l.modified().ok(),
-        _ => false,
-    };
-    if !fresh {
-        step("Installing the end-to-end suite's npm packages (npm ci)");
-        sh(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&e2e)
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))?;
-    }
-    Ok(())
+    npm_ci(
+        &root().join("end2end"),
+        "the end-to-end suite's npm packages",
+    )
 }
