@@ -47,9 +47,6 @@ pub fn hit_test(client_x: f64, client_y: f64) -> Option<(RowKey, f64)> {
 pub fn track_pointer(client_x: f64, client_y: f64) {
     let calendar = use_calendar();
     let board = use_board();
-    if let Some(mark) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = mark.mark("drag-move-start");
-    }
     let Some(drag) = calendar.drag.get_untracked() else {
         return;
     };
@@ -58,6 +55,7 @@ pub fn track_pointer(client_x: f64, client_y: f64) {
     if !moved {
         return;
     }
+    probe_frame();
     let Some(call) = board.call(drag.call_id).map(|c| c.get_untracked()) else {
         return;
     };
@@ -86,6 +84,44 @@ pub fn track_pointer(client_x: f64, client_y: f64) {
         target,
         ..drag
     }));
+}
+
+thread_local! {
+    /// Whether a drag frame is being measured (pointer moves coalesce into one frame).
+    static FRAME_PENDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Performance measures of a drag, read by `cargo xtask bench`: `drag-work` spans the
+/// handling of one pointer move up to the ghost's update (marked by the ghost), and
+/// `drag-frame` spans from the first pointer move of a frame to the end of that frame's
+/// rendering (style, layout, paint: a task queued from the frame's animation callback
+/// runs after it).
+fn probe_frame() {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
+    let _ = performance.mark("drag-move-start");
+    if FRAME_PENDING.with(|p| p.replace(true)) {
+        return;
+    }
+    let _ = performance.mark("drag-frame-start");
+    let after_paint = move || {
+        let end = wasm_bindgen::closure::Closure::once_into_js(move || {
+            FRAME_PENDING.with(|p| p.set(false));
+            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = performance.mark("drag-frame-end");
+                let _ = performance.measure_with_start_mark_and_end_mark(
+                    "drag-frame",
+                    "drag-frame-start",
+                    "drag-frame-end",
+                );
+            }
+        });
+        let _ =
+            window().set_timeout_with_callback_and_timeout_and_arguments_0(end.unchecked_ref(), 0);
+    };
+    let frame = wasm_bindgen::closure::Closure::once_into_js(after_paint);
+    let _ = window().request_animation_frame(frame.unchecked_ref());
 }
 
 /// Ends a drag: a click opens the call, a valid drop asks for confirmation.

@@ -288,8 +288,13 @@ fn Ghost(rows: Memo<Vec<RowKey>>) -> impl IntoView {
         let style = format!(
             "top:{top}px;left:calc(var(--label) + (100% - var(--label)) * {left:.5});width:calc((100% - var(--label)) * {width:.5})"
         );
-        if let Some(mark) = web_sys::window().and_then(|w| w.performance()) {
-            let _ = mark.mark("drag-move-end");
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark("drag-move-end");
+            let _ = performance.measure_with_start_mark_and_end_mark(
+                "drag-work",
+                "drag-move-start",
+                "drag-move-end",
+            );
         }
         Some(view! {
             <div class=if refused.is_some() { "ghost is-refused" } else { "ghost" } style=style data-testid="drag-ghost">
