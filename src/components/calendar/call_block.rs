@@ -340,8 +340,8 @@ pub fn CallBlock(
     };
     // Everything the block says, rebuilt as a whole when the call changes (rare) rather
     // than watched piece by piece on every block (always). The accessible name is the
-    // visible text followed by the details (state in words, postcode and town, date):
-    // what is seen is what is announced, and a label costs no layout.
+    // visible text (what is seen is what is announced); the details (state in words,
+    // postcode and town, date) are its description, which costs no layout.
     let words = Memo::new(move |_| {
         let zone = calendar.geometry.with_untracked(|g| g.zone);
         let tag = calendar.format_tag.get();
@@ -364,8 +364,7 @@ pub fn CallBlock(
                 None => c.client_area.city.clone(),
             };
             let label = format!(
-                "{} {meta}, {}, {} {}, {when}",
-                c.service.name,
+                "{}, {} {}, {when}",
                 i18n.t(key),
                 c.client_area.postcode,
                 c.client_area.city,
@@ -377,6 +376,7 @@ pub fn CallBlock(
         words.with(|(icon, title, meta, _)| {
             view! {
                 <span class="block__title"><span class="block__icon" aria-hidden="true">{*icon}</span>{title.clone()}</span>
+                " "
                 <span class="block__meta">{meta.clone()}</span>
             }
         })
@@ -388,7 +388,7 @@ pub fn CallBlock(
             style=style
             role="button"
             tabindex="0"
-            aria-label=move || words.with(|w| w.3.clone())
+            aria-description=move || words.with(|w| w.3.clone())
             data-testid="call-block"
             data-call-id=id.to_string()
         >
@@ -469,7 +469,11 @@ pub fn block_show_title(ev: &web_sys::Event) {
     let Some((block, _, _)) = block_of(ev) else {
         return;
     };
-    let title = block.get_attribute("aria-label").unwrap_or_default();
+    let title = format!(
+        "{}, {}",
+        block.text_content().unwrap_or_default(),
+        block.get_attribute("aria-description").unwrap_or_default()
+    );
     if block.get_attribute("title").as_deref() != Some(title.as_str()) {
         let _ = block.set_attribute("title", &title);
     }
