@@ -359,8 +359,9 @@ pub fn CallBlock(
                 .slot
                 .map(|s| date_time(&tag, zone.name(), s.start.timestamp_millis() as f64))
                 .unwrap_or_default();
+            // The time first: on a narrow block it is what survives the ellipsis.
             let meta = match time {
-                Some(time) => format!("{} · {time}", c.client_area.city),
+                Some(time) => format!("{time} · {}", c.client_area.city),
                 None => c.client_area.city.clone(),
             };
             let label = format!(

@@ -192,6 +192,8 @@ pub fn lanes(spans: &[(f64, f64)]) -> Vec<Lane> {
     out
 }
 
+// Run in the browser by `cargo xtask test` (wasm-bindgen-test) and on the host by
+// `cargo test -p dispatch-app --lib`.
 #[cfg(test)]
 mod tests {
     use super::{lanes, Lane};
@@ -200,7 +202,8 @@ mod tests {
         Lane { lane, lanes }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn calls_that_do_not_overlap_keep_the_full_row() {
         // Touching is not overlapping: 9–10 and 10–11 sit side by side.
         assert_eq!(
@@ -210,7 +213,8 @@ mod tests {
         assert_eq!(lanes(&[]), vec![]);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn overlapping_calls_get_lanes_of_their_group_only() {
         // 8–10 and 9–11 overlap (two lanes); 12–13 is alone and keeps the full height.
         assert_eq!(
@@ -219,7 +223,8 @@ mod tests {
         );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn a_freed_lane_is_reused_and_chains_form_one_group() {
         // 8–12 spans the group; 9–10 and 10–11 both fit the second lane, 9:30–10:30
         // needs a third. Every block of the chain shares the group's three lanes.
@@ -229,7 +234,8 @@ mod tests {
         );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn the_answer_follows_the_input_order_not_the_start_order() {
         assert_eq!(
             lanes(&[(9.0, 11.0), (8.0, 10.0)]),
@@ -242,7 +248,8 @@ mod tests {
         );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn lanes_never_exceed_the_most_calls_at_one_instant() {
         // A deterministic pseudo-random day: no two blocks of one lane overlap, and the
         // lane count equals the maximum overlap at any start.

@@ -77,7 +77,12 @@ pub fn Timeline() -> impl IntoView {
     view! {
         <div class="calendar">
             <Toolbar />
-            <div class="timeline" style=format!("--row:{ROW_HEIGHT}px")>
+            <div class="timeline" style=move || {
+                // Grid lines: one per day in the week view, one per hour in the day view.
+                let g = calendar.geometry.get();
+                let columns = if g.days == 1 { g.hour_to - g.hour_from } else { g.days };
+                format!("--row:{ROW_HEIGHT}px;--columns:{columns}")
+            }>
                 <TimeHeader />
                 <div class="timeline__rows" node_ref=calendar.track role="list"
                     on:pointerdown=move |ev| block_pointer_down(&ev)
