@@ -328,7 +328,7 @@ impl Nearby {
             .and_then(|h| h.as_f64())
             .unwrap_or(1000.0);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let first_screen = (height / ROW_HEIGHT).ceil() as usize + 1;
+        let first_screen = (height / ROW_HEIGHT).ceil() as usize;
         Self {
             rows,
             observer: StoredValue::new_local(observer),
