@@ -18,14 +18,22 @@ use domain::{
     technician::{check_assignable, Verification},
     view::CallView,
 };
-use leptos::{html, prelude::*};
+use std::collections::HashSet;
+
+use leptos::{html, prelude::*, reactive::computed::Selector};
 use uuid::Uuid;
 
-use crate::{contexts::board::use_roster, i18n::I18n};
+use crate::{
+    contexts::board::{use_board, use_roster},
+    i18n::{use_i18n, I18n},
+};
 use geometry::{Geometry, Span};
 
-/// Height of one row in pixels (hit-testing relies on it; the CSS uses the same value).
+/// Height of a row whose calls do not overlap, in pixels (the CSS `--row`).
 pub const ROW_HEIGHT: f64 = 56.0;
+/// Height of one lane of a row whose calls overlap (the CSS `--lane`): such a row grows
+/// to `lanes × LANE_HEIGHT` so every call stays readable and clickable.
+pub const LANE_HEIGHT: f64 = 30.0;
 
 /// One row of the timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,6 +107,15 @@ pub struct CalendarContext {
     pub drag: RwSignal<Option<Drag>>,
     /// The id of the dragged call, changing only at drag start and end.
     pub dragging: Memo<Option<Uuid>>,
+    /// Whether a given call is the dragged one: notifies only the two blocks whose answer
+    /// changes, not every block on the board.
+    pub dragged: StoredValue<Selector<Option<Uuid>>>,
+    /// The rows that refuse the dragged call (computed once per drag, not per row).
+    pub refused: Memo<HashSet<RowKey>>,
+    /// The rows in display order (see [`rows`]).
+    pub rows: Memo<Vec<RowKey>>,
+    /// The language tag dates are formatted with (read once, not once per block).
+    pub format_tag: Memo<String>,
     pub pending: RwSignal<Option<PendingMove>>,
     /// Screen-reader announcements of keyboard moves.
     pub announce: RwSignal<String>,
@@ -126,19 +143,44 @@ pub fn provide_calendar(zone: chrono_tz::Tz) -> CalendarContext {
         }
     });
     let drag = RwSignal::new(None::<Drag>);
+    let dragging = Memo::new(move |_| {
+        drag.with(|d| {
+            d.as_ref()
+                .filter(|d| d.moved || d.keyboard)
+                .map(|d| d.call_id)
+        })
+    });
+    let roster = use_roster();
+    let board = use_board();
+    let i18n = use_i18n();
+    let all_rows = Memo::new(move |_| rows(&roster.list()));
+    let refused = Memo::new(move |_| {
+        let Some(call) = dragging
+            .get()
+            .and_then(|id| untrack(|| board.call(id)))
+            .map(|c| c.get_untracked())
+        else {
+            return HashSet::new();
+        };
+        let technicians = roster.list_untracked();
+        all_rows.with_untracked(|all| {
+            all.iter()
+                .copied()
+                .filter(|row| refusal_among(&i18n, &technicians, *row, &call).is_some())
+                .collect()
+        })
+    });
     let context = CalendarContext {
         span,
         geometry,
         anchor,
         hours,
         drag,
-        dragging: Memo::new(move |_| {
-            drag.with(|d| {
-                d.as_ref()
-                    .filter(|d| d.moved || d.keyboard)
-                    .map(|d| d.call_id)
-            })
-        }),
+        dragging,
+        dragged: StoredValue::new(Selector::new(move || dragging.get())),
+        refused,
+        rows: all_rows,
+        format_tag: Memo::new(move |_| i18n.format_tag()),
         pending: RwSignal::new(None),
         announce: RwSignal::new(String::new()),
         track: NodeRef::new(),
@@ -168,10 +210,22 @@ pub fn rows(roster: &[TechnicianSummary]) -> Vec<RowKey> {
 
 /// Why `row` cannot take `call`, in words, or `None` when it can.
 pub fn refusal(i18n: &I18n, row: RowKey, call: &CallView) -> Option<String> {
+    if row == RowKey::Dispatcher {
+        return None;
+    }
+    refusal_among(i18n, &use_roster().list_untracked(), row, call)
+}
+
+/// [`refusal`] against a given list of technicians.
+fn refusal_among(
+    i18n: &I18n,
+    roster: &[TechnicianSummary],
+    row: RowKey,
+    call: &CallView,
+) -> Option<String> {
     let RowKey::Technician(id) = row else {
         return None;
     };
-    let roster = use_roster().list_untracked();
     let Some(tech) = roster.iter().find(|t| t.id == id) else {
         return Some(i18n.t("calendar.refuse.unknown"));
     };

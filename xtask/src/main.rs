@@ -4,6 +4,7 @@
 //! postgresql), builds, and starts or tests. Only std and flate2: this is compiled cold
 //! on every fresh clone.
 
+mod bench;
 mod budget;
 mod i18n_check;
 mod supervise;
@@ -24,14 +25,15 @@ const USAGE: &str = "usage: cargo xtask <run | test [--skip-e2e] [--e2e-only] | 
   run    install what is missing, build app and server (release), start on :8080 with demo data
   test   install what is missing, then fmt, clippy (host + wasm32), Rust tests (SQLite and
          PostgreSQL), wasm tests in Chromium, bundle budget, Playwright end-to-end
-  bench  the board benchmark of ../shared/BENCH.md";
+  bench  install what is missing, build (release), measure the board (../shared/BENCH.md)
+         in headless Chromium and the live fan-out; figures into BENCHMARKS.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
         Some("test") => test(&args[1..]),
-        Some("bench") => Err("bench: not implemented yet (see issue 6)".to_owned()),
+        Some("bench") => bench::bench(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

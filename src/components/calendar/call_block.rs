@@ -1,45 +1,82 @@
 use chrono::Duration;
 use domain::view::CallView;
-use leptos::{prelude::*, wasm_bindgen::JsCast};
-use leptos_router::hooks::use_navigate;
+use leptos::{
+    prelude::*,
+    wasm_bindgen::{JsCast, JsValue},
+};
 use uuid::Uuid;
 
 use super::{
-    refusal, row_name, rows, use_calendar, Drag, DragMode, PendingMove, RowKey, ROW_HEIGHT,
+    geometry::{Lane, Placed},
+    refusal, row_name, use_calendar, Drag, DragMode, PendingMove, RowKey,
 };
-use crate::{
-    components::calls::state_badge::state_of,
-    contexts::{
-        board::{use_board, use_roster},
-        session::use_session,
-    },
-    i18n::use_i18n,
-};
+use crate::{components::calls::state_badge::state_of, contexts::board::use_board, i18n::use_i18n};
 
 /// Pointer travel (px) below which a press is a click, not a drag.
 const CLICK_SLOP: f64 = 5.0;
+/// Width (px) of a block's right edge that resizes instead of moving (the CSS draws it).
+const RESIZE_EDGE: f64 = 8.0;
 
 /// Where a pointer is on the track: the row under it and the horizontal fraction.
+/// Rows differ in height (overlapping calls take lanes), so the row is the one the
+/// browser finds under the point, not an index computed from a fixed height.
 pub fn hit_test(client_x: f64, client_y: f64) -> Option<(RowKey, f64)> {
     let calendar = use_calendar();
     let track = calendar.track.get_untracked()?;
     let rect = track.get_bounding_client_rect();
+    if client_y < rect.top() || client_y >= rect.bottom() {
+        return None;
+    }
     let label = track
         .query_selector(".timeline__label")
         .ok()
         .flatten()
         .map_or(0.0, |l| l.get_bounding_client_rect().width());
-    let y = client_y - rect.top();
     let lane_width = rect.width() - label;
-    if y < 0.0 || lane_width <= 0.0 {
+    if lane_width <= 0.0 {
         return None;
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let index = (y / ROW_HEIGHT).floor() as usize;
-    let row = *rows(&use_roster().list_untracked()).get(index)?;
+    // Horizontally the pointer may be anywhere (past the edges the fraction is clamped);
+    // the row is looked up at the same height in the middle of the lanes.
+    #[allow(clippy::cast_possible_truncation)]
+    let probe_x = (rect.left() + label + lane_width / 2.0) as f32;
+    #[allow(clippy::cast_possible_truncation)]
+    let row = document()
+        .element_from_point(probe_x, client_y as f32)
+        .and_then(|el| el.closest(".timeline__row").ok().flatten())
+        .and_then(|el| el.get_attribute("data-row"))
+        .and_then(|key| parse_row(&key))?;
     Some((
         row,
         ((client_x - rect.left() - label) / lane_width).clamp(0.0, 1.0),
+    ))
+}
+
+/// The row of a `data-row` attribute.
+pub(super) fn parse_row(key: &str) -> Option<RowKey> {
+    if key == "dispatcher" {
+        Some(RowKey::Dispatcher)
+    } else {
+        key.parse().ok().map(RowKey::Technician)
+    }
+}
+
+/// A row's top and height in pixels within the rows container.
+pub fn row_box(row: RowKey) -> Option<(f64, f64)> {
+    let track = use_calendar().track.get_untracked()?;
+    let key = match row {
+        RowKey::Dispatcher => "dispatcher".to_owned(),
+        RowKey::Technician(id) => id.to_string(),
+    };
+    let element = track
+        .query_selector(&format!(".timeline__row[data-row=\"{key}\"]"))
+        .ok()
+        .flatten()?
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()?;
+    Some((
+        f64::from(element.offset_top()),
+        f64::from(element.offset_height()),
     ))
 }
 
@@ -47,9 +84,6 @@ pub fn hit_test(client_x: f64, client_y: f64) -> Option<(RowKey, f64)> {
 pub fn track_pointer(client_x: f64, client_y: f64) {
     let calendar = use_calendar();
     let board = use_board();
-    if let Some(mark) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = mark.mark("drag-move-start");
-    }
     let Some(drag) = calendar.drag.get_untracked() else {
         return;
     };
@@ -58,6 +92,7 @@ pub fn track_pointer(client_x: f64, client_y: f64) {
     if !moved {
         return;
     }
+    probe_frame();
     let Some(call) = board.call(drag.call_id).map(|c| c.get_untracked()) else {
         return;
     };
@@ -86,6 +121,91 @@ pub fn track_pointer(client_x: f64, client_y: f64) {
         target,
         ..drag
     }));
+}
+
+thread_local! {
+    /// `Intl.DateTimeFormat#format` per (language tag, time zone): creating a formatter
+    /// costs far more than formatting, and a board has thousands of blocks.
+    static DATE_TIME_FORMATS: std::cell::RefCell<
+        std::collections::HashMap<(String, String), js_sys::Function>,
+    > = std::cell::RefCell::default();
+}
+
+/// An instant as date and time (medium date, short time) in `zone`, like
+/// [`crate::i18n::format_date_time`], through a formatter shared by every block.
+fn date_time(tag: &str, zone: &str, epoch_ms: f64) -> String {
+    let format = DATE_TIME_FORMATS.with(|formats| {
+        formats
+            .borrow_mut()
+            .entry((tag.to_owned(), zone.to_owned()))
+            .or_insert_with(|| {
+                let options = js_sys::Object::new();
+                for (key, value) in [
+                    ("timeZone", zone),
+                    ("dateStyle", "medium"),
+                    ("timeStyle", "short"),
+                ] {
+                    let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+                }
+                js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&tag.into()), &options)
+                    .format()
+            })
+            .clone()
+    });
+    format
+        .call1(
+            &JsValue::NULL,
+            &js_sys::Date::new(&JsValue::from_f64(epoch_ms)),
+        )
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+thread_local! {
+    /// Whether a drag frame is being measured (pointer moves coalesce into one frame).
+    static FRAME_PENDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Performance measures of a drag, read by `cargo xtask bench`: `drag-work` spans the
+/// handling of one pointer move up to the ghost's update (marked by the ghost),
+/// `drag-render` the rendering of the frame that shows it (style, layout, paint: a task
+/// queued from the frame's animation callback runs after it), and `drag-frame` from the
+/// first pointer move of a frame to the end of that frame (including the wait for it).
+fn probe_frame() {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
+    let _ = performance.mark("drag-move-start");
+    if FRAME_PENDING.with(|p| p.replace(true)) {
+        return;
+    }
+    let _ = performance.mark("drag-frame-start");
+    let after_paint = move || {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark("drag-render-start");
+        }
+        let end = wasm_bindgen::closure::Closure::once_into_js(move || {
+            FRAME_PENDING.with(|p| p.set(false));
+            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = performance.mark("drag-frame-end");
+                let _ = performance.measure_with_start_mark_and_end_mark(
+                    "drag-frame",
+                    "drag-frame-start",
+                    "drag-frame-end",
+                );
+                let _ = performance.measure_with_start_mark_and_end_mark(
+                    "drag-render",
+                    "drag-render-start",
+                    "drag-frame-end",
+                );
+            }
+        });
+        let _ =
+            window().set_timeout_with_callback_and_timeout_and_arguments_0(end.unchecked_ref(), 0);
+    };
+    let frame = wasm_bindgen::closure::Closure::once_into_js(after_paint);
+    let _ = window().request_animation_frame(frame.unchecked_ref());
 }
 
 /// Ends a drag: a click opens the call, a valid drop asks for confirmation.
@@ -127,14 +247,26 @@ pub fn finish_drag(open: impl Fn(Uuid)) {
 
 /// Starts a pointer drag of `call` from an element (a block or a list handle).
 pub fn start_drag(ev: &web_sys::PointerEvent, call: &CallView, mode: DragMode, from_list: bool) {
+    let element = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    start_drag_on(element.as_ref(), ev, call, mode, from_list);
+}
+
+/// Starts a pointer drag, capturing the pointer on `element` (so the drag goes on
+/// wherever the pointer goes).
+fn start_drag_on(
+    element: Option<&web_sys::Element>,
+    ev: &web_sys::PointerEvent,
+    call: &CallView,
+    mode: DragMode,
+    from_list: bool,
+) {
     if ev.button() != 0 || !ev.is_primary() {
         return;
     }
     let calendar = use_calendar();
-    if let Some(target) = ev
-        .current_target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-    {
+    if let Some(target) = element {
         let _ = target.set_pointer_capture(ev.pointer_id());
     }
     let geometry = calendar.geometry.get_untracked();
@@ -164,175 +296,91 @@ pub fn start_drag(ev: &web_sys::PointerEvent, call: &CallView, mode: DragMode, f
 }
 
 /// One call drawn at its slot in a row: state colour, icon and word, service, client
-/// town and time. Focusable; arrow keys move it, Enter confirms, Escape cancels.
+/// town and time. Focusable; arrow keys move it, Enter confirms, Escape cancels (the
+/// handlers are delegated to the rows container: `block_pointer_down` and friends).
+///
+/// A block is five reactive nodes (class, position, one memo of its words and the two
+/// places they show) and four elements: the board draws thousands of them.
 #[component]
 pub fn CallBlock(
     /// The call (its own signal: only this block re-renders when it changes).
     call: RwSignal<CallView>,
-    /// The row the block is drawn in.
-    row: RowKey,
+    /// Where it is drawn in the row (the row lays out its calls together, so that
+    /// overlapping calls are stacked in lanes, never drawn over each other).
+    placed: Signal<Option<Placed>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let calendar = use_calendar();
-    let session = use_session();
-    let navigate = use_navigate();
-    let zone = move || {
-        session
-            .me()
-            .map(|me| me.company.time_zone)
-            .unwrap_or_default()
-    };
     let id = call.with_untracked(|c| c.id);
 
-    let span = Memo::new(move |_| {
-        let geometry = calendar.geometry.get();
-        call.with(|c| c.slot)
-            .and_then(|s| geometry.span_of(s.start, s.end))
-    });
-    let style = move || {
-        span.get().map_or_else(
-            || "display:none".to_owned(),
-            |(left, width)| format!("left:{:.4}%;width:{:.4}%", left * 100.0, width * 100.0),
-        )
+    let style = move || match placed.get() {
+        Some(Placed {
+            left,
+            width,
+            lane: Lane { lane, lanes },
+        }) if lanes > 1 => format!(
+            "left:{:.4}%;width:{:.4}%;--lane:{lane};--lanes:{lanes}",
+            left * 100.0,
+            width * 100.0
+        ),
+        Some(Placed { left, width, .. }) => {
+            format!("left:{:.4}%;width:{:.4}%", left * 100.0, width * 100.0)
+        }
+        None => "display:none".to_owned(),
     };
     let class = move || {
         let (_, modifier, _) = call.with(state_of);
-        let dragging = calendar.dragging.get() == Some(id);
+        let dragging = calendar.dragged.with_value(|d| d.selected(&Some(id)));
+        let stacked = placed.with(|p| p.is_some_and(|p| p.lane.lanes > 1));
         format!(
-            "block block--{modifier}{}",
-            if dragging { " is-dragging" } else { "" }
+            "block block--{modifier}{}{}",
+            if dragging { " is-dragging" } else { "" },
+            if stacked { " is-stacked" } else { "" }
         )
     };
-    let time_text = move || {
-        call.with(|c| c.slot).map(|s| {
-            let g = calendar.geometry.get_untracked();
-            let start = domain::tz::to_local(s.start, g.zone).format("%H:%M");
-            let end = domain::tz::to_local(s.end, g.zone).format("%H:%M");
-            format!("{start}–{end}")
-        })
-    };
-    // Read by screen readers after the visible text (the block's accessible name is its
-    // content, so what is seen is what is announced).
-    let details = move || {
-        let (key, _, _) = call.with(state_of);
+    // Everything the block says, rebuilt as a whole when the call changes (rare) rather
+    // than watched piece by piece on every block (always). The accessible name is the
+    // visible text (what is seen is what is announced); the details (state in words,
+    // postcode and town, date) are its description, which costs no layout.
+    let words = Memo::new(move |_| {
+        let zone = calendar.geometry.with_untracked(|g| g.zone);
+        let tag = calendar.format_tag.get();
         call.with(|c| {
+            let (key, _, icon) = state_of(c);
+            let time = c.slot.map(|s| {
+                format!(
+                    "{}–{}",
+                    domain::tz::to_local(s.start, zone).format("%H:%M"),
+                    domain::tz::to_local(s.end, zone).format("%H:%M")
+                )
+            });
             #[allow(clippy::cast_precision_loss)]
             let when = c
                 .slot
-                .map(|s| i18n.date_time(s.start.timestamp_millis() as f64, &zone()))
+                .map(|s| date_time(&tag, zone.name(), s.start.timestamp_millis() as f64))
                 .unwrap_or_default();
-            format!(
-                ", {}, {} {}, {}",
+            // The time first: on a narrow block it is what survives the ellipsis.
+            let meta = match time {
+                Some(time) => format!("{time} · {}", c.client_area.city),
+                None => c.client_area.city.clone(),
+            };
+            let label = format!(
+                "{}, {} {}, {when}",
                 i18n.t(key),
                 c.client_area.postcode,
                 c.client_area.city,
-                when
-            )
+            );
+            (icon, c.service.name.clone(), meta, label)
         })
-    };
-    let open = move |id: Uuid| navigate(&format!("/requests/{id}"), Default::default());
-    let open_click = open.clone();
-    let on_pointer_down = move |ev: web_sys::PointerEvent| {
-        ev.stop_propagation();
-        let resize = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| el.class_list().contains("block__resize"));
-        start_drag(
-            &ev,
-            &call.get_untracked(),
-            if resize {
-                DragMode::Resize
-            } else {
-                DragMode::Move
-            },
-            false,
-        );
-    };
-    let on_pointer_move = move |ev: web_sys::PointerEvent| {
-        if calendar
-            .drag
-            .with_untracked(|d| d.as_ref().is_some_and(|d| d.call_id == id && !d.keyboard))
-        {
-            track_pointer(f64::from(ev.client_x()), f64::from(ev.client_y()));
-        }
-    };
-    let on_pointer_up = move |_ev: web_sys::PointerEvent| {
-        if calendar
-            .drag
-            .with_untracked(|d| d.as_ref().is_some_and(|d| d.call_id == id && !d.keyboard))
-        {
-            finish_drag(&open_click);
-        }
-    };
-    let on_pointer_cancel = move |_ev: web_sys::PointerEvent| calendar.drag.set(None);
-
-    // Keyboard: arrows move by 15 minutes / one row, Enter confirms, Escape cancels.
-    let on_key = move |ev: web_sys::KeyboardEvent| {
-        let key = ev.key();
-        let current = calendar
-            .drag
-            .get_untracked()
-            .filter(|d| d.call_id == id && d.keyboard);
-        match key.as_str() {
-            "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" => {
-                ev.prevent_default();
-                let view = call.get_untracked();
-                let Some(slot) = view.slot else { return };
-                let (mut target_row, mut start, mut end) = current
-                    .as_ref()
-                    .and_then(|d| d.target)
-                    .unwrap_or((row, slot.start, slot.end));
-                let all = rows(&use_roster().list_untracked());
-                let index = all.iter().position(|r| *r == target_row).unwrap_or(0);
-                match key.as_str() {
-                    "ArrowLeft" => {
-                        start -= Duration::minutes(15);
-                        end -= Duration::minutes(15);
-                    }
-                    "ArrowRight" => {
-                        start += Duration::minutes(15);
-                        end += Duration::minutes(15);
-                    }
-                    "ArrowUp" => target_row = all[index.saturating_sub(1)],
-                    _ => target_row = *all.get(index + 1).unwrap_or(&target_row),
-                }
-                calendar.drag.set(Some(Drag {
-                    call_id: id,
-                    mode: DragMode::Move,
-                    from_list: false,
-                    keyboard: true,
-                    origin: (0.0, 0.0),
-                    moved: true,
-                    grab: 0.0,
-                    target: Some((target_row, start, end)),
-                }));
-                let zone = calendar.geometry.get_untracked().zone;
-                let when = domain::tz::to_local(start, zone).format("%a %H:%M");
-                let refused = refusal(&i18n, target_row, &view)
-                    .map(|r| format!(" — {r}"))
-                    .unwrap_or_default();
-                calendar.announce.set(format!(
-                    "{} → {when}, {}{refused}. {}",
-                    view.service.name,
-                    row_name(&i18n, target_row),
-                    i18n.t("calendar.keyboard_hint")
-                ));
+    });
+    let content = move || {
+        words.with(|(icon, title, meta, _)| {
+            view! {
+                <span class="block__title"><span class="block__icon" aria-hidden="true">{*icon}</span>{title.clone()}</span>
+                " "
+                <span class="block__meta">{meta.clone()}</span>
             }
-            "Enter" if current.is_some() => {
-                ev.prevent_default();
-                finish_drag(|_| {});
-            }
-            "Enter" | " " => {
-                ev.prevent_default();
-                open(id);
-            }
-            "Escape" if current.is_some() => {
-                calendar.drag.set(None);
-                calendar.announce.set(i18n.t("calendar.move_cancelled"));
-            }
-            _ => {}
-        }
+        })
     };
 
     view! {
@@ -341,23 +389,176 @@ pub fn CallBlock(
             style=style
             role="button"
             tabindex="0"
-            title=move || format!("{}{}", call.with(|c| c.service.name.clone()), details())
+            aria-description=move || words.with(|w| w.3.clone())
             data-testid="call-block"
             data-call-id=id.to_string()
-            on:pointerdown=on_pointer_down
-            on:pointermove=on_pointer_move
-            on:pointerup=on_pointer_up
-            on:pointercancel=on_pointer_cancel
-            on:keydown=on_key
         >
-            <span class="block__icon" aria-hidden="true">{move || call.with(state_of).2}</span>
-            <span class="block__text">
-                <span class="block__title">{move || call.with(|c| c.service.name.clone())}</span>
-                <span class="block__meta">{move || call.with(|c| c.client_area.city.clone())}" · "{time_text}</span>
-                <span class="visually-hidden">{details}</span>
-            </span>
+            {content}
             <super::colleague_marker::ColleagueMarker call_id=id />
-            <span class="block__resize" aria-hidden="true"></span>
         </div>
+    }
+}
+
+/// The block an event happened in, its call and the row it is drawn in.
+fn block_of(ev: &web_sys::Event) -> Option<(web_sys::Element, RwSignal<CallView>, RowKey)> {
+    let block = ev
+        .target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("[data-call-id]")
+        .ok()??;
+    let id: Uuid = block.get_attribute("data-call-id")?.parse().ok()?;
+    let row = block
+        .closest(".timeline__row")
+        .ok()??
+        .get_attribute("data-row")
+        .and_then(|key| parse_row(&key))?;
+    let call = untrack(|| use_board().call(id))?;
+    Some((block, call, row))
+}
+
+// The blocks' pointer, keyboard and hover handlers below are installed once on the rows
+// container (timeline.rs) instead of seven closures on each of thousands of blocks.
+
+/// A press on a block: the right edge starts a resize, anywhere else a move.
+pub fn block_pointer_down(ev: &web_sys::PointerEvent) {
+    let Some((block, call, _)) = block_of(ev) else {
+        return;
+    };
+    ev.stop_propagation();
+    let resize = f64::from(ev.client_x()) >= block.get_bounding_client_rect().right() - RESIZE_EDGE;
+    start_drag_on(
+        Some(&block),
+        ev,
+        &call.get_untracked(),
+        if resize {
+            DragMode::Resize
+        } else {
+            DragMode::Move
+        },
+        false,
+    );
+}
+
+/// Pointer moves of a block's drag (captured by the block, bubbling here).
+pub fn block_pointer_move(ev: &web_sys::PointerEvent) {
+    if block_dragging_block(ev) {
+        track_pointer(f64::from(ev.client_x()), f64::from(ev.client_y()));
+    }
+}
+
+/// The end of a block's drag: a click opens the call, a drop asks to confirm.
+pub fn block_pointer_up(ev: &web_sys::PointerEvent, open: impl Fn(Uuid)) {
+    if block_dragging_block(ev) {
+        finish_drag(open);
+    }
+}
+
+fn block_dragging_block(ev: &web_sys::PointerEvent) -> bool {
+    let Some((_, call, _)) = block_of(ev) else {
+        return false;
+    };
+    let id = call.with_untracked(|c| c.id);
+    use_calendar().drag.with_untracked(|d| {
+        d.as_ref()
+            .is_some_and(|d| d.call_id == id && !d.keyboard && !d.from_list)
+    })
+}
+
+/// Hover and focus show the details as a tooltip; they are set when the pointer or
+/// focus arrives rather than kept up to date on blocks nobody hovers.
+pub fn block_show_title(ev: &web_sys::Event) {
+    let Some((block, _, _)) = block_of(ev) else {
+        return;
+    };
+    let title = format!(
+        "{}, {}",
+        block.text_content().unwrap_or_default(),
+        block.get_attribute("aria-description").unwrap_or_default()
+    );
+    if block.get_attribute("title").as_deref() != Some(title.as_str()) {
+        let _ = block.set_attribute("title", &title);
+    }
+}
+
+/// Keyboard: arrows move by 15 minutes / one row, Enter confirms, Escape cancels;
+/// Enter or Space on a block that is not being moved opens it.
+pub fn block_key_down(ev: &web_sys::KeyboardEvent, open: impl Fn(Uuid)) {
+    let Some((_, call, row)) = block_of(ev) else {
+        return;
+    };
+    let calendar = use_calendar();
+    let i18n = use_i18n();
+    let id = call.with_untracked(|c| c.id);
+    let key = ev.key();
+    let current = calendar
+        .drag
+        .get_untracked()
+        .filter(|d| d.call_id == id && d.keyboard);
+    match key.as_str() {
+        "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" => {
+            ev.prevent_default();
+            let view = call.get_untracked();
+            let Some(slot) = view.slot else { return };
+            let (mut target_row, mut start, mut end) = current
+                .as_ref()
+                .and_then(|d| d.target)
+                .unwrap_or((row, slot.start, slot.end));
+            let all = calendar.rows.get_untracked();
+            let index = all.iter().position(|r| *r == target_row).unwrap_or(0);
+            match key.as_str() {
+                "ArrowLeft" => {
+                    start -= Duration::minutes(15);
+                    end -= Duration::minutes(15);
+                }
+                "ArrowRight" => {
+                    start += Duration::minutes(15);
+                    end += Duration::minutes(15);
+                }
+                "ArrowUp" => target_row = all[index.saturating_sub(1)],
+                _ => target_row = *all.get(index + 1).unwrap_or(&target_row),
+            }
+            calendar.drag.set(Some(Drag {
+                call_id: id,
+                mode: DragMode::Move,
+                from_list: false,
+                keyboard: true,
+                origin: (0.0, 0.0),
+                moved: true,
+                grab: 0.0,
+                target: Some((target_row, start, end)),
+            }));
+            let zone = calendar.geometry.get_untracked().zone;
+            let when = domain::tz::to_local(start, zone).format("%a %H:%M");
+            let refused = refusal(&i18n, target_row, &view)
+                .map(|r| format!(" — {r}"))
+                .unwrap_or_default();
+            calendar.announce.set(format!(
+                "{} → {when}, {}{refused}. {}",
+                view.service.name,
+                row_name(&i18n, target_row),
+                i18n.t("calendar.keyboard_hint")
+            ));
+        }
+        "Enter" if current.is_some() => {
+            ev.prevent_default();
+            finish_drag(|_| {});
+        }
+        "Enter" | " " => {
+            ev.prevent_default();
+            open(id);
+        }
+        "Escape" if current.is_some() => {
+            calendar.drag.set(None);
+            calendar.announce.set(i18n.t("calendar.move_cancelled"));
+        }
+        _ => {}
+    }
+}
+
+/// A cancelled pointer (the browser took over, e.g. for scrolling) ends the drag.
+pub fn block_pointer_cancel(ev: &web_sys::PointerEvent) {
+    if block_dragging_block(ev) {
+        use_calendar().drag.set(None);
     }
 }

@@ -117,3 +117,174 @@ impl Geometry {
         day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
     }
 }
+
+/// Where a block is drawn in its row: horizontally (fractions of the track, see
+/// [`Geometry::span_of`]) and vertically (its lane).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placed {
+    pub left: f64,
+    pub width: f64,
+    pub lane: Lane,
+}
+
+/// Where a block sits vertically in its row: lane `lane` (from the top) of `lanes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lane {
+    pub lane: u32,
+    /// The lane count of the block's overlap group (1: it overlaps nothing).
+    pub lanes: u32,
+}
+
+/// Lays out the blocks of one row so that overlapping calls never cover each other.
+///
+/// `spans` are horizontal extents `(left, right)` in any unit; the answer is in the same
+/// order. Blocks are taken by start, and each goes into the topmost lane that is free at
+/// its start (greedy interval partitioning, which needs no more lanes than the largest
+/// number of calls overlapping at one instant). Blocks that overlap, directly or through
+/// a chain, form a group, and every block of a group gets the group's lane count, so a
+/// group shares the row's height evenly while a call that overlaps nothing keeps the
+/// full height. Touching blocks (one ends where the next starts) do not overlap.
+pub fn lanes(spans: &[(f64, f64)]) -> Vec<Lane> {
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by(|a, b| {
+        spans[*a]
+            .0
+            .total_cmp(&spans[*b].0)
+            .then_with(|| spans[*a].1.total_cmp(&spans[*b].1))
+            .then_with(|| a.cmp(b))
+    });
+    let mut out = vec![Lane { lane: 0, lanes: 1 }; spans.len()];
+    // Right edges of the current group's lanes, the group's members and its right edge.
+    let mut lane_ends: Vec<f64> = Vec::new();
+    let mut group: Vec<usize> = Vec::new();
+    let mut group_end = f64::NEG_INFINITY;
+    let close = |group: &mut Vec<usize>, lane_ends: &mut Vec<f64>, out: &mut [Lane]| {
+        #[allow(clippy::cast_possible_truncation)]
+        let lanes = lane_ends.len().max(1) as u32;
+        for i in group.drain(..) {
+            out[i].lanes = lanes;
+        }
+        lane_ends.clear();
+    };
+    for i in order {
+        let (left, right) = spans[i];
+        if left >= group_end {
+            close(&mut group, &mut lane_ends, &mut out);
+        }
+        let lane = match lane_ends.iter().position(|end| *end <= left) {
+            Some(free) => {
+                lane_ends[free] = right;
+                free
+            }
+            None => {
+                lane_ends.push(right);
+                lane_ends.len() - 1
+            }
+        };
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            out[i].lane = lane as u32;
+        }
+        group.push(i);
+        group_end = group_end.max(right);
+    }
+    close(&mut group, &mut lane_ends, &mut out);
+    out
+}
+
+// Run in the browser by `cargo xtask test` (wasm-bindgen-test) and on the host by
+// `cargo test -p dispatch-app --lib`.
+#[cfg(test)]
+mod tests {
+    use super::{lanes, Lane};
+
+    fn lane(lane: u32, lanes: u32) -> Lane {
+        Lane { lane, lanes }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn calls_that_do_not_overlap_keep_the_full_row() {
+        // Touching is not overlapping: 9–10 and 10–11 sit side by side.
+        assert_eq!(
+            lanes(&[(9.0, 10.0), (10.0, 11.0), (13.0, 14.0)]),
+            vec![lane(0, 1), lane(0, 1), lane(0, 1)]
+        );
+        assert_eq!(lanes(&[]), vec![]);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn overlapping_calls_get_lanes_of_their_group_only() {
+        // 8–10 and 9–11 overlap (two lanes); 12–13 is alone and keeps the full height.
+        assert_eq!(
+            lanes(&[(8.0, 10.0), (9.0, 11.0), (12.0, 13.0)]),
+            vec![lane(0, 2), lane(1, 2), lane(0, 1)]
+        );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_freed_lane_is_reused_and_chains_form_one_group() {
+        // 8–12 spans the group; 9–10 and 10–11 both fit the second lane, 9:30–10:30
+        // needs a third. Every block of the chain shares the group's three lanes.
+        assert_eq!(
+            lanes(&[(8.0, 12.0), (9.0, 10.0), (9.5, 10.5), (10.0, 11.0)]),
+            vec![lane(0, 3), lane(1, 3), lane(2, 3), lane(1, 3)]
+        );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn the_answer_follows_the_input_order_not_the_start_order() {
+        assert_eq!(
+            lanes(&[(9.0, 11.0), (8.0, 10.0)]),
+            vec![lane(1, 2), lane(0, 2)]
+        );
+        // Identical slots still get lanes of their own.
+        assert_eq!(
+            lanes(&[(8.0, 9.0), (8.0, 9.0), (8.0, 9.0)]),
+            vec![lane(0, 3), lane(1, 3), lane(2, 3)]
+        );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn lanes_never_exceed_the_most_calls_at_one_instant() {
+        // A deterministic pseudo-random day: no two blocks of one lane overlap, and the
+        // lane count equals the maximum overlap at any start.
+        let mut s: u32 = 7;
+        let mut next = |n: u32| {
+            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            f64::from(s >> 8) / f64::from(1_u32 << 24) * f64::from(n)
+        };
+        let spans: Vec<(f64, f64)> = (0..60)
+            .map(|_| {
+                let left = next(40).floor();
+                (left, left + 2.0 + next(6).floor())
+            })
+            .collect();
+        let layout = lanes(&spans);
+        for (i, a) in spans.iter().enumerate() {
+            for (j, b) in spans.iter().enumerate().skip(i + 1) {
+                if a.0 < b.1 && b.0 < a.1 {
+                    assert_ne!(
+                        layout[i].lane, layout[j].lane,
+                        "{a:?} and {b:?} share a lane"
+                    );
+                    assert_eq!(
+                        layout[i].lanes, layout[j].lanes,
+                        "one group, one lane count"
+                    );
+                }
+            }
+        }
+        let most = spans
+            .iter()
+            .map(|a| spans.iter().filter(|b| b.0 <= a.0 && a.0 < b.1).count())
+            .max()
+            .unwrap_or(0);
+        let used = layout.iter().map(|l| l.lanes).max().unwrap_or(0);
+        assert_eq!(used as usize, most);
+    }
+}

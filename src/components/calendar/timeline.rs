@@ -1,15 +1,23 @@
+use std::collections::HashMap;
+
 use chrono::{Datelike, Duration, NaiveDate, Utc};
-use domain::colour::Colour;
-use leptos::prelude::*;
+use domain::{api::team::TechnicianSummary, colour::Colour};
+use leptos::{prelude::*, wasm_bindgen::JsCast};
+use leptos_router::{hooks::use_navigate, NavigateOptions};
+use uuid::Uuid;
 
 use super::{
-    call_block::CallBlock, geometry::Span, refusal, row_name, rows, use_calendar, RowKey,
-    ROW_HEIGHT,
+    call_block::{
+        block_key_down, block_pointer_cancel, block_pointer_down, block_pointer_move,
+        block_pointer_up, block_show_title, parse_row, row_box, CallBlock,
+    },
+    geometry::{lanes, Placed, Span},
+    refusal, row_name, use_calendar, RowKey, LANE_HEIGHT, ROW_HEIGHT,
 };
 use crate::{
     components::calls::missing_text,
     contexts::board::{use_board, use_roster},
-    i18n::use_i18n,
+    i18n::{use_i18n, I18n},
 };
 
 /// The resource timeline with its toolbar and legend.
@@ -18,7 +26,24 @@ pub fn Timeline() -> impl IntoView {
     let i18n = use_i18n();
     let calendar = use_calendar();
     let roster = use_roster();
-    let all_rows = Memo::new(move |_| rows(&roster.list()));
+    // Each row's label, computed once per roster (or language) change for all rows;
+    // rows are keyed by it, so a renamed technician re-renders that row only.
+    let row_labels = Memo::new(move |_| {
+        let technicians = roster.list();
+        calendar.rows.with(|rows| {
+            rows.iter()
+                .map(|row| RowLabel::new(&i18n, &technicians, *row))
+                .collect::<Vec<_>>()
+        })
+    });
+
+    let navigate = use_navigate();
+    let open = move |id: Uuid| navigate(&format!("/requests/{id}"), NavigateOptions::default());
+    let open = StoredValue::new(open);
+    let open = move |id: Uuid| open.with_value(|f| f(id));
+
+    let nearby = Nearby::new();
+    on_cleanup(move || nearby.disconnect());
 
     // Escape anywhere cancels a pointer drag.
     let escape = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -52,13 +77,25 @@ pub fn Timeline() -> impl IntoView {
     view! {
         <div class="calendar">
             <Toolbar />
-            <div class="timeline" style=format!("--row:{ROW_HEIGHT}px")>
+            <div class="timeline" style=move || {
+                // Grid lines: one per day in the week view, one per hour in the day view.
+                let g = calendar.geometry.get();
+                let columns = if g.days == 1 { g.hour_to - g.hour_from } else { g.days };
+                format!("--row:{ROW_HEIGHT}px;--columns:{columns}")
+            }>
                 <TimeHeader />
-                <div class="timeline__rows" node_ref=calendar.track role="list">
-                    <For each=move || all_rows.get() key=|row| *row let:row>
-                        <Row row />
+                <div class="timeline__rows" node_ref=calendar.track role="list"
+                    on:pointerdown=move |ev| block_pointer_down(&ev)
+                    on:pointermove=move |ev| block_pointer_move(&ev)
+                    on:pointerup=move |ev| block_pointer_up(&ev, open)
+                    on:pointercancel=move |ev| block_pointer_cancel(&ev)
+                    on:keydown=move |ev| block_key_down(&ev, open)
+                    on:pointerover=move |ev| block_show_title(&ev)
+                    on:focusin=move |ev| block_show_title(&ev)>
+                    <For each=move || row_labels.get() key=|label| label.clone() let:label>
+                        <Row label nearby />
                     </For>
-                    <Ghost rows=all_rows />
+                    <Ghost />
                     {move || now_left().map(|style| view! { <div class="now-line" style=style aria-hidden="true"></div> })}
                 </div>
             </div>
@@ -193,68 +230,228 @@ fn TimeHeader() -> impl IntoView {
     }
 }
 
-/// One row: its label and its calls; while a call is dragged, rows that cannot take it
-/// are marked (and the ghost says why).
+/// What a row's label shows (its name, and the skills or why it is unverified).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RowLabel {
+    pub row: RowKey,
+    pub name: String,
+    pub sub: String,
+    pub unverified: bool,
+}
+
+impl RowLabel {
+    fn new(i18n: &I18n, technicians: &[TechnicianSummary], row: RowKey) -> Self {
+        let tech = match row {
+            RowKey::Technician(id) => technicians.iter().find(|t| t.id == id),
+            RowKey::Dispatcher => None,
+        };
+        let sub = match tech {
+            Some(t) if !t.verified => format!(
+                "{}: {}",
+                i18n.t("calls.modal.unverified_reason"),
+                missing_text(i18n, &t.missing)
+            ),
+            Some(t) => t
+                .skills
+                .iter()
+                .map(|s| i18n.t_or(&format!("skill.{s}"), "calendar.refuse.unknown_skill"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => i18n.t("calendar.dispatcher_row_hint"),
+        };
+        Self {
+            row,
+            name: tech.map_or_else(|| i18n.t("calendar.dispatcher_row"), |t| t.name.clone()),
+            sub,
+            unverified: tech.is_some_and(|t| !t.verified),
+        }
+    }
+}
+
+/// Which rows have their calls drawn. A board of hundreds of technicians is taller than
+/// any screen, and drawing calls nobody can see is most of the cost of showing it: a row
+/// draws its calls once it comes within half a screen of the viewport, and keeps them.
+/// Rows of the first screenful start drawn, so the first paint shows every visible call.
+#[derive(Clone, Copy)]
+struct Nearby {
+    rows: StoredValue<HashMap<RowKey, RwSignal<bool>>, LocalStorage>,
+    observer: StoredValue<Option<web_sys::IntersectionObserver>, LocalStorage>,
+    /// How many rows fill the first screen.
+    first_screen: usize,
+}
+
+impl Nearby {
+    fn new() -> Self {
+        let rows: StoredValue<HashMap<RowKey, RwSignal<bool>>, LocalStorage> =
+            StoredValue::new_local(HashMap::new());
+        let on_change = wasm_bindgen::closure::Closure::<
+            dyn FnMut(js_sys::Array, web_sys::IntersectionObserver),
+        >::new(
+            move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
+                for entry in entries.iter() {
+                    let entry: web_sys::IntersectionObserverEntry = entry.unchecked_into();
+                    if !entry.is_intersecting() {
+                        continue;
+                    }
+                    let target = entry.target();
+                    observer.unobserve(&target);
+                    let near = target
+                        .get_attribute("data-row")
+                        .and_then(|key| parse_row(&key))
+                        .and_then(|row| rows.with_value(|r| r.get(&row).copied()));
+                    if let Some(near) = near {
+                        // Drawn when the browser is idle (within 100 ms): rows coming near
+                        // are still off-screen, and the frame in progress has priority.
+                        let draw = wasm_bindgen::closure::Closure::once_into_js(move || {
+                            near.set(true);
+                        });
+                        let options = web_sys::IdleRequestOptions::new();
+                        options.set_timeout(100);
+                        let _ = window()
+                            .request_idle_callback_with_options(draw.unchecked_ref(), &options);
+                    }
+                }
+            },
+        );
+        let options = web_sys::IntersectionObserverInit::new();
+        options.set_root_margin("50% 0px");
+        let observer = web_sys::IntersectionObserver::new_with_options(
+            on_change.as_ref().unchecked_ref(),
+            &options,
+        )
+        .ok();
+        // The observer calls back for as long as the board lives.
+        on_change.forget();
+        let height = window()
+            .inner_height()
+            .ok()
+            .and_then(|h| h.as_f64())
+            .unwrap_or(1000.0);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let first_screen = (height / ROW_HEIGHT).ceil() as usize;
+        Self {
+            rows,
+            observer: StoredValue::new_local(observer),
+            first_screen,
+        }
+    }
+
+    /// The "draw my calls" flag of the row at `index`, watched from when it is mounted.
+    fn register(
+        self,
+        row: RowKey,
+        index: usize,
+        element: NodeRef<leptos::html::Div>,
+    ) -> RwSignal<bool> {
+        let near = RwSignal::new(index < self.first_screen);
+        self.rows.update_value(|r| {
+            r.insert(row, near);
+        });
+        if !near.get_untracked() {
+            Effect::new(move |_| {
+                if let Some(element) = element.get() {
+                    self.observer.with_value(|o| {
+                        if let Some(o) = o {
+                            o.observe(&element);
+                        }
+                    });
+                }
+            });
+        }
+        near
+    }
+
+    fn disconnect(self) {
+        self.observer.with_value(|o| {
+            if let Some(o) = o {
+                o.disconnect();
+            }
+        });
+    }
+}
+
+/// One row: its label and its calls, in lanes where they overlap; while a call is
+/// dragged, rows that cannot take it are marked (and the ghost says why).
 #[component]
-fn Row(row: RowKey) -> impl IntoView {
-    let i18n = use_i18n();
+fn Row(label: RowLabel, nearby: Nearby) -> impl IntoView {
     let board = use_board();
     let calendar = use_calendar();
-    let roster = use_roster();
+    let row = label.row;
     let ids = board.at(row.place());
-    let tech = move || match row {
-        RowKey::Technician(id) => roster.list().into_iter().find(|t| t.id == id),
-        RowKey::Dispatcher => None,
-    };
-    let unverified = move || tech().is_some_and(|t| !t.verified);
-    let invalid = Memo::new(move |_| {
-        calendar
-            .dragging
-            .get()
-            .and_then(|id| board.call(id))
-            .is_some_and(|call| refusal(&i18n, row, &call.get_untracked()).is_some())
+    let element = NodeRef::<leptos::html::Div>::new();
+    let index = calendar
+        .rows
+        .with_untracked(|rows| rows.iter().position(|r| *r == row))
+        .unwrap_or(0);
+    let near = nearby.register(row, index, element);
+    // The row's lane layout: recomputed when a call of this row moves or the view
+    // changes, never for another row's change.
+    let layout = Memo::new(move |_| {
+        let geometry = calendar.geometry.get();
+        ids.with(|ids| {
+            let spans: Vec<(Uuid, (f64, f64))> = ids
+                .iter()
+                .filter_map(|id| {
+                    let call = untrack(|| board.call(*id))?;
+                    let span = call
+                        .with(|c| c.slot)
+                        .and_then(|s| geometry.span_of(s.start, s.end))?;
+                    Some((*id, span))
+                })
+                .collect();
+            let placed = lanes(
+                &spans
+                    .iter()
+                    .map(|(_, (left, width))| (*left, left + width))
+                    .collect::<Vec<_>>(),
+            );
+            spans
+                .into_iter()
+                .zip(placed)
+                .map(|((id, (left, width)), lane)| (id, Placed { left, width, lane }))
+                .collect::<HashMap<Uuid, Placed>>()
+        })
     });
-    let name = move || row_name(&i18n, row);
-    let sub = move || match tech() {
-        Some(t) if !t.verified => format!(
-            "{}: {}",
-            i18n.t("calls.modal.unverified_reason"),
-            missing_text(&i18n, &t.missing)
-        ),
-        Some(t) => t
-            .skills
-            .iter()
-            .map(|s| i18n.t_or(&format!("skill.{s}"), "calendar.refuse.unknown_skill"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        None => i18n.t("calendar.dispatcher_row_hint"),
+    let height = move || {
+        let most = layout.with(|l| l.values().map(|p| p.lane.lanes).max().unwrap_or(1));
+        if most > 1 {
+            format!("height:{}px", f64::from(most) * LANE_HEIGHT)
+        } else {
+            String::new()
+        }
     };
     let class = move || {
         let mut c = String::from("timeline__row");
         if row == RowKey::Dispatcher {
             c.push_str(" is-dispatcher");
         }
-        if unverified() {
+        if label.unverified {
             c.push_str(" is-unverified");
         }
-        if invalid.get() {
+        if calendar.refused.with(|r| r.contains(&row)) {
             c.push_str(" is-invalid");
         }
         c
     };
+    let data_row = match row {
+        RowKey::Dispatcher => "dispatcher".to_owned(),
+        RowKey::Technician(id) => id.to_string(),
+    };
     view! {
-        <div class=class role="listitem" data-row=move || match row {
-            RowKey::Dispatcher => "dispatcher".to_owned(),
-            RowKey::Technician(id) => id.to_string(),
-        }>
+        <div class=class style=height role="listitem" data-row=data_row node_ref=element>
             <div class="timeline__label">
-                <span class="timeline__name">{name}</span>
-                <span class="timeline__sub">{sub}</span>
+                <span class="timeline__name">{label.name.clone()}</span>
+                <span class="timeline__sub">{label.sub.clone()}</span>
             </div>
             <div class="timeline__lane">
-                <For each=move || ids.get() key=|id| *id let:id>
-                    {move || board.call(id).map(|call| view! { <CallBlock call row /> })}
-                </For>
+                <Show when=move || near.get()>
+                    <For each=move || ids.get() key=|id| *id let:id>
+                        {untrack(|| board.call(id)).map(|call| {
+                            let placed = Signal::derive(move || layout.with(|l| l.get(&id).copied()));
+                            view! { <CallBlock call placed /> }
+                        })}
+                    </For>
+                </Show>
             </div>
         </div>
     }
@@ -262,7 +459,7 @@ fn Row(row: RowKey) -> impl IntoView {
 
 /// The drop preview: target time and technician, or why the row refuses the call.
 #[component]
-fn Ghost(rows: Memo<Vec<RowKey>>) -> impl IntoView {
+fn Ghost() -> impl IntoView {
     let i18n = use_i18n();
     let calendar = use_calendar();
     let board = use_board();
@@ -272,10 +469,11 @@ fn Ghost(rows: Memo<Vec<RowKey>>) -> impl IntoView {
             return None;
         }
         let (row, start, end) = drag.target?;
-        let call = board.call(drag.call_id)?.get_untracked();
+        let call = untrack(|| board.call(drag.call_id))?.get_untracked();
         let geometry = calendar.geometry.get_untracked();
         let (left, width) = geometry.span_of(start, end)?;
-        let index = rows.with_untracked(|r| r.iter().position(|x| *x == row))?;
+        // Rows differ in height (lanes), so the ghost takes the target row's own box.
+        let (top, height) = row_box(row)?;
         let refused = refusal(&i18n, row, &call);
         let when = domain::tz::to_local(start, geometry.zone)
             .format("%a %H:%M")
@@ -283,13 +481,17 @@ fn Ghost(rows: Memo<Vec<RowKey>>) -> impl IntoView {
         let text = refused
             .clone()
             .unwrap_or_else(|| format!("{when} · {}", row_name(&i18n, row)));
-        #[allow(clippy::cast_precision_loss)]
-        let top = index as f64 * ROW_HEIGHT;
         let style = format!(
-            "top:{top}px;left:calc(var(--label) + (100% - var(--label)) * {left:.5});width:calc((100% - var(--label)) * {width:.5})"
+            "top:{top}px;height:{}px;left:calc(var(--label) + (100% - var(--label)) * {left:.5});width:calc((100% - var(--label)) * {width:.5})",
+            (height - 10.0).max(LANE_HEIGHT - 6.0)
         );
-        if let Some(mark) = web_sys::window().and_then(|w| w.performance()) {
-            let _ = mark.mark("drag-move-end");
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark("drag-move-end");
+            let _ = performance.measure_with_start_mark_and_end_mark(
+                "drag-work",
+                "drag-move-start",
+                "drag-move-end",
+            );
         }
         Some(view! {
             <div class=if refused.is_some() { "ghost is-refused" } else { "ghost" } style=style data-testid="drag-ghost">
