@@ -14,7 +14,7 @@ use std::{
     io::{BufRead, BufReader, Read, Write},
     net::{TcpListener, TcpStream},
     path::{Path, PathBuf},
-    process::{Command, ExitCode, Stdio},
+    process::{Child, Command, ExitCode, Stdio},
     time::{Duration, Instant},
 };
 
@@ -279,6 +279,16 @@ fn test(args: &[String]) -> Result {
         return Err("some tests failed".to_owned());
     }
     Ok(())
+}
+
+/// A server process that is killed when dropped (the benchmark's server).
+struct ServerGuard(Child);
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// A free TCP port on loopback.
