@@ -229,24 +229,45 @@ pub fn format_money(tag: &str, amount_minor: i64, currency: &str) -> String {
 /// Formats an instant through `Intl.DateTimeFormat` in `time_zone` (DST-correct: the
 /// browser applies the zone's rules for that instant).
 pub fn format_date_time(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
-    let locales = js_sys::Array::of1(&JsValue::from_str(tag));
-    let opts = options(&[
-        ("timeZone", JsValue::from_str(time_zone)),
-        ("dateStyle", JsValue::from_str("medium")),
-        ("timeStyle", JsValue::from_str("short")),
-    ]);
-    let format = js_sys::Intl::DateTimeFormat::new(&locales, &opts).format();
-    let date = js_sys::Date::new(&JsValue::from_f64(epoch_ms));
-    format
-        .call1(&JsValue::NULL, &date)
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
+    format_with(
+        tag,
+        epoch_ms,
+        &[
+            ("timeZone", time_zone),
+            ("dateStyle", "medium"),
+            ("timeStyle", "short"),
+        ],
+    )
 }
 
-fn format_with(tag: &str, epoch_ms: f64, pairs: &[(&str, JsValue)]) -> String {
-    let locales = js_sys::Array::of1(&JsValue::from_str(tag));
-    let format = js_sys::Intl::DateTimeFormat::new(&locales, &options(pairs)).format();
+thread_local! {
+    /// `Intl.DateTimeFormat#format` per language tag and options: creating a formatter
+    /// costs far more than formatting, and a board formats thousands of instants.
+    static DATE_FORMATS: std::cell::RefCell<
+        std::collections::HashMap<String, js_sys::Function>,
+    > = std::cell::RefCell::default();
+}
+
+/// Formats `epoch_ms` with the (cached) `Intl.DateTimeFormat` of `tag` and `pairs`.
+fn format_with(tag: &str, epoch_ms: f64, pairs: &[(&str, &str)]) -> String {
+    let key = pairs.iter().fold(tag.to_owned(), |mut key, (k, v)| {
+        key.push_str(&format!("|{k}={v}"));
+        key
+    });
+    let format = DATE_FORMATS.with(|formats| {
+        formats
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| {
+                let pairs: Vec<(&str, JsValue)> = pairs
+                    .iter()
+                    .map(|(k, v)| (*k, JsValue::from_str(v)))
+                    .collect();
+                let locales = js_sys::Array::of1(&JsValue::from_str(tag));
+                js_sys::Intl::DateTimeFormat::new(&locales, &options(&pairs)).format()
+            })
+            .clone()
+    });
     format
         .call1(
             &JsValue::NULL,
@@ -263,11 +284,11 @@ pub fn format_date(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
         tag,
         epoch_ms,
         &[
-            ("timeZone", JsValue::from_str(time_zone)),
-            ("weekday", JsValue::from_str("short")),
-            ("day", JsValue::from_str("numeric")),
-            ("month", JsValue::from_str("short")),
-            ("year", JsValue::from_str("numeric")),
+            ("timeZone", time_zone),
+            ("weekday", "short"),
+            ("day", "numeric"),
+            ("month", "short"),
+            ("year", "numeric"),
         ],
     )
 }
@@ -278,9 +299,9 @@ pub fn format_weekday(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
         tag,
         epoch_ms,
         &[
-            ("timeZone", JsValue::from_str(time_zone)),
-            ("weekday", JsValue::from_str("short")),
-            ("day", JsValue::from_str("numeric")),
+            ("timeZone", time_zone),
+            ("weekday", "short"),
+            ("day", "numeric"),
         ],
     )
 }
@@ -291,12 +312,12 @@ pub fn format_day_time(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
         tag,
         epoch_ms,
         &[
-            ("timeZone", JsValue::from_str(time_zone)),
-            ("weekday", JsValue::from_str("short")),
-            ("day", JsValue::from_str("numeric")),
-            ("month", JsValue::from_str("short")),
-            ("hour", JsValue::from_str("2-digit")),
-            ("minute", JsValue::from_str("2-digit")),
+            ("timeZone", time_zone),
+            ("weekday", "short"),
+            ("day", "numeric"),
+            ("month", "short"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
         ],
     )
 }

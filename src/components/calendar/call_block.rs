@@ -1,9 +1,6 @@
 use chrono::Duration;
 use domain::view::CallView;
-use leptos::{
-    prelude::*,
-    wasm_bindgen::{JsCast, JsValue},
-};
+use leptos::{prelude::*, wasm_bindgen::JsCast};
 use uuid::Uuid;
 
 use super::{
@@ -121,45 +118,6 @@ pub fn track_pointer(client_x: f64, client_y: f64) {
         target,
         ..drag
     }));
-}
-
-thread_local! {
-    /// `Intl.DateTimeFormat#format` per (language tag, time zone): creating a formatter
-    /// costs far more than formatting, and a board has thousands of blocks.
-    static DATE_TIME_FORMATS: std::cell::RefCell<
-        std::collections::HashMap<(String, String), js_sys::Function>,
-    > = std::cell::RefCell::default();
-}
-
-/// An instant as date and time (medium date, short time) in `zone`, like
-/// [`crate::i18n::format_date_time`], through a formatter shared by every block.
-fn date_time(tag: &str, zone: &str, epoch_ms: f64) -> String {
-    let format = DATE_TIME_FORMATS.with(|formats| {
-        formats
-            .borrow_mut()
-            .entry((tag.to_owned(), zone.to_owned()))
-            .or_insert_with(|| {
-                let options = js_sys::Object::new();
-                for (key, value) in [
-                    ("timeZone", zone),
-                    ("dateStyle", "medium"),
-                    ("timeStyle", "short"),
-                ] {
-                    let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-                }
-                js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&tag.into()), &options)
-                    .format()
-            })
-            .clone()
-    });
-    format
-        .call1(
-            &JsValue::NULL,
-            &js_sys::Date::new(&JsValue::from_f64(epoch_ms)),
-        )
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
 }
 
 thread_local! {
@@ -357,7 +315,13 @@ pub fn CallBlock(
             #[allow(clippy::cast_precision_loss)]
             let when = c
                 .slot
-                .map(|s| date_time(&tag, zone.name(), s.start.timestamp_millis() as f64))
+                .map(|s| {
+                    crate::i18n::format_date_time(
+                        &tag,
+                        s.start.timestamp_millis() as f64,
+                        zone.name(),
+                    )
+                })
                 .unwrap_or_default();
             // The time first: on a narrow block it is what survives the ellipsis.
             let meta = match time {
