@@ -5,7 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use crate::{
-    helpers::{spawn_app, Backend, TestApp},
+    helpers::{send, spawn_app, Backend, TestApp},
     marketplace::{
         booking, company_id, create_request, outbox, post_booking, stored, ALPEN, PASSWORD, RHEIN,
     },
@@ -274,23 +274,6 @@ async fn accept_race_across_instances_and_processes_on_one_postgres() {
 
         assert_one_winner(&app, call, &companies, &results).await;
     }
-}
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    cookie: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut request = app
-        .http
-        .request(method, app.url(path))
-        .header("cookie", cookie);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
 }
 
 async fn another_companys_call_is_404_for_get_patch_and_every_post(backend: Backend) {

@@ -242,3 +242,21 @@ fn start_cluster() -> String {
         .expect("start the cluster reaper");
     format!("postgres://postgres@127.0.0.1:{port}/postgres")
 }
+
+/// Sends `method path` with the session `cookie` and an optional JSON `body`.
+pub async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    cookie: &str,
+    body: Option<serde_json::Value>,
+) -> reqwest::Response {
+    let mut request = app
+        .http
+        .request(method, app.url(path))
+        .header("cookie", cookie);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}

@@ -3,7 +3,7 @@
 //! ways to cancel — with tenancy, stale versions and bad input refused without a change.
 
 use crate::{
-    helpers::{spawn_app, Backend, TestApp},
+    helpers::{send, spawn_app, Backend, TestApp},
     marketplace::{
         booking, company_id, create_request, outbox, post_booking, stored, ALPEN, PASSWORD, RHEIN,
     },
@@ -29,23 +29,6 @@ on_both_backends!(
     another_companys_call_is_404_on_every_order_route,
     stale_versions_are_409_with_the_current_call,
 );
-
-async fn send(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    cookie: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut request = app
-        .http
-        .request(method, app.url(path))
-        .header("cookie", cookie);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
-}
 
 /// Sends and expects `status`; returns the JSON body.
 async fn expect(

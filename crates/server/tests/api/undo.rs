@@ -13,7 +13,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::{
-    helpers::{spawn_app, Backend, TestApp},
+    helpers::{send, spawn_app, Backend, TestApp},
     marketplace::{booking, post_booking, stored, ALPEN, PASSWORD, RHEIN},
     on_both_backends,
 };
@@ -29,23 +29,6 @@ on_both_backends!(
 );
 
 const MOVED_SLOT: &str = "2026-11-24T13:00:00Z";
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    cookie: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut request = app
-        .http
-        .request(method, app.url(path))
-        .header("cookie", cookie);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
-}
 
 async fn json_of(response: reqwest::Response, status: u16) -> Value {
     let actual = response.status().as_u16();
