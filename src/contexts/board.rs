@@ -19,6 +19,11 @@ pub type PlaceKey = Place;
 struct Inner {
     calls: HashMap<Uuid, ArcRwSignal<CallView>>,
     places: HashMap<PlaceKey, ArcRwSignal<Vec<Uuid>>>,
+    /// Counts single-call changes (live events, optimistic moves, answers).
+    epoch: u64,
+    /// The epoch of each call's latest single-call change (also of removals), so a board
+    /// read that started earlier cannot undo it.
+    touched: HashMap<Uuid, u64>,
 }
 
 /// The board's calls, shared by the calendar, the lists and the modal.
@@ -79,6 +84,31 @@ impl BoardStore {
     /// Adds or replaces a call (from the server, a live event or an optimistic move) and
     /// moves it between places if its placements changed.
     pub fn upsert(&self, view: CallView) {
+        self.touch(view.id);
+        self.put(view);
+    }
+
+    /// The current epoch: pass it to [`BoardStore::replace_all`] with a board read
+    /// started now.
+    pub fn epoch(&self) -> u64 {
+        self.inner.with_value(|inner| inner.epoch)
+    }
+
+    fn touch(&self, id: Uuid) {
+        self.inner.update_value(|inner| {
+            inner.epoch += 1;
+            let epoch = inner.epoch;
+            inner.touched.insert(id, epoch);
+        });
+    }
+
+    /// Whether the call changed on its own after `epoch`.
+    fn touched_since(&self, id: Uuid, epoch: u64) -> bool {
+        self.inner
+            .with_value(|inner| inner.touched.get(&id).is_some_and(|t| *t > epoch))
+    }
+
+    fn put(&self, view: CallView) {
         let id = view.id;
         let new_places = places_of(&view);
         let start = view.slot.map(|s| s.start);
@@ -120,6 +150,11 @@ impl BoardStore {
 
     /// Removes a call from the board (declined, taken by another partner, cancelled).
     pub fn remove(&self, id: Uuid) {
+        self.touch(id);
+        self.drop_call(id);
+    }
+
+    fn drop_call(&self, id: Uuid) {
         let Some(signal) = self
             .inner
             .try_update_value(|inner| inner.calls.remove(&id))
@@ -134,16 +169,20 @@ impl BoardStore {
         self.membership.update(|n| *n += 1);
     }
 
-    /// Replaces the whole board (initial load or a reload after reconnecting).
-    pub fn replace_all(&self, views: Vec<CallView>) {
+    /// Replaces the whole board with a read that started at `epoch` (initial load or a
+    /// reload after reconnecting). Calls that changed on their own since then — a live
+    /// event or a move that arrived while the read was under way — keep that newer state.
+    pub fn replace_all(&self, views: Vec<CallView>, epoch: u64) {
         let keep: HashSet<Uuid> = views.iter().map(|v| v.id).collect();
         for id in self.ids_untracked() {
-            if !keep.contains(&id) {
-                self.remove(id);
+            if !keep.contains(&id) && !self.touched_since(id, epoch) {
+                self.drop_call(id);
             }
         }
         for view in views {
-            self.upsert(view);
+            if !self.touched_since(view.id, epoch) {
+                self.put(view);
+            }
         }
     }
 

@@ -232,7 +232,7 @@ pub fn BenchPage() -> impl IntoView {
         spawn_local(async move {
             roster.set(technicians);
             let t_ingest = now_ms();
-            board.replace_all(calls.clone());
+            board.replace_all(calls.clone(), board.epoch());
             let ingest_ms = now_ms() - t_ingest;
             let t0 = now_ms();
             mark("bench-render-start");

@@ -48,11 +48,16 @@ pub fn CalendarPage() -> impl IntoView {
         tick.track();
         let (from, to) = calendar.geometry.get().range();
         // A day of margin on both sides keeps calls dragged past the edge on the board.
-        async move { api::board(from - Duration::days(1), to + Duration::days(1)).await }
+        let epoch = board.epoch();
+        async move {
+            api::board(from - Duration::days(1), to + Duration::days(1))
+                .await
+                .map(|data| (data, epoch))
+        }
     });
     Effect::new(move |_| match load.get() {
-        Some(Ok(board_data)) => {
-            board.replace_all(board_data.calls);
+        Some(Ok((board_data, epoch))) => {
+            board.replace_all(board_data.calls, epoch);
             loaded.set(true);
         }
         Some(Err(err)) => {
