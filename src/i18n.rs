@@ -278,6 +278,16 @@ fn format_with(tag: &str, epoch_ms: f64, pairs: &[(&str, &str)]) -> String {
         .unwrap_or_default()
 }
 
+/// Creates the date formatters the calendar draws with, for `tag` in `time_zone`, before
+/// its first draw: a page's first `Intl.DateTimeFormat` costs ~10 ms (the browser loads
+/// the locale's data), so the calendar page calls this while its data is on the way
+/// rather than paying it in the middle of drawing the board.
+pub fn prepare_calendar_formats(tag: &str, time_zone: &str) {
+    format_date(tag, 0.0, time_zone);
+    format_date_time(tag, 0.0, time_zone);
+    format_weekday(tag, 0.0, time_zone);
+}
+
 /// A date without time ("Tue, 24 Nov 2026") in `time_zone`.
 pub fn format_date(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
     format_with(

@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
     contexts::board::provide_roster();
     contexts::toasts::provide_toasts();
     contexts::live::provide_live();
+    contexts::presence::provide_soft_locks();
     view! {
         <components::common::toast_host::ToastHost />
         <Router>

@@ -3,6 +3,8 @@
 //! colleagues what this board does. The picture arrives over the live connection
 //! (`contexts::live`); the rules of reading it live in `domain::api::live`.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -30,14 +32,75 @@ pub fn use_colleagues() -> Memo<Vec<PresenceUser>> {
     })
 }
 
-/// A colleague's activity on `call`, if any (this board's own never counts).
-pub fn use_colleague_activity(call: Uuid) -> Memo<Option<Activity>> {
+/// The calls colleagues work on (soft locks), for a board of thousands of blocks: one map
+/// for the whole board, kept from the presence picture, and each reader (a block, the
+/// detail modal) notified only when its own call's entry changes — not a memo over the
+/// whole picture per block.
+#[derive(Clone, Copy)]
+pub struct SoftLocks {
+    locks: StoredValue<HashMap<Uuid, Activity>>,
+    /// One trigger per call somebody reads, created on the first read and kept (at most
+    /// one per call of the board).
+    readers: StoredValue<HashMap<Uuid, ArcTrigger>>,
+}
+
+impl SoftLocks {
+    /// A colleague's activity on `call`, if any (this board's own never counts). Tracked:
+    /// the caller re-runs when that call's entry changes, and only then.
+    pub fn on(self, call: Uuid) -> Option<Activity> {
+        self.readers
+            .update_value(|readers| readers.entry(call).or_default().track());
+        self.locks.with_value(|locks| locks.get(&call).cloned())
+    }
+}
+
+/// Provides the board's [`SoftLocks`], kept up to date from the live presence picture.
+pub fn provide_soft_locks() {
     let live = use_live();
     let me = my_id();
-    Memo::new(move |_| {
+    let soft_locks = SoftLocks {
+        locks: StoredValue::new(HashMap::new()),
+        readers: StoredValue::new(HashMap::new()),
+    };
+    Effect::new(move |_| {
         let me = me.get().unwrap_or_default();
-        live.presence.with(|p| p.activity_on(call, me).cloned())
-    })
+        let next: HashMap<Uuid, Activity> = live.presence.with(|p| {
+            p.soft_locks(me)
+                .into_iter()
+                .map(|(call, activity)| (call, activity.clone()))
+                .collect()
+        });
+        let changed: Vec<Uuid> = soft_locks
+            .locks
+            .try_update_value(|locks| {
+                let changed = locks
+                    .iter()
+                    .filter(|(call, activity)| next.get(*call) != Some(*activity))
+                    .map(|(call, _)| *call)
+                    .chain(
+                        next.keys()
+                            .filter(|call| !locks.contains_key(*call))
+                            .copied(),
+                    )
+                    .collect();
+                *locks = next;
+                changed
+            })
+            .unwrap_or_default();
+        soft_locks.readers.with_value(|readers| {
+            for call in changed {
+                if let Some(trigger) = readers.get(&call) {
+                    trigger.notify();
+                }
+            }
+        });
+    });
+    provide_context(soft_locks);
+}
+
+/// The app's [`SoftLocks`].
+pub fn use_soft_locks() -> SoftLocks {
+    expect_context::<SoftLocks>()
 }
 
 /// "Sandra is moving this" / "Sandra has this open".

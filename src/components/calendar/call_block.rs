@@ -3,11 +3,16 @@ use domain::view::CallView;
 use leptos::{prelude::*, wasm_bindgen::JsCast};
 use uuid::Uuid;
 
+use super::colleague_marker::colleague_marker;
 use super::{
     geometry::{Lane, Placed},
     refusal, row_name, use_calendar, Drag, DragMode, PendingMove, RowKey,
 };
-use crate::{components::calls::state_badge::state_of, contexts::board::use_board, i18n::use_i18n};
+use crate::{
+    components::calls::state_badge::state_of,
+    contexts::{board::use_board, presence::use_soft_locks},
+    i18n::use_i18n,
+};
 
 /// Pointer travel (px) below which a press is a click, not a drag.
 const CLICK_SLOP: f64 = 5.0;
@@ -258,7 +263,8 @@ fn start_drag_on(
 /// handlers are delegated to the rows container: `block_pointer_down` and friends).
 ///
 /// A block is five reactive nodes (class, position, one memo of its words and the two
-/// places they show) and four elements: the board draws thousands of them.
+/// places they show) and four elements: the board draws thousands of them. A colleague's
+/// soft lock is read with the words (one trigger per block, see `SoftLocks`).
 #[component]
 pub fn CallBlock(
     /// The call (its own signal: only this block re-renders when it changes).
@@ -337,12 +343,15 @@ pub fn CallBlock(
             (icon, c.service.name.clone(), meta, label)
         })
     });
+    let locks = use_soft_locks();
     let content = move || {
+        let lock = locks.on(id);
         words.with(|(icon, title, meta, _)| {
             view! {
                 <span class="block__title"><span class="block__icon" aria-hidden="true">{*icon}</span>{title.clone()}</span>
                 " "
                 <span class="block__meta">{meta.clone()}</span>
+                {lock.map(|activity| colleague_marker(&i18n, &activity))}
             }
         })
     };
@@ -358,7 +367,6 @@ pub fn CallBlock(
             data-call-id=id.to_string()
         >
             {content}
-            <super::colleague_marker::ColleagueMarker call_id=id />
         </div>
     }
 }

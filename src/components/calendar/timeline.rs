@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use domain::{api::team::TechnicianSummary, colour::Colour};
@@ -271,23 +271,32 @@ impl RowLabel {
 /// Which rows have their calls drawn. A board of hundreds of technicians is taller than
 /// any screen, and drawing calls nobody can see is most of the cost of showing it: a row
 /// draws its calls once it comes within half a screen of the viewport, and keeps them.
-/// Rows of the first screenful start drawn, so the first paint shows every visible call.
+/// Rows that fill the first screen (by their real heights: rows with lanes are taller)
+/// start drawn, so the first paint shows every visible call and no more.
 #[derive(Clone, Copy)]
 struct Nearby {
     rows: StoredValue<HashMap<RowKey, RwSignal<bool>>, LocalStorage>,
     observer: StoredValue<Option<web_sys::IntersectionObserver>, LocalStorage>,
-    /// How many rows fill the first screen.
-    first_screen: usize,
+    /// Pixels of the first screen not yet taken by the rows registered so far.
+    first_screen: StoredValue<f64>,
 }
+
+/// Idle time (ms) a row's drawing is expected to need: a row is only started in an idle
+/// period with at least this much left, or when it is the first of that period.
+const ROW_DRAW_MS: f64 = 8.0;
 
 impl Nearby {
     fn new() -> Self {
         let rows: StoredValue<HashMap<RowKey, RwSignal<bool>>, LocalStorage> =
             StoredValue::new_local(HashMap::new());
+        // Rows come near, waiting for idle time to be drawn.
+        let queue: StoredValue<VecDeque<RwSignal<bool>>, LocalStorage> =
+            StoredValue::new_local(VecDeque::new());
         let on_change = wasm_bindgen::closure::Closure::<
             dyn FnMut(js_sys::Array, web_sys::IntersectionObserver),
         >::new(
             move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
+                let was_empty = queue.with_value(VecDeque::is_empty);
                 for entry in entries.iter() {
                     let entry: web_sys::IntersectionObserverEntry = entry.unchecked_into();
                     if !entry.is_intersecting() {
@@ -300,16 +309,11 @@ impl Nearby {
                         .and_then(|key| parse_row(&key))
                         .and_then(|row| rows.with_value(|r| r.get(&row).copied()));
                     if let Some(near) = near {
-                        // Drawn when the browser is idle (within 100 ms): rows coming near
-                        // are still off-screen, and the frame in progress has priority.
-                        let draw = wasm_bindgen::closure::Closure::once_into_js(move || {
-                            near.set(true);
-                        });
-                        let options = web_sys::IdleRequestOptions::new();
-                        options.set_timeout(100);
-                        let _ = window()
-                            .request_idle_callback_with_options(draw.unchecked_ref(), &options);
+                        queue.update_value(|q| q.push_back(near));
                     }
+                }
+                if was_empty && queue.with_value(|q| !q.is_empty()) {
+                    draw_when_idle(queue);
                 }
             },
         );
@@ -327,23 +331,26 @@ impl Nearby {
             .ok()
             .and_then(|h| h.as_f64())
             .unwrap_or(1000.0);
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let first_screen = (height / ROW_HEIGHT).ceil() as usize;
         Self {
             rows,
             observer: StoredValue::new_local(observer),
-            first_screen,
+            first_screen: StoredValue::new(height),
         }
     }
 
-    /// The "draw my calls" flag of the row at `index`, watched from when it is mounted.
+    /// The "draw my calls" flag of a row `height` pixels high, watched from when it is
+    /// mounted. Rows register in display order, so the first ones to register fill the
+    /// first screen (counted from the top of the window: a screen's worth of rows
+    /// is never fewer than fit).
     fn register(
         self,
         row: RowKey,
-        index: usize,
+        height: f64,
         element: NodeRef<leptos::html::Div>,
     ) -> RwSignal<bool> {
-        let near = RwSignal::new(index < self.first_screen);
+        let left = self.first_screen.get_value();
+        self.first_screen.set_value(left - height);
+        let near = RwSignal::new(left > 0.0);
         self.rows.update_value(|r| {
             r.insert(row, near);
         });
@@ -370,6 +377,29 @@ impl Nearby {
     }
 }
 
+/// Draws the rows waiting in `queue` in the browser's idle time (within 100 ms at the
+/// latest): as many per idle period as it has time for, at least one, so that rows
+/// coming near never hold up a frame by more than one row's drawing.
+fn draw_when_idle(queue: StoredValue<VecDeque<RwSignal<bool>>, LocalStorage>) {
+    let draw =
+        wasm_bindgen::closure::Closure::once_into_js(move |deadline: web_sys::IdleDeadline| {
+            let mut first = true;
+            while first || deadline.time_remaining() >= ROW_DRAW_MS {
+                let Some(near) = queue.try_update_value(VecDeque::pop_front).flatten() else {
+                    return;
+                };
+                near.set(true);
+                first = false;
+            }
+            if queue.with_value(|q| !q.is_empty()) {
+                draw_when_idle(queue);
+            }
+        });
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(100);
+    let _ = window().request_idle_callback_with_options(draw.unchecked_ref(), &options);
+}
+
 /// One row: its label and its calls, in lanes where they overlap; while a call is
 /// dragged, rows that cannot take it are marked (and the ghost says why).
 #[component]
@@ -379,11 +409,6 @@ fn Row(label: RowLabel, nearby: Nearby) -> impl IntoView {
     let row = label.row;
     let ids = board.at(row.place());
     let element = NodeRef::<leptos::html::Div>::new();
-    let index = calendar
-        .rows
-        .with_untracked(|rows| rows.iter().position(|r| *r == row))
-        .unwrap_or(0);
-    let near = nearby.register(row, index, element);
     // The row's lane layout: recomputed when a call of this row moves or the view
     // changes, never for another row's change.
     let layout = Memo::new(move |_| {
@@ -412,10 +437,12 @@ fn Row(label: RowLabel, nearby: Nearby) -> impl IntoView {
                 .collect::<HashMap<Uuid, Placed>>()
         })
     });
+    let lanes = move || layout.with(|l| l.values().map(|p| p.lane.lanes).max().unwrap_or(1));
+    let near = nearby.register(row, row_height(untrack(lanes)), element);
     let height = move || {
-        let most = layout.with(|l| l.values().map(|p| p.lane.lanes).max().unwrap_or(1));
+        let most = lanes();
         if most > 1 {
-            format!("height:{}px", f64::from(most) * LANE_HEIGHT)
+            format!("height:{}px", row_height(most))
         } else {
             String::new()
         }
@@ -454,6 +481,15 @@ fn Row(label: RowLabel, nearby: Nearby) -> impl IntoView {
                 </Show>
             </div>
         </div>
+    }
+}
+
+/// The height in pixels of a row whose calls take `lanes` lanes (the CSS `--row` for one).
+fn row_height(lanes: u32) -> f64 {
+    if lanes > 1 {
+        f64::from(lanes) * LANE_HEIGHT
+    } else {
+        ROW_HEIGHT
     }
 }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::{
-    contexts::presence::{activity_text, use_colleague_activity},
+    contexts::presence::{activity_text, use_soft_locks},
     i18n::use_i18n,
 };
 use domain::api::live::initials;
@@ -18,7 +18,8 @@ pub fn ColleagueNotice(
     call_id: Uuid,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let activity = use_colleague_activity(call_id);
+    let locks = use_soft_locks();
+    let activity = Memo::new(move |_| locks.on(call_id));
     view! {
         <div role="status" class="colleague-notice-region">
             {move || activity.get().map(|activity| {

@@ -7,6 +7,8 @@
 //! connection) is right again with the next. The durable event stream stays gapless
 //! because presence never takes a number from it.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -87,10 +89,33 @@ impl Presence {
     /// A colleague's (not `me`'s) activity on `call`; dragging wins over editing when
     /// several colleagues work on it, as the more imminent change.
     pub fn activity_on(&self, call: Uuid, me: Uuid) -> Option<&Activity> {
+        self.colleague_activities(me)
+            .filter(|a| a.call_id == call)
+            .min_by_key(|a| a.action)
+    }
+
+    /// Every call a colleague (not `me`) works on, each with the activity
+    /// [`Presence::activity_on`] picks for it: the whole board's soft locks at once.
+    pub fn soft_locks(&self, me: Uuid) -> BTreeMap<Uuid, &Activity> {
+        let mut locks: BTreeMap<Uuid, &Activity> = BTreeMap::new();
+        for activity in self.colleague_activities(me) {
+            locks
+                .entry(activity.call_id)
+                .and_modify(|held| {
+                    // The first of the most imminent actions, as `min_by_key` picks.
+                    if activity.action < held.action {
+                        *held = activity;
+                    }
+                })
+                .or_insert(activity);
+        }
+        locks
+    }
+
+    fn colleague_activities(&self, me: Uuid) -> impl Iterator<Item = &Activity> {
         self.activities
             .iter()
-            .filter(|a| a.call_id == call && a.user_id != me && a.action != ActivityAction::Idle)
-            .min_by_key(|a| a.action)
+            .filter(move |a| a.user_id != me && a.action != ActivityAction::Idle)
     }
 }
 
@@ -209,6 +234,32 @@ mod tests {
         );
         let others: Vec<_> = presence.colleagues(Uuid::from_u128(1)).collect();
         assert_eq!(others, vec![&user(2, "Ben")]);
+    }
+
+    #[test]
+    fn soft_locks_agree_with_activity_on_for_every_call() {
+        let presence = Presence {
+            users: vec![user(1, "Anna"), user(2, "Ben"), user(3, "Cleo")],
+            activities: vec![
+                activity(1, 5, ActivityAction::Dragging),
+                activity(2, 5, ActivityAction::Editing),
+                activity(3, 5, ActivityAction::Dragging),
+                activity(2, 6, ActivityAction::Idle),
+                activity(3, 7, ActivityAction::Editing),
+                activity(2, 7, ActivityAction::Editing),
+            ],
+        };
+        for me in 0..=3 {
+            let me = Uuid::from_u128(me);
+            let locks = presence.soft_locks(me);
+            for call in 4..=8 {
+                let call = Uuid::from_u128(call);
+                assert_eq!(locks.get(&call).copied(), presence.activity_on(call, me));
+            }
+        }
+        let locks = presence.soft_locks(Uuid::from_u128(3));
+        assert_eq!(locks.len(), 2, "an idle activity is no lock");
+        assert_eq!(locks[&Uuid::from_u128(5)].user_id, Uuid::from_u128(1));
     }
 
     #[test]
