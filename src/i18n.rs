@@ -240,42 +240,63 @@ pub fn format_date_time(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
     )
 }
 
+/// A formatter and the texts it made, by instant (a board shows the same quarter hours
+/// again and again: each is formatted once).
+struct DateFormat {
+    format: js_sys::Function,
+    texts: std::collections::HashMap<i64, String>,
+}
+
+/// Texts a formatter keeps before it starts over (a week of quarter hours is 672).
+const DATE_TEXTS_KEPT: usize = 4096;
+
 thread_local! {
-    /// `Intl.DateTimeFormat#format` per language tag and options: creating a formatter
-    /// costs far more than formatting, and a board formats thousands of instants.
-    static DATE_FORMATS: std::cell::RefCell<
-        std::collections::HashMap<String, js_sys::Function>,
-    > = std::cell::RefCell::default();
+    /// `Intl.DateTimeFormat` per language tag and options: creating a formatter costs far
+    /// more than formatting, and a board formats thousands of instants.
+    static DATE_FORMATS: std::cell::RefCell<std::collections::HashMap<String, DateFormat>> =
+        std::cell::RefCell::default();
 }
 
 /// Formats `epoch_ms` with the (cached) `Intl.DateTimeFormat` of `tag` and `pairs`.
 fn format_with(tag: &str, epoch_ms: f64, pairs: &[(&str, &str)]) -> String {
-    let key = pairs.iter().fold(tag.to_owned(), |mut key, (k, v)| {
-        key.push_str(&format!("|{k}={v}"));
-        key
-    });
-    let format = DATE_FORMATS.with(|formats| {
-        formats
-            .borrow_mut()
-            .entry(key)
-            .or_insert_with(|| {
-                let pairs: Vec<(&str, JsValue)> = pairs
-                    .iter()
-                    .map(|(k, v)| (*k, JsValue::from_str(v)))
-                    .collect();
-                let locales = js_sys::Array::of1(&JsValue::from_str(tag));
-                js_sys::Intl::DateTimeFormat::new(&locales, &options(&pairs)).format()
-            })
-            .clone()
-    });
-    format
-        .call1(
-            &JsValue::NULL,
-            &js_sys::Date::new(&JsValue::from_f64(epoch_ms)),
-        )
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
+    let mut key = String::with_capacity(64);
+    key.push_str(tag);
+    for (k, v) in pairs {
+        key.extend(["|", k, "=", v]);
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let instant = epoch_ms.round() as i64;
+    DATE_FORMATS.with(|formats| {
+        let mut formats = formats.borrow_mut();
+        let date_format = formats.entry(key).or_insert_with(|| {
+            let pairs: Vec<(&str, JsValue)> = pairs
+                .iter()
+                .map(|(k, v)| (*k, JsValue::from_str(v)))
+                .collect();
+            let locales = js_sys::Array::of1(&JsValue::from_str(tag));
+            DateFormat {
+                format: js_sys::Intl::DateTimeFormat::new(&locales, &options(&pairs)).format(),
+                texts: std::collections::HashMap::new(),
+            }
+        });
+        if let Some(text) = date_format.texts.get(&instant) {
+            return text.clone();
+        }
+        let text = date_format
+            .format
+            .call1(
+                &JsValue::NULL,
+                &js_sys::Date::new(&JsValue::from_f64(epoch_ms)),
+            )
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        if date_format.texts.len() >= DATE_TEXTS_KEPT {
+            date_format.texts.clear();
+        }
+        date_format.texts.insert(instant, text.clone());
+        text
+    })
 }
 
 /// Creates the date formatters the calendar draws with, for `tag` in `time_zone`, before

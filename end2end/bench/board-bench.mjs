@@ -39,7 +39,7 @@ const version = browser.version();
 /** Drags the first call of the first technician's row down across rows, one move per
  * frame, and returns the app's `drag-frame` and `drag-work` measures. */
 async function drag(page) {
-  const block = page.locator('.timeline__row:nth-child(2) [data-testid=call-block]').first();
+  const block = page.locator('.timeline__row:nth-child(2) [data-call-id]').first();
   const box = await block.boundingBox();
   if (!box) throw new Error('no call block to drag');
   const start = { x: box.x + Math.min(12, box.width / 3), y: box.y + box.height / 2 };
@@ -76,8 +76,11 @@ for (let load = 0; load < loads; load++) {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'en-GB', timezoneId: 'UTC' });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  // The page logs `bench:done` when its figures are in: waiting for that line, rather
+  // than polling the page, keeps the harness's own scripts out of the measured window.
+  const done = page.waitForEvent('console', { predicate: (m) => m.text() === 'bench:done', timeout: 600_000 });
   await page.goto(`${base}/bench?t=${technicians}&c=${calls}`);
-  await page.waitForFunction(() => window.__bench, null, { timeout: 600_000, polling: 100 });
+  await done;
   const figures = await page.evaluate(() => window.__bench);
   const dragged = await drag(page);
   const run = {

@@ -1,6 +1,6 @@
-use chrono::Duration;
+use chrono::{Duration, Timelike};
 use domain::view::CallView;
-use leptos::{prelude::*, wasm_bindgen::JsCast};
+use leptos::{either::Either, prelude::*, wasm_bindgen::JsCast};
 use uuid::Uuid;
 
 use super::colleague_marker::colleague_marker;
@@ -312,10 +312,16 @@ pub fn CallBlock(
         call.with(|c| {
             let (key, _, icon) = state_of(c);
             let time = c.slot.map(|s| {
+                let (start, end) = (
+                    domain::tz::to_local(s.start, zone),
+                    domain::tz::to_local(s.end, zone),
+                );
                 format!(
-                    "{}–{}",
-                    domain::tz::to_local(s.start, zone).format("%H:%M"),
-                    domain::tz::to_local(s.end, zone).format("%H:%M")
+                    "{:02}:{:02}–{:02}:{:02}",
+                    start.hour(),
+                    start.minute(),
+                    end.hour(),
+                    end.minute()
                 )
             });
             #[allow(clippy::cast_precision_loss)]
@@ -347,11 +353,17 @@ pub fn CallBlock(
     let content = move || {
         let lock = locks.on(id);
         words.with(|(icon, title, meta, _)| {
-            view! {
-                <span class="block__title"><span class="block__icon" aria-hidden="true">{*icon}</span>{title.clone()}</span>
+            // The state icon is drawn by CSS from `data-icon` (kept out of the accessible
+            // name there): two DOM nodes fewer on each of thousands of blocks.
+            let text = view! {
+                <span class="block__title" data-icon=*icon>{title.clone()}</span>
                 " "
                 <span class="block__meta">{meta.clone()}</span>
-                {lock.map(|activity| colleague_marker(&i18n, &activity))}
+            };
+            // Either, not Option: an absent marker would still cost a placeholder node.
+            match lock {
+                None => Either::Left(text),
+                Some(activity) => Either::Right((text, colleague_marker(&i18n, &activity))),
             }
         })
     };
@@ -363,7 +375,6 @@ pub fn CallBlock(
             role="button"
             tabindex="0"
             aria-description=move || words.with(|w| w.3.clone())
-            data-testid="call-block"
             data-call-id=id.to_string()
         >
             {content}
