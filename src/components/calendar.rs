@@ -202,7 +202,8 @@ pub fn rows(roster: &[TechnicianSummary]) -> Vec<RowKey> {
     technicians.sort_by(|a, b| {
         b.verified
             .cmp(&a.verified)
-            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| domain::technician::name_order(&a.name, &b.name))
+            .then_with(|| a.id.cmp(&b.id))
     });
     std::iter::once(RowKey::Dispatcher)
         .chain(technicians.into_iter().map(|t| RowKey::Technician(t.id)))

@@ -5,6 +5,8 @@
 //! verified technicians can be assigned; the team tab shows the others light grey with
 //! [`Verification::missing`].
 
+use std::cmp::Ordering;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -79,6 +81,46 @@ impl TechnicianFacts {
     }
 }
 
+/// The order technicians are listed in everywhere (team tab, calendar rows): by name as
+/// people read it, ignoring case and with numbers by value ("Team 2" before "Team 10").
+pub fn name_order(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let number = |chars: &mut std::iter::Peekable<std::str::Chars>| {
+                    let mut digits = String::new();
+                    while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                        digits.push(d);
+                    }
+                    digits
+                };
+                let (x, y) = (number(&mut a), number(&mut b));
+                let (x_trim, y_trim) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                let order = x_trim
+                    .len()
+                    .cmp(&y_trim.len())
+                    .then_with(|| x_trim.cmp(y_trim))
+                    .then_with(|| x.len().cmp(&y.len()));
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+            (Some(x), Some(y)) => {
+                let order = x.to_lowercase().cmp(y.to_lowercase());
+                if order != Ordering::Equal {
+                    return order;
+                }
+                a.next();
+                b.next();
+            }
+        }
+    }
+}
+
 /// Whether `skills` contains `skill` (case-insensitive, blanks ignored).
 pub fn has_skill<S: AsRef<str>>(skills: &[S], skill: &str) -> bool {
     skills
@@ -110,6 +152,48 @@ pub fn check_assignable<S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_sort_as_people_read_them() {
+        let mut names = vec![
+            "Technician 10",
+            "technician 2",
+            "Anna Keller",
+            "Technician 1",
+            "Team 007",
+            "Team 7",
+            "Team 8",
+            "anna keller",
+            "Zoë",
+            "Anna",
+        ];
+        names.sort_by(|a, b| name_order(a, b));
+        assert_eq!(
+            names,
+            vec![
+                "Anna",
+                "Anna Keller",
+                "anna keller",
+                "Team 7",
+                "Team 007",
+                "Team 8",
+                "Technician 1",
+                "technician 2",
+                "Technician 10",
+                "Zoë",
+            ]
+        );
+    }
+
+    #[test]
+    fn name_order_is_antisymmetric() {
+        let names = ["a1", "a01", "A1b", "a10", "a2", "", "1", "b", "B", "ä"];
+        for a in names {
+            for b in names {
+                assert_eq!(name_order(a, b), name_order(b, a).reverse(), "{a} / {b}");
+            }
+        }
+    }
 
     #[test]
     fn verification_table() {

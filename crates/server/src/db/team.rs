@@ -142,11 +142,18 @@ pub async fn list_technicians(
     db: &Db,
     company_id: Uuid,
 ) -> Result<Vec<TechnicianRecord>, sqlx::Error> {
-    let rows = sqlx::query(&format!("{TECHNICIAN_COLUMNS} ORDER BY u.name, u.id"))
+    let rows = sqlx::query(&format!("{TECHNICIAN_COLUMNS} ORDER BY u.id"))
         .bind(company_id.to_string())
         .fetch_all(&db.pool)
         .await?;
-    rows.iter().map(technician_from).collect()
+    // Ordered here, not by the database: SQLite and PostgreSQL collate names differently,
+    // and people expect "Team 2" before "Team 10".
+    let mut technicians = rows
+        .iter()
+        .map(technician_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    technicians.sort_by(|a, b| domain::technician::name_order(&a.name, &b.name));
+    Ok(technicians)
 }
 
 /// One technician of the company (`None` for an unknown id or another company's).
