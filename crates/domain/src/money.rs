@@ -169,9 +169,71 @@ impl fmt::Display for Money {
     }
 }
 
+/// An amount typed by a person (`25`, `25.5`, `25,50`, `1'250.00`) in minor units;
+/// `None` when it is not one (more than two decimals, letters, negative).
+pub fn parse_amount(text: &str) -> Option<i64> {
+    let cleaned: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\'' | '’' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    if cleaned.is_empty() {
+        return None;
+    }
+    let (major, minor) = match cleaned.rsplit_once(['.', ',']) {
+        Some((major, minor)) => (major, minor),
+        None => (cleaned.as_str(), ""),
+    };
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if !digits(major) || !digits(minor) || minor.len() > 2 || (major.is_empty() && minor.is_empty())
+    {
+        return None;
+    }
+    let major: i64 = if major.is_empty() {
+        0
+    } else {
+        major.parse().ok()?
+    };
+    let minor: i64 = format!("{minor:0<2}").parse().ok()?;
+    major.checked_mul(100)?.checked_add(minor)
+}
+
+/// Minor units as a plain decimal for an input field (`15000` → `150.00`).
+pub fn plain_amount(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", (minor / 100).abs(), (minor % 100).abs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_typed_by_people_become_minor_units() {
+        assert_eq!(parse_amount("25"), Some(2500));
+        assert_eq!(parse_amount("25.5"), Some(2550));
+        assert_eq!(parse_amount("25,50"), Some(2550));
+        assert_eq!(parse_amount(" 1'250.00 "), Some(125_000));
+        assert_eq!(parse_amount("1\u{202f}250,00"), Some(125_000));
+        assert_eq!(parse_amount(".5"), Some(50));
+        assert_eq!(parse_amount("1.234"), None);
+        assert_eq!(parse_amount("-5"), None);
+        assert_eq!(parse_amount("abc"), None);
+        assert_eq!(parse_amount(""), None);
+        assert_eq!(parse_amount("."), None);
+        assert_eq!(parse_amount("99999999999999999999"), None);
+    }
+
+    #[test]
+    fn minor_units_show_as_a_plain_decimal_and_read_back() {
+        assert_eq!(plain_amount(15000), "150.00");
+        assert_eq!(plain_amount(5), "0.05");
+        assert_eq!(plain_amount(-5), "-0.05");
+        assert_eq!(plain_amount(-12_345), "-123.45");
+        for minor in [0, 1, 99, 100, 12_345, 9_999_999] {
+            assert_eq!(parse_amount(&plain_amount(minor)), Some(minor));
+        }
+    }
 
     fn chf(minor: i64) -> Money {
         Money::new(minor, Currency::CHF)
