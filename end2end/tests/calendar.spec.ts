@@ -229,6 +229,32 @@ test('Ctrl+Z undoes a move from the "to assign" list: the call is undated and un
   await expectAccessible(page);
 });
 
+test('a technician changed in the detail modal is a move too: Ctrl+Z takes it back and Luca is never told', async ({ page, request }) => {
+  const { id, anna, techs, day, name } = await greenCallForAnna(page, request);
+  const luca = techs.find((t) => t.name === 'Luca Brunner')!;
+  const calendar = new CalendarPage(page);
+  await page.reload();
+  await calendar.showDay(day);
+  await calendar.block(id).click();
+  const modal = page.getByRole('dialog', { name });
+  await modal.getByLabel('Technician').selectOption(luca.id);
+  await modal.getByRole('button', { name: 'Assign technician' }).click();
+  await expect(page.getByText('Call moved.')).toBeVisible();
+  await expect.poll(async () => (await getCall(page, id)).technician_id).toBe(luca.id);
+  const toLuca = async () => (await outbox(page)).filter((m) => m.call_id === id && m.recipient === luca.id);
+  expect((await toLuca()).every((m) => m.held && !m.cancelled)).toBe(true);
+
+  // Focus is on the modal's button, not in a text field: the shortcut is the board's.
+  await page.keyboard.press('Control+z');
+
+  await expect(page.getByText('Move undone.')).toBeVisible();
+  await expect.poll(async () => (await getCall(page, id)).technician_id).toBe(anna.id);
+  await expect(modal.getByLabel('Technician')).toHaveValue(anna.id);
+  const withdrawn = await toLuca();
+  expect(withdrawn.length).toBeGreaterThan(0);
+  expect(withdrawn.every((m) => m.cancelled)).toBe(true);
+});
+
 /** A green call in Anna Keller's row at a given UTC slot. */
 async function greenCallForAnnaAt(page: Page, request: Parameters<typeof postBooking>[0], slot: { start: string; end: string }) {
   const name = uniqueName('Replace a valve');

@@ -9,7 +9,11 @@ use uuid::Uuid;
 use crate::{
     api,
     components::{
-        calendar::{move_dialog::MoveDialog, provide_calendar, timeline::Timeline},
+        calendar::{
+            move_dialog::{self, MoveDialog},
+            provide_calendar,
+            timeline::Timeline,
+        },
         calls::request_lists::RequestLists,
         common::spinner::Spinner,
         modals::call_detail_modal::CallDetailModal,
@@ -42,6 +46,7 @@ pub fn CalendarPage() -> impl IntoView {
     };
     let tz = domain::tz::parse_zone(&zone()).unwrap_or(chrono_tz::UTC);
     let calendar = provide_calendar(tz);
+    move_dialog::provide_move_undo();
     let tick = RwSignal::new(0_u32);
     let loaded = RwSignal::new(false);
     let load = LocalResource::new(move || {

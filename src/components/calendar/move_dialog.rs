@@ -118,18 +118,91 @@ struct UndoableMove {
     toast: u64,
 }
 
-/// The last move, at most one, for the toast's button and the keyboard shortcut alike.
-type LastMove = StoredValue<Option<UndoableMove>>;
+/// Undo of the last move saved from this board — a calendar drop or a new date or
+/// technician set in the detail modal — by the toast's button or Ctrl+Z (Cmd+Z), within
+/// [`UNDO_WINDOW`]. At most one move is undoable: the last.
+#[derive(Clone, Copy)]
+pub struct MoveUndo {
+    ctx: MoveContext,
+    last: StoredValue<Option<UndoableMove>>,
+}
 
-/// Undoes the last move if it is still undoable; a second press finds nothing to undo.
-fn undo_last(ctx: MoveContext, last: LastMove) {
-    let Some(undoable) = last.try_update_value(Option::take).flatten() else {
-        return;
+impl MoveUndo {
+    /// Offers to undo a saved move (`before` → `saved`): the toast with Undo, and Ctrl+Z,
+    /// for as long as the server would take it back.
+    pub fn offer(self, before: CallView, saved: CallView) {
+        let MoveUndo { ctx, last } = self;
+        let i18n = ctx.i18n;
+        let undo = Callback::new(move |()| self.undo_last());
+        let toast = ctx.toasts.show(
+            ToastKind::Success,
+            i18n.t("calendar.moved_toast")
+                .replace("{seconds}", &UNDO_SECONDS.to_string()),
+            Some((i18n.t("calendar.undo"), undo)),
+            UNDO_SECONDS,
+        );
+        let key = (saved.id, saved.version);
+        last.try_set_value(Some(UndoableMove {
+            before,
+            saved,
+            toast,
+        }));
+        // The window closes for this move only; a newer move keeps its own.
+        set_timeout(
+            move || {
+                last.try_update_value(|l| {
+                    if l.as_ref()
+                        .is_some_and(|m| (m.saved.id, m.saved.version) == key)
+                    {
+                        *l = None;
+                    }
+                });
+            },
+            std::time::Duration::from_secs(u64::from(UNDO_SECONDS)),
+        );
+    }
+
+    /// Undoes the last move if it is still undoable; a second press finds nothing to undo.
+    fn undo_last(self) {
+        let Some(undoable) = self.last.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        self.ctx.toasts.dismiss(undoable.toast);
+        let ctx = self.ctx;
+        spawn_local(async move {
+            undo_move(ctx, undoable.before, undoable.saved).await;
+        });
+    }
+}
+
+/// Provides the board's [`MoveUndo`] and its shortcut, Ctrl+Z (Cmd+Z) anywhere but in a
+/// text field, for as long as the calling component (the calendar page) lives.
+pub fn provide_move_undo() -> MoveUndo {
+    let undo = MoveUndo {
+        ctx: MoveContext::current(),
+        last: StoredValue::new(None),
     };
-    ctx.toasts.dismiss(undoable.toast);
-    spawn_local(async move {
-        undo_move(ctx, undoable.before, undoable.saved).await;
+    let shortcut = window_event_listener(leptos::ev::keydown, move |ev| {
+        let undo_keys = (ev.ctrl_key() || ev.meta_key())
+            && !ev.shift_key()
+            && !ev.alt_key()
+            && ev.key().eq_ignore_ascii_case("z");
+        if !undo_keys || ev.repeat() || ev.default_prevented() || typing(&ev) {
+            return;
+        }
+        if undo.last.try_with_value(Option::is_some).unwrap_or(false) {
+            ev.prevent_default();
+            undo.undo_last();
+        }
     });
+    on_cleanup(move || shortcut.remove());
+    provide_context(undo);
+    undo
+}
+
+/// The calendar page's [`MoveUndo`] (`None` outside it).
+pub fn use_move_undo() -> Option<MoveUndo> {
+    use_context::<MoveUndo>()
 }
 
 /// Whether a key press goes to a text field (where Ctrl+Z undoes typing, not a move).
@@ -154,7 +227,6 @@ pub fn MoveDialog() -> impl IntoView {
     let i18n = use_i18n();
     let calendar = use_calendar();
     let board = use_board();
-    let toasts = use_toasts();
     let dialog = NodeRef::<html::Dialog>::new();
 
     Effect::new(move |_| {
@@ -204,23 +276,7 @@ pub fn MoveDialog() -> impl IntoView {
     };
 
     let ctx = MoveContext::current();
-    let last: LastMove = StoredValue::new(None);
-
-    // Ctrl+Z (Cmd+Z) anywhere but in a text field undoes the last move in its window.
-    let shortcut = window_event_listener(leptos::ev::keydown, move |ev| {
-        let undo_keys = (ev.ctrl_key() || ev.meta_key())
-            && !ev.shift_key()
-            && !ev.alt_key()
-            && ev.key().eq_ignore_ascii_case("z");
-        if !undo_keys || ev.repeat() || ev.default_prevented() || typing(&ev) {
-            return;
-        }
-        if last.try_with_value(Option::is_some).unwrap_or(false) {
-            ev.prevent_default();
-            undo_last(ctx, last);
-        }
-    });
-    on_cleanup(move || shortcut.remove());
+    let undo = expect_context::<MoveUndo>();
 
     let confirm = move |_| {
         let Some(p) = calendar.pending.get_untracked() else {
@@ -233,36 +289,9 @@ pub fn MoveDialog() -> impl IntoView {
         };
         let before = p.call.clone();
         spawn_local(async move {
-            let Some(saved) = save_move(ctx, before.clone(), p.row, slot).await else {
-                return;
-            };
-            let undo = Callback::new(move |()| undo_last(ctx, last));
-            let toast = toasts.show(
-                ToastKind::Success,
-                i18n.t("calendar.moved_toast")
-                    .replace("{seconds}", &UNDO_SECONDS.to_string()),
-                Some((i18n.t("calendar.undo"), undo)),
-                UNDO_SECONDS,
-            );
-            let key = (saved.id, saved.version);
-            last.try_set_value(Some(UndoableMove {
-                before,
-                saved,
-                toast,
-            }));
-            // The window closes for this move only; a newer move keeps its own.
-            set_timeout(
-                move || {
-                    last.try_update_value(|l| {
-                        if l.as_ref()
-                            .is_some_and(|m| (m.saved.id, m.saved.version) == key)
-                        {
-                            *l = None;
-                        }
-                    });
-                },
-                std::time::Duration::from_secs(u64::from(UNDO_SECONDS)),
-            );
+            if let Some(saved) = save_move(ctx, before.clone(), p.row, slot).await {
+                undo.offer(before, saved);
+            }
         });
     };
     let cancel = move |_| calendar.pending.set(None);

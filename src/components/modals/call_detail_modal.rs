@@ -12,9 +12,12 @@ use uuid::Uuid;
 
 use crate::{
     api,
-    components::calls::{
-        accept_and_report, decline_and_report, error_text, missing_text, price_of,
-        state_badge::StateBadge,
+    components::{
+        calendar::move_dialog::use_move_undo,
+        calls::{
+            accept_and_report, decline_and_report, error_text, missing_text, price_of,
+            state_badge::StateBadge,
+        },
     },
     contexts::{
         board::{use_board, use_roster},
@@ -76,27 +79,38 @@ pub fn CallDetailModal(
         }
     });
 
-    // Form state survives failed saves.
+    // The form follows the call's date and technician whenever they change (a save, an
+    // undo, a colleague's move) and otherwise keeps what was typed (a failed save changes
+    // nothing, so the dispatcher's input survives it).
     let date = RwSignal::new(String::new());
     let time = RwSignal::new(String::new());
     let technician = RwSignal::new(String::new());
-    let initialised = StoredValue::new(false);
+    let synced = StoredValue::new(None::<(Option<TimeSlot>, Option<Uuid>)>);
     Effect::new(move |_| {
         let Some(view) = call.get() else { return };
-        if initialised.get_value() {
-            return;
+        let now = (view.slot, view.technician_id);
+        let before = synced.get_value();
+        synced.set_value(Some(now));
+        if before.map(|b| b.0) != Some(now.0) {
+            match (view.slot, tz::parse_zone(&zone_name())) {
+                (Some(slot), Ok(zone)) => {
+                    let local = tz::to_local(slot.start, zone);
+                    date.set(local.format("%Y-%m-%d").to_string());
+                    time.set(format!("{:02}:{:02}", local.hour(), local.minute()));
+                }
+                _ => {
+                    date.set(String::new());
+                    time.set(String::new());
+                }
+            }
         }
-        initialised.set_value(true);
-        if let (Some(slot), Ok(zone)) = (view.slot, tz::parse_zone(&zone_name())) {
-            let local = tz::to_local(slot.start, zone);
-            date.set(local.format("%Y-%m-%d").to_string());
-            time.set(format!("{:02}:{:02}", local.hour(), local.minute()));
+        if before.map(|b| b.1) != Some(now.1) {
+            technician.set(
+                view.technician_id
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+            );
         }
-        technician.set(
-            view.technician_id
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
-        );
     });
 
     // Open as a modal dialog (focus moves into it; Escape and the backdrop close it) and
@@ -119,14 +133,21 @@ pub fn CallDetailModal(
     });
 
     let busy = RwSignal::new(false);
+    // A new date or technician is a move: undoable like a drop on the calendar.
+    let move_undo = use_move_undo();
     let send = move |change: PatchCall| {
         busy.set(true);
         error.set(None);
+        let before = call.get_untracked();
+        let moves = change.slot.is_some() || change.technician_id.is_some();
         spawn_local(async move {
             match api::patch_call(id, &change).await {
                 Ok(view) => {
-                    board.upsert(view);
-                    toasts.success(i18n.t("calls.saved_toast"));
+                    board.upsert(view.clone());
+                    match (move_undo, before) {
+                        (Some(undo), Some(before)) if moves => undo.offer(before, view),
+                        _ => toasts.success(i18n.t("calls.saved_toast")),
+                    }
                 }
                 Err(err) => {
                     if let api::ApiError::Problem(problem) = &err {
