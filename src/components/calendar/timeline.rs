@@ -1,4 +1,4 @@
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use domain::{api::team::TechnicianSummary, colour::Colour};
@@ -276,10 +276,16 @@ impl RowLabel {
 #[derive(Clone, Copy)]
 struct Nearby {
     rows: StoredValue<HashMap<RowKey, RwSignal<bool>>, LocalStorage>,
+    /// Rows that have drawn their calls: a row drawn anew (a renamed technician, another
+    /// language) draws them at once, not after a flash of an empty row.
+    drawn: StoredValue<HashSet<RowKey>>,
     observer: StoredValue<Option<web_sys::IntersectionObserver>, LocalStorage>,
     /// Pixels of the first screen not yet taken by the rows registered so far.
     first_screen: StoredValue<f64>,
 }
+
+/// Rows come near, waiting for idle time to be drawn.
+type DrawQueue = StoredValue<VecDeque<(RowKey, RwSignal<bool>)>, LocalStorage>;
 
 /// Idle time (ms) a row's drawing is expected to need: a row is only started in an idle
 /// period with at least this much left, or when it is the first of that period.
@@ -289,9 +295,8 @@ impl Nearby {
     fn new() -> Self {
         let rows: StoredValue<HashMap<RowKey, RwSignal<bool>>, LocalStorage> =
             StoredValue::new_local(HashMap::new());
-        // Rows come near, waiting for idle time to be drawn.
-        let queue: StoredValue<VecDeque<RwSignal<bool>>, LocalStorage> =
-            StoredValue::new_local(VecDeque::new());
+        let drawn = StoredValue::new(HashSet::new());
+        let queue: DrawQueue = StoredValue::new_local(VecDeque::new());
         let on_change = wasm_bindgen::closure::Closure::<
             dyn FnMut(js_sys::Array, web_sys::IntersectionObserver),
         >::new(
@@ -307,13 +312,13 @@ impl Nearby {
                     let near = target
                         .get_attribute("data-row")
                         .and_then(|key| parse_row(&key))
-                        .and_then(|row| rows.with_value(|r| r.get(&row).copied()));
+                        .and_then(|row| rows.with_value(|r| r.get(&row).map(|n| (row, *n))));
                     if let Some(near) = near {
                         queue.update_value(|q| q.push_back(near));
                     }
                 }
                 if was_empty && queue.with_value(|q| !q.is_empty()) {
-                    draw_when_idle(queue);
+                    draw_when_idle(queue, drawn);
                 }
             },
         );
@@ -333,6 +338,7 @@ impl Nearby {
             .unwrap_or(1000.0);
         Self {
             rows,
+            drawn,
             observer: StoredValue::new_local(observer),
             first_screen: StoredValue::new(height),
         }
@@ -350,7 +356,13 @@ impl Nearby {
     ) -> RwSignal<bool> {
         let left = self.first_screen.get_value();
         self.first_screen.set_value(left - height);
-        let near = RwSignal::new(left > 0.0);
+        let drawn_before = self.drawn.with_value(|d| d.contains(&row));
+        let near = RwSignal::new(left > 0.0 || drawn_before);
+        if near.get_untracked() {
+            self.drawn.update_value(|d| {
+                d.insert(row);
+            });
+        }
         self.rows.update_value(|r| {
             r.insert(row, near);
         });
@@ -380,19 +392,24 @@ impl Nearby {
 /// Draws the rows waiting in `queue` in the browser's idle time (within 100 ms at the
 /// latest): as many per idle period as it has time for, at least one, so that rows
 /// coming near never hold up a frame by more than one row's drawing.
-fn draw_when_idle(queue: StoredValue<VecDeque<RwSignal<bool>>, LocalStorage>) {
+fn draw_when_idle(queue: DrawQueue, drawn: StoredValue<HashSet<RowKey>>) {
     let draw =
         wasm_bindgen::closure::Closure::once_into_js(move |deadline: web_sys::IdleDeadline| {
             let mut first = true;
             while first || deadline.time_remaining() >= ROW_DRAW_MS {
-                let Some(near) = queue.try_update_value(VecDeque::pop_front).flatten() else {
+                let Some((row, near)) = queue.try_update_value(VecDeque::pop_front).flatten()
+                else {
                     return;
                 };
-                near.set(true);
+                // A row drawn anew meanwhile has its own flag; this one is then gone.
+                near.try_set(true);
+                drawn.update_value(|d| {
+                    d.insert(row);
+                });
                 first = false;
             }
             if queue.with_value(|q| !q.is_empty()) {
-                draw_when_idle(queue);
+                draw_when_idle(queue, drawn);
             }
         });
     let options = web_sys::IdleRequestOptions::new();
