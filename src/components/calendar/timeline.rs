@@ -44,6 +44,13 @@ pub fn Timeline() -> impl IntoView {
 
     let nearby = Nearby::new();
     on_cleanup(move || nearby.disconnect());
+    // Once the rows are in the page (an effect runs after mounting, before the browser
+    // paints), the first screenful of them draws its calls.
+    Effect::new(move |_| {
+        if let Some(track) = calendar.track.get() {
+            nearby.settle(&track);
+        }
+    });
 
     // Escape anywhere cancels a pointer drag.
     let escape = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -271,8 +278,10 @@ impl RowLabel {
 /// Which rows have their calls drawn. A board of hundreds of technicians is taller than
 /// any screen, and drawing calls nobody can see is most of the cost of showing it: a row
 /// draws its calls once it comes within half a screen of the viewport, and keeps them.
-/// Rows that fill the first screen (by their real heights: rows with lanes are taller)
-/// start drawn, so the first paint shows every visible call and no more.
+/// Rows that fill the first screen start drawn, so the first paint shows every visible
+/// call and no more: once the rows are in the page (before the first paint), the rows
+/// from their top to the bottom of the window — by their real heights: rows with lanes
+/// are taller — draw their calls.
 #[derive(Clone, Copy)]
 struct Nearby {
     rows: StoredValue<HashMap<RowKey, RwSignal<bool>>, LocalStorage>,
@@ -282,6 +291,17 @@ struct Nearby {
     observer: StoredValue<Option<web_sys::IntersectionObserver>, LocalStorage>,
     /// Pixels of the first screen not yet taken by the rows registered so far.
     first_screen: StoredValue<f64>,
+    /// Rows registered before the rows' position was known (`None` once it is), in
+    /// display order: [`Nearby::settle`] decides which of them are on the first screen.
+    waiting: StoredValue<Option<Vec<WaitingRow>>, LocalStorage>,
+}
+
+/// A row waiting to learn whether it is on the first screen.
+struct WaitingRow {
+    row: RowKey,
+    height: f64,
+    near: RwSignal<bool>,
+    element: NodeRef<leptos::html::Div>,
 }
 
 /// Rows come near, waiting for idle time to be drawn.
@@ -341,39 +361,94 @@ impl Nearby {
             drawn,
             observer: StoredValue::new_local(observer),
             first_screen: StoredValue::new(height),
+            waiting: StoredValue::new_local(Some(Vec::new())),
         }
     }
 
-    /// The "draw my calls" flag of a row `height` pixels high, watched from when it is
-    /// mounted. Rows register in display order, so the first ones to register fill the
-    /// first screen (counted from the top of the window: a screen's worth of rows
-    /// is never fewer than fit).
+    /// Draws the rows on the first screen, now that the rows container is in the page at
+    /// `track` (call before the first paint); the others wait until they come near.
+    fn settle(self, track: &web_sys::HtmlElement) {
+        let Some(waiting) = self.waiting.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        let top = track.get_bounding_client_rect().top().max(0.0);
+        self.first_screen.update_value(|left| *left -= top);
+        for WaitingRow {
+            row,
+            height,
+            near,
+            element,
+        } in waiting
+        {
+            let left = self.first_screen.get_value();
+            self.first_screen.set_value(left - height);
+            if left > 0.0 {
+                self.mark_drawn(row);
+                near.try_set(true);
+            } else if let Some(element) = element.get_untracked() {
+                self.observe(&element);
+            }
+        }
+    }
+
+    fn mark_drawn(self, row: RowKey) {
+        self.drawn.update_value(|d| {
+            d.insert(row);
+        });
+    }
+
+    fn observe(self, element: &web_sys::Element) {
+        self.observer.with_value(|o| {
+            if let Some(o) = o {
+                o.observe(element);
+            }
+        });
+    }
+
+    /// The "draw my calls" flag of a row `height` pixels high. Rows register in display
+    /// order: before the rows are in the page they wait for [`Nearby::settle`]; rows added
+    /// later (the roster arrived) take what is left of the first screen, and the others
+    /// are watched from when they are mounted.
     fn register(
         self,
         row: RowKey,
         height: f64,
         element: NodeRef<leptos::html::Div>,
     ) -> RwSignal<bool> {
-        let left = self.first_screen.get_value();
-        self.first_screen.set_value(left - height);
         let drawn_before = self.drawn.with_value(|d| d.contains(&row));
-        let near = RwSignal::new(left > 0.0 || drawn_before);
-        if near.get_untracked() {
-            self.drawn.update_value(|d| {
-                d.insert(row);
-            });
-        }
+        let near = RwSignal::new(drawn_before);
         self.rows.update_value(|r| {
             r.insert(row, near);
         });
-        if !near.get_untracked() {
+        if drawn_before {
+            return near;
+        }
+        let waits = self
+            .waiting
+            .try_update_value(|waiting| {
+                waiting.as_mut().map(|w| {
+                    w.push(WaitingRow {
+                        row,
+                        height,
+                        near,
+                        element,
+                    });
+                })
+            })
+            .flatten()
+            .is_some();
+        if waits {
+            return near;
+        }
+        let left = self.first_screen.get_value();
+        self.first_screen.set_value(left - height);
+        if left > 0.0 {
+            self.mark_drawn(row);
+            near.set(true);
+        } else {
             Effect::new(move |_| {
                 if let Some(element) = element.get() {
-                    self.observer.with_value(|o| {
-                        if let Some(o) = o {
-                            o.observe(&element);
-                        }
-                    });
+                    self.observe(&element);
                 }
             });
         }
