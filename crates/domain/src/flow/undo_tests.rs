@@ -36,22 +36,21 @@ fn moved(call: &ServiceCall) -> ServiceCall {
     )
 }
 
+/// One change of both time and technician: later, to Luca.
+fn later_with_luca() -> Vec<Command> {
+    vec![
+        Command::SetSlot { slot: later_slot() },
+        Command::Assign {
+            technician: facts(LUCA, ALPEN),
+        },
+    ]
+}
+
 #[test]
 fn one_change_of_several_commands_is_one_version() {
     let call = assigned();
 
-    let (after, events) = apply_all(
-        &call,
-        vec![
-            Command::SetSlot { slot: later_slot() },
-            Command::Assign {
-                technician: facts(LUCA, ALPEN),
-            },
-        ],
-        &alpen(),
-        now(),
-    )
-    .unwrap();
+    let (after, events) = apply_all(&call, later_with_luca(), &alpen(), now()).unwrap();
 
     assert_eq!(after.version, call.version + 1);
     assert_eq!(events.len(), 2);
@@ -284,18 +283,7 @@ fn what_undoable_move_restores() {
 
 #[test]
 fn the_client_and_technician_notifications_of_a_dispatchers_move_are_held() {
-    let (_, move_events) = apply_all(
-        &assigned(),
-        vec![
-            Command::SetSlot { slot: later_slot() },
-            Command::Assign {
-                technician: facts(LUCA, ALPEN),
-            },
-        ],
-        &alpen(),
-        now(),
-    )
-    .unwrap();
+    let (_, move_events) = apply_all(&assigned(), later_with_luca(), &alpen(), now()).unwrap();
     let (_, own_move) = apply(
         &assigned(),
         Command::SetSlot { slot: later_slot() },

@@ -5,7 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use crate::{
-    helpers::{send, spawn_app, Backend, TestApp},
+    helpers::{send, spawn_app, user_id, Backend, TestApp},
     marketplace::{
         booking, company_id, create_request, outbox, post_booking, stored, ALPEN, PASSWORD, RHEIN,
     },
@@ -439,15 +439,6 @@ async fn a_taken_request_shows_as_taken_to_the_loser(backend: Backend) {
     assert!(seen["client"].is_null(), "no contact data for the loser");
 }
 
-async fn technician_id(app: &TestApp, email: &str) -> Uuid {
-    let row = sqlx::query("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    row.get::<String, _>("id").parse().unwrap()
-}
-
 async fn patch_bad_input_gets_specific_problems_and_changes_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let alpen = app.sign_in(ALPEN, PASSWORD).await;
@@ -464,8 +455,8 @@ async fn patch_bad_input_gets_specific_problems_and_changes_nothing(backend: Bac
     .await
     .unwrap();
     let version = accepted["version"].as_i64().unwrap();
-    let nina = technician_id(&app, "nina.frei@alpen.example").await;
-    let lena = technician_id(&app, "lena.schmidt@rhein.example").await;
+    let nina = user_id(&app, "nina.frei@alpen.example").await;
+    let lena = user_id(&app, "lena.schmidt@rhein.example").await;
     let before = stored(&app, call).await;
     let mails_before = outbox(&app, call).await;
     let path = format!("/api/v1/calls/{call}");
@@ -608,8 +599,8 @@ async fn patch_sets_slot_technician_and_call_and_notifies(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(accepted["colour"], "white");
-    let anna = technician_id(&app, "anna.keller@alpen.example").await;
-    let luca = technician_id(&app, "luca.brunner@alpen.example").await;
+    let anna = user_id(&app, "anna.keller@alpen.example").await;
+    let luca = user_id(&app, "luca.brunner@alpen.example").await;
 
     let green: Value = send(
         &app,

@@ -260,3 +260,14 @@ pub async fn send(
     }
     request.send().await.unwrap()
 }
+
+/// The id of the user with `email` (a seeded demo technician or dispatcher).
+pub async fn user_id(app: &TestApp, email: &str) -> Uuid {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    row.get::<String, _>("id").parse().unwrap()
+}

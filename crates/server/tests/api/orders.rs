@@ -3,7 +3,7 @@
 //! ways to cancel — with tenancy, stale versions and bad input refused without a change.
 
 use crate::{
-    helpers::{send, spawn_app, Backend, TestApp},
+    helpers::{send, spawn_app, user_id, Backend, TestApp},
     marketplace::{
         booking, company_id, create_request, outbox, post_booking, stored, ALPEN, PASSWORD, RHEIN,
     },
@@ -53,15 +53,6 @@ fn chf(minor: i64) -> Value {
 fn total(call: &Value) -> i64 {
     assert_eq!(call["order"]["total"]["currency"], "CHF", "{call}");
     call["order"]["total"]["amount_minor"].as_i64().unwrap()
-}
-
-async fn user_id(app: &TestApp, email: &str) -> Uuid {
-    let row = sqlx::query("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    row.get::<String, _>("id").parse().unwrap()
 }
 
 /// The DESIGN.md booking (60 min, CHF 120.00), accepted by Alpen.

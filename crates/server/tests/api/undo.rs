@@ -13,7 +13,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::{
-    helpers::{send, spawn_app, Backend, TestApp},
+    helpers::{send, spawn_app, user_id, Backend, TestApp},
     marketplace::{booking, post_booking, stored, ALPEN, PASSWORD, RHEIN},
     on_both_backends,
 };
@@ -35,15 +35,6 @@ async fn json_of(response: reqwest::Response, status: u16) -> Value {
     let body: Value = response.json().await.unwrap();
     assert_eq!(actual, status, "{body}");
     body
-}
-
-async fn technician(app: &TestApp, email: &str) -> Uuid {
-    let row = sqlx::query("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    row.get::<String, _>("id").parse().unwrap()
 }
 
 /// A call of Alpen's, accepted and (unless `undated`) assigned to Anna with the client
@@ -69,7 +60,7 @@ async fn alpen_call(app: &TestApp, alpen: &str, external_id: &str, undated: bool
     )
     .await;
     if !undated {
-        let anna = technician(app, "anna.keller@alpen.example").await;
+        let anna = user_id(app, "anna.keller@alpen.example").await;
         let patch =
             json!({"version": call["version"], "technician_id": anna, "client_called": true});
         call = json_of(
@@ -84,7 +75,7 @@ async fn alpen_call(app: &TestApp, alpen: &str, external_id: &str, undated: bool
 
 /// Moves the call to Luca at 13:00 (time and row in one PATCH, as a drop does).
 async fn move_to_luca(app: &TestApp, alpen: &str, id: Uuid, version: &Value) -> Value {
-    let luca = technician(app, "luca.brunner@alpen.example").await;
+    let luca = user_id(app, "luca.brunner@alpen.example").await;
     let patch = json!({
         "version": version,
         "slot": {"start": MOVED_SLOT, "end": "2026-11-24T14:00:00Z"},
@@ -177,8 +168,8 @@ async fn undo_gives_the_call_back_and_nobody_hears_of_the_move(backend: Backend)
     let app = spawn_app(backend).await;
     let alpen = app.sign_in(ALPEN, PASSWORD).await;
     let (id, before) = alpen_call(&app, &alpen, "MKT-U1", false).await;
-    let anna = technician(&app, "anna.keller@alpen.example").await;
-    let luca = technician(&app, "luca.brunner@alpen.example").await;
+    let anna = user_id(&app, "anna.keller@alpen.example").await;
+    let luca = user_id(&app, "luca.brunner@alpen.example").await;
     let events_before = board_events(&app, id).await;
     let moved = move_to_luca(&app, &alpen, id, &before["version"]).await;
     assert_eq!(
