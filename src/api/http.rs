@@ -88,9 +88,17 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     send_json(Request::post(path), body).await
 }
 
+/// Every state-changing request declares JSON, also without a body: the server refuses
+/// other content types (a cross-site HTML form cannot send this one).
+const JSON: &str = "application/json";
+
 /// `POST path` without a body, expecting no content.
 pub async fn post_empty(path: &str) -> Result<(), ApiError> {
-    let response = Request::post(path).send().await.map_err(network)?;
+    let response = Request::post(path)
+        .header("Content-Type", JSON)
+        .send()
+        .await
+        .map_err(network)?;
     if response.ok() {
         Ok(())
     } else {
@@ -132,6 +140,10 @@ pub async fn put_raw<T: DeserializeOwned>(
 
 /// `DELETE path` → JSON.
 pub async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = Request::delete(path).send().await.map_err(network)?;
+    let response = Request::delete(path)
+        .header("Content-Type", JSON)
+        .send()
+        .await
+        .map_err(network)?;
     read(response).await
 }

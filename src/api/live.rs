@@ -12,6 +12,8 @@ use uuid::Uuid;
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
+pub use domain::api::live::SESSION_ENDED_CLOSE;
+
 /// One message of the live stream.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LiveMessage {
@@ -121,11 +123,12 @@ impl LiveSocket {
     }
 
     /// Opens the socket; `on_message` gets every readable message, `on_closed` is called
-    /// once when the socket closes or fails (not after it is dropped).
+    /// once when the socket closes or fails (not after it is dropped), with the close
+    /// code ([`SESSION_ENDED_CLOSE`]: the session ended, do not reconnect).
     pub fn open(
         since: Option<i64>,
         mut on_message: impl FnMut(LiveMessage) + 'static,
-        on_closed: impl Fn() + 'static,
+        on_closed: impl Fn(u16) + 'static,
     ) -> Result<Self, String> {
         let ws = WebSocket::new(&events_url(since)).map_err(|e| format!("{e:?}"))?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -137,7 +140,8 @@ impl LiveSocket {
         });
         let on_closed = std::rc::Rc::new(on_closed);
         let closed = on_closed.clone();
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| closed());
+        let on_close =
+            Closure::<dyn FnMut(CloseEvent)>::new(move |ev: CloseEvent| closed(ev.code()));
         // An error is always followed by a close event: nothing more to do here than to
         // keep the browser from logging it as unhandled.
         let on_error = Closure::<dyn FnMut(Event)>::new(move |_: Event| {});

@@ -4,17 +4,19 @@
 //! follow without a reload); `reload` (a resume from too long ago) re-reads the board; a
 //! new request raises a toast and, in a hidden tab, a browser notification. The same
 //! connection brings the company's presence picture and carries this board's activity
-//! (see `contexts::presence`).
+//! (see `contexts::presence`). A close with `SESSION_ENDED_CLOSE` (the session was
+//! revoked, expired or its user deactivated) ends the local session instead of
+//! reconnecting.
 
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::{
-    api::live::{LiveEvent, LiveMessage, LiveSocket},
+    api::live::{LiveEvent, LiveMessage, LiveSocket, SESSION_ENDED_CLOSE},
     components::calendar::CalendarContext,
     contexts::{
         board::{use_board, BoardStore},
-        session::{use_session, SessionState},
+        session::{use_session, SessionContext, SessionState},
         toasts::{use_toasts, Toasts},
     },
     i18n::{use_i18n, I18n},
@@ -90,6 +92,7 @@ pub struct LiveContext {
     board: BoardStore,
     toasts: Toasts,
     i18n: I18n,
+    session: SessionContext,
 }
 
 /// The live connection (provided by `App`).
@@ -130,10 +133,10 @@ impl LiveContext {
     fn open(self) {
         let since = self.connection.with_value(|c| c.last_seq);
         let on_message = move |message| self.receive(message);
-        let on_closed = move || self.closed();
+        let on_closed = move |code| self.closed(code);
         match LiveSocket::open(since, on_message, on_closed) {
             Ok(socket) => self.connection.update_value(|c| c.socket = Some(socket)),
-            Err(_) => self.closed(),
+            Err(_) => self.closed(0),
         }
     }
 
@@ -222,7 +225,14 @@ impl LiveContext {
         }
     }
 
-    fn closed(self) {
+    fn closed(self, code: u16) {
+        if code == SESSION_ENDED_CLOSE {
+            // Signed out elsewhere, deactivated or expired: reconnecting cannot help;
+            // the session's end sends the app to the sign-in page.
+            self.connection.update_value(|c| c.socket = None);
+            self.session.ended();
+            return;
+        }
         let failures = self.connection.with_value(|c| c.failures) + 1;
         self.connection.update_value(|c| {
             c.socket = None;
@@ -351,9 +361,10 @@ pub fn provide_live() -> LiveContext {
         board: use_board(),
         toasts: use_toasts(),
         i18n: use_i18n(),
+        session: use_session(),
     };
     provide_context(live);
-    let session = use_session();
+    let session = live.session;
     Effect::new(move |_| match session.0.get() {
         SessionState::SignedIn(_) => live.connect_now(),
         SessionState::SignedOut => live.disconnect(),

@@ -1,5 +1,6 @@
 //! Who is signed in. Checked once at start-up (`GET /auth/me`), set by the login page,
-//! cleared by sign-out or by any 401 the API reports.
+//! cleared by sign-out, by any 401 the API reports, or by the live socket closing
+//! because the session ended.
 
 use domain::api::Me;
 use leptos::{prelude::*, task::spawn_local};
@@ -31,6 +32,12 @@ impl SessionContext {
     /// Records a successful sign-in.
     pub fn signed_in(&self, me: Me) {
         self.0.set(SessionState::SignedIn(me));
+    }
+
+    /// The server ended the session (the live socket said so): signed out locally;
+    /// the routes send the user to the sign-in page.
+    pub fn ended(&self) {
+        self.0.set(SessionState::SignedOut);
     }
 
     /// Signs out on the server and locally.

@@ -67,6 +67,7 @@ pub mod slot;
 pub mod technician;
 pub mod tz;
 pub mod view;
+pub mod visibility;
 
 #[cfg(test)]
 mod testkit;

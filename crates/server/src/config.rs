@@ -42,6 +42,65 @@ pub struct Config {
     /// In demo mode, offers `POST /api/v1/dev/restart`, which exits the process for a
     /// supervisor to restart it (`DEV_RESTART=1`; the end-to-end harness sets it).
     pub dev_restart: bool,
+    /// Takes the client address for rate limits from the last `X-Forwarded-For` entry
+    /// (`TRUST_PROXY=1`; only behind a proxy that sets it), else the TCP peer.
+    pub trust_proxy: bool,
+    /// Rate limits and locks of sign-in and activation.
+    pub sign_in: SignInLimits,
+}
+
+/// How hard guessing passwords is made (see [`crate::http::ratelimit`]).
+#[derive(Debug, Clone)]
+pub struct SignInLimits {
+    /// Tries per account per window (`SIGNIN_LIMIT_PER_ACCOUNT`, default 20).
+    pub per_account: u32,
+    /// Tries per client address per window (`SIGNIN_LIMIT_PER_ADDRESS`, default 60).
+    pub per_address: u32,
+    /// The window the two limits refill over (`SIGNIN_LIMIT_WINDOW_SECS`, default 60).
+    pub window: Duration,
+    /// Failed sign-ins in a row that lock the account (`SIGNIN_LOCK_AFTER`, default 5).
+    pub lock_after: u32,
+    /// The first lock; each next one doubles (`SIGNIN_LOCK_SECS`, default 60).
+    pub lock_for: Duration,
+    /// The longest lock, and how long a quiet account takes to be forgotten
+    /// (`SIGNIN_LOCK_MAX_SECS`, default 900).
+    pub lock_max: Duration,
+    /// Password hashes computed at once (`PASSWORD_HASH_CONCURRENCY`, default the number
+    /// of CPUs).
+    pub max_hashes: usize,
+    /// How long a sign-in waits for a hashing slot before a 503 (`PASSWORD_HASH_WAIT_MS`,
+    /// default 2000).
+    pub hash_wait: Duration,
+}
+
+impl SignInLimits {
+    fn from_env() -> Result<Self, ConfigError> {
+        let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Ok(Self {
+            per_account: parse("SIGNIN_LIMIT_PER_ACCOUNT", 20)?,
+            per_address: parse("SIGNIN_LIMIT_PER_ADDRESS", 60)?,
+            window: Duration::from_secs(parse::<u64>("SIGNIN_LIMIT_WINDOW_SECS", 60)?.max(1)),
+            lock_after: parse("SIGNIN_LOCK_AFTER", 5)?,
+            lock_for: Duration::from_secs(parse("SIGNIN_LOCK_SECS", 60)?),
+            lock_max: Duration::from_secs(parse("SIGNIN_LOCK_MAX_SECS", 900)?),
+            max_hashes: parse("PASSWORD_HASH_CONCURRENCY", cpus)?,
+            hash_wait: Duration::from_millis(parse("PASSWORD_HASH_WAIT_MS", 2000)?),
+        })
+    }
+
+    /// The defaults, for tests.
+    pub fn defaults() -> Self {
+        Self {
+            per_account: 20,
+            per_address: 60,
+            window: Duration::from_secs(60),
+            lock_after: 5,
+            lock_for: Duration::from_secs(60),
+            lock_max: Duration::from_secs(900),
+            max_hashes: 2,
+            hash_wait: Duration::from_millis(2000),
+        }
+    }
 }
 
 /// The sender of e-mails when `MAIL_FROM` is not set.
@@ -110,6 +169,8 @@ impl Config {
                 })
                 .unwrap_or_default(),
             dev_restart: demo_mode && flag("DEV_RESTART"),
+            trust_proxy: flag("TRUST_PROXY"),
+            sign_in: SignInLimits::from_env()?,
         })
     }
 
@@ -131,6 +192,8 @@ impl Config {
             demo_calls: false,
             allowed_origins: Vec::new(),
             dev_restart: false,
+            trust_proxy: false,
+            sign_in: SignInLimits::defaults(),
         }
     }
 }

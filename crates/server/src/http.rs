@@ -1,9 +1,10 @@
 //! The HTTP surface: one module per resource, each exposing `router()`; this module
 //! assembles them, generates the OpenAPI document from their annotations, and adds the
-//! cross-cutting layers (metrics, tracing, body limit).
+//! cross-cutting layers (metrics, tracing, security headers, cross-origin protection, body limit).
 
 pub mod auth;
 pub mod calls;
+pub mod csrf;
 pub mod dev;
 pub mod error;
 pub mod events;
@@ -11,6 +12,8 @@ pub mod health;
 pub mod json;
 pub mod marketplace;
 pub mod orders;
+pub mod ratelimit;
+pub mod security;
 pub mod spa;
 pub mod team;
 
@@ -53,6 +56,7 @@ pub fn app(state: AppState) -> Router {
     let (api, doc) = api_router().split_for_parts();
     let doc = std::sync::Arc::new(doc);
     let api = api
+        .route_layer(middleware::from_fn(csrf::require_json))
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(move || {
@@ -69,6 +73,15 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(spa::router(&state.config.dist_dir))
         .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            csrf::cross_origin_protection,
+        ))
+        // Outside the origin rule, so its refusals carry the headers too.
+        .layer(middleware::from_fn_with_state(
+            std::sync::Arc::new(security::SecurityHeaders::new(&state.config)),
+            security::add_security_headers,
+        ))
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),
             crate::metrics::track,

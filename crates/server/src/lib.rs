@@ -30,6 +30,8 @@ pub struct AppState {
     pub transports: notify::transport::Transports,
     /// Live board events: this instance's WebSocket subscribers and their feed.
     pub live: live::Hub,
+    /// Sign-in rate limits, account locks and the cap on concurrent password hashes.
+    pub limits: Arc<http::ratelimit::Limits>,
 }
 
 impl axum::extract::FromRef<AppState> for metrics::Metrics {
@@ -48,7 +50,9 @@ pub async fn prepare(config: Config) -> Result<AppState, Box<dyn std::error::Err
     let transports =
         notify::transport::Transports::new(config.smtp_url.as_deref(), &config.mail_from)?;
     let live = live::Hub::connect(&db, &config.database_url).await?;
+    let limits = Arc::new(http::ratelimit::Limits::new(&config.sign_in));
     let state = AppState {
+        limits,
         db,
         config: Arc::new(config),
         metrics: metrics::Metrics::default(),
@@ -82,9 +86,13 @@ pub async fn serve(
     }
     let live = state.live.clone();
     let app = http::app(state);
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    // The peer address feeds the per-address sign-in limits.
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     let _ = stop.send(true);
     // Upgraded connections outlive the HTTP drain: close the WebSockets, so their
     // clients reconnect (to this instance once restarted, or to another).

@@ -70,6 +70,11 @@ pub const PRESENCE: &str = "presence";
 /// it, and it names no call.
 pub const ACTIVITY_REFUSED: &str = "activity_refused";
 
+/// The WebSocket close code of a socket whose session ended (sign-out, expiry,
+/// deactivation, a new password): the app goes to the sign-in page instead of
+/// reconnecting.
+pub const SESSION_ENDED_CLOSE: u16 = 4401;
+
 impl Presence {
     /// Puts users and activities in their canonical order (users by name, then id), so
     /// equal pictures serialise to equal messages.

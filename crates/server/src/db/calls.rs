@@ -207,6 +207,52 @@ pub async fn board(
     Ok(calls)
 }
 
+/// The calls of `company`'s board assigned to `technician` (their board: no offers,
+/// no colleague's calls; `domain::visibility` is the rule, this the index behind it),
+/// dated and overlapping `[from, to)` or undated.
+pub async fn technician_board(
+    db: &Db,
+    company: Uuid,
+    technician: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<ServiceCall>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT doc FROM calls WHERE accepted_by = $1 AND technician_id = $2 \
+           AND (slot_start IS NULL OR (slot_start < $3 AND slot_end > $4)) \
+         LIMIT $5",
+    )
+    .bind(company.to_string())
+    .bind(technician.to_string())
+    .bind(to.timestamp())
+    .bind(from.timestamp())
+    .bind(BOARD_LIMIT)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut calls = rows
+        .iter()
+        .map(|r| decode(r.try_get("doc")?))
+        .collect::<Result<Vec<_>, _>>()?;
+    calls.sort_by_key(|c| (c.slot.map(|s| s.start), c.created_at));
+    Ok(calls)
+}
+
+/// The ids of the calls of `company` now assigned to `technician`.
+pub async fn assigned_to(
+    db: &Db,
+    company: Uuid,
+    technician: Uuid,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query("SELECT id FROM calls WHERE accepted_by = $1 AND technician_id = $2")
+        .bind(company.to_string())
+        .bind(technician.to_string())
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| super::accounts::parse_uuid(r.try_get("id")?))
+        .collect()
+}
+
 /// Every company as a partner profile, for choosing whom to offer a booking.
 pub async fn partners(db: &Db) -> Result<Vec<PartnerProfile>, sqlx::Error> {
     let rows =

@@ -38,9 +38,14 @@ pub async fn create(db: &Db, token: &str, user_id: Uuid, ttl_secs: i64) -> Resul
 
 /// The signed-in person behind a live (not expired, not revoked) session token.
 pub async fn lookup(db: &Db, token: &str) -> Result<Option<Me>, sqlx::Error> {
+    Ok(lookup_live(db, token).await?.map(|(me, _)| me))
+}
+
+/// [`lookup`] with the session's expiry (Unix seconds): a live socket closes then.
+pub async fn lookup_live(db: &Db, token: &str) -> Result<Option<(Me, i64)>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT u.id, u.name, u.email, u.role, c.id AS company_id, c.name AS company_name, \
-                c.time_zone, c.currency \
+                c.time_zone, c.currency, s.expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = u.company_id \
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active = TRUE",
     )
@@ -49,7 +54,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<Me>, sqlx::Error> {
     .fetch_optional(&db.pool)
     .await?;
     row.map(|row| {
-        Ok(Me {
+        let me = Me {
             user_id: parse_uuid(row.try_get("id")?)?,
             name: row.try_get("name")?,
             email: row.try_get("email")?,
@@ -60,17 +65,34 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<Me>, sqlx::Error> {
                 time_zone: row.try_get("time_zone")?,
                 currency: row.try_get("currency")?,
             },
-        })
+        };
+        Ok((me, row.try_get("expires_at")?))
     })
     .transpose()
 }
 
-/// Revokes a session; later look-ups of the token find nothing.
-pub async fn revoke(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+/// Revokes a session; later look-ups of the token find nothing. Returns whose session
+/// it was (user and company), so their live sockets can be closed.
+pub async fn revoke(db: &Db, token: &str) -> Result<Option<(Uuid, Uuid)>, sqlx::Error> {
+    let hash = token_hash(token);
+    let owner = sqlx::query(
+        "SELECT u.id, u.company_id FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL",
+    )
+    .bind(&hash)
+    .fetch_optional(&db.pool)
+    .await?
+    .map(|row| -> Result<(Uuid, Uuid), sqlx::Error> {
+        Ok((
+            parse_uuid(row.try_get("id")?)?,
+            parse_uuid(row.try_get("company_id")?)?,
+        ))
+    })
+    .transpose()?;
     sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
         .bind(now())
-        .bind(token_hash(token))
+        .bind(&hash)
         .execute(&db.pool)
         .await?;
-    Ok(())
+    Ok(owner)
 }

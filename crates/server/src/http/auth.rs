@@ -12,6 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::{
     error::{Error, Result},
     json::ApiJson,
+    ratelimit::{account_key, ClientAddr, Endpoint},
 };
 use crate::{
     db::{accounts, sessions},
@@ -47,6 +48,13 @@ where
             .await?
             .ok_or(Error::Unauthorized)?;
         Ok(Self { me, token })
+    }
+}
+
+impl Session {
+    /// The session's token (the cookie's value).
+    pub fn token(&self) -> &str {
+        &self.token
     }
 }
 
@@ -86,22 +94,32 @@ const DUMMY_HASH: &str =
     responses(
         (status = 200, description = "Signed in; session cookie set", body = Me),
         (status = 401, description = "E-mail or password wrong", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many tries for this account or from this address, or the account is locked for a while; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many sign-ins at once; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     jar: CookieJar,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<impl IntoResponse> {
+    // The limits hold for unknown e-mails alike, so they reveal no account.
+    let account = account_key(&body.email);
+    state.limits.admit(Endpoint::Login, &account, addr)?;
     let user = accounts::find_user_by_email(&state.db, &body.email).await?;
     let hash = user
         .as_ref()
         .and_then(|u| u.password_hash.clone())
         .unwrap_or_else(|| DUMMY_HASH.to_owned());
+    let permit = state.limits.hash_permit().await?;
     let ok = crate::password::verify(body.password, hash).await? && user.is_some();
+    drop(permit);
     let Some(user) = user.filter(|_| ok) else {
+        state.limits.failed(&account);
         return Err(Error::InvalidCredentials);
     };
+    state.limits.succeeded(&account);
     let token = sessions::new_token();
     let ttl = i64::try_from(state.config.session_ttl.as_secs()).unwrap_or(i64::MAX);
     sessions::create(&state.db, &token, user.id, ttl).await?;
@@ -119,7 +137,11 @@ async fn login(
 )]
 async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<impl IntoResponse> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        sessions::revoke(&state.db, cookie.value()).await?;
+        if let Some((user, company)) = sessions::revoke(&state.db, cookie.value()).await? {
+            // The session's open sockets close too, on every instance.
+            let hash = sessions::token_hash(cookie.value());
+            super::events::end_sessions(&state, company, user, Some(&hash)).await;
+        }
     }
     let removal = Cookie::build((SESSION_COOKIE, "")).path("/").build();
     Ok((jar.remove(removal), StatusCode::NO_CONTENT))
@@ -134,6 +156,5 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<impl In
     )
 )]
 async fn me(session: Session) -> ApiJson<Me> {
-    let _ = &session.token;
     ApiJson(session.me)
 }

@@ -42,6 +42,7 @@ use domain::{
     event::Event,
     flow::{apply, apply_all, undoable_move, MoveUndo},
     view::CallView,
+    visibility::Viewer,
 };
 
 /// The longest window one board request may ask for.
@@ -174,6 +175,14 @@ pub fn actor_of(session: &Session) -> Actor {
             technician_id: me.user_id,
             company_id: me.company.id,
         },
+    }
+}
+
+/// Who is looking, for `domain::visibility`.
+pub fn viewer_of(session: &Session) -> Viewer {
+    match session.me.role {
+        Role::Dispatcher => Viewer::Dispatcher,
+        Role::Technician => Viewer::Technician(session.me.user_id),
     }
 }
 
@@ -320,11 +329,16 @@ async fn list_calls(
         return Err(Error::Validation(errors).into());
     };
     let company = session.me.company.id;
-    let calls = store::board(&state.db, company, from, to)
-        .await?
+    // A technician's board holds their own calls only (domain::visibility).
+    let viewer = viewer_of(&session);
+    let stored = match viewer {
+        Viewer::Dispatcher => store::board(&state.db, company, from, to).await?,
+        Viewer::Technician(me) => store::technician_board(&state.db, company, me, from, to).await?,
+    };
+    let calls = stored
         .iter()
         .filter_map(|c| CallView::for_company(c, company))
-        .filter(CallView::on_board)
+        .filter(|view| viewer.sees_on_board(view))
         .collect();
     Ok(ApiJson(Board { from, to, calls }))
 }
@@ -345,6 +359,10 @@ async fn get_call(
     Path(id): Path<String>,
 ) -> ApiResult<ApiJson<CallView>> {
     let (_, view) = load_for(&state, call_id(&id)?, session.me.company.id).await?;
+    // Another technician's call, or an offer, is not found for a technician.
+    if !viewer_of(&session).sees(&view) {
+        return Err(Error::NotFound.into());
+    }
     Ok(ApiJson(view))
 }
 

@@ -36,6 +36,12 @@ pub enum Error {
         detail: String,
         current: Option<serde_json::Value>,
     },
+    /// Too many tries (sign-in rate limits, a locked account): wait `retry_after`.
+    #[error("too many attempts; try again in {} s", retry_secs(.retry_after))]
+    TooManyRequests { retry_after: std::time::Duration },
+    /// The server is saturated (password hashing); try again after `retry_after`.
+    #[error("the server is busy; try again in {} s", retry_secs(.retry_after))]
+    Busy { retry_after: std::time::Duration },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error("{0}")]
@@ -50,6 +56,8 @@ impl Error {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -61,6 +69,8 @@ impl Error {
             Self::NotFound => "not-found",
             Self::BadRequest { code, .. } | Self::Conflict { code, .. } => code,
             Self::Validation(_) => "validation",
+            Self::TooManyRequests { .. } => "too-many-requests",
+            Self::Busy { .. } => "busy",
             Self::Database(_) | Self::Internal(_) => "internal",
         }
     }
@@ -103,8 +113,25 @@ impl IntoResponse for Error {
         if matches!(self, Self::Database(_) | Self::Internal(_)) {
             tracing::error!(error = %self, "request failed");
         }
-        problem_response(self.problem())
+        let retry_after = match &self {
+            Self::TooManyRequests { retry_after } | Self::Busy { retry_after } => {
+                Some(retry_secs(retry_after))
+            }
+            _ => None,
+        };
+        let mut response = problem_response(self.problem());
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
+}
+
+/// Whole seconds for `Retry-After`, rounded up and at least one.
+fn retry_secs(wait: &std::time::Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 /// Serialises a problem with its status and media type.

@@ -16,17 +16,24 @@
 //! `{"type": "activity", "call_id": …, "action": "dragging" | "editing" | "idle"}`; a call
 //! that is not on the company's board is answered `{"type": "activity_refused"}` to the
 //! sender alone and goes no further.
+//!
+//! A socket lives no longer than its session: sign-out, deactivation and expiry close
+//! it with code 4401 (`SESSION_ENDED_CLOSE`), on every instance (the hub's session
+//! notifications), and the session is re-checked at every ping. A technician's socket
+//! carries only the changes of their own calls and their own profile, never an offer
+//! (`domain::visibility`); a call that stops being theirs arrives as a bare
+//! `call_removed`.
 
-use std::time::Duration;
+use std::{collections::HashSet, time::Duration};
 
 use axum::{
     extract::{
         rejection::QueryRejection,
         ws::rejection::WebSocketUpgradeRejection,
-        ws::{Message, WebSocket, WebSocketUpgrade},
+        ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade},
         Query, State,
     },
-    http::{header, HeaderMap, StatusCode},
+    http::HeaderMap,
     response::{IntoResponse, Response},
     routing::get,
     Router,
@@ -38,20 +45,23 @@ use uuid::Uuid;
 
 use super::{
     auth::Session,
-    error::{problem_response, Error},
+    csrf::{forbidden_origin, OriginPolicy},
+    error::Error,
 };
 use crate::{
-    config::Config,
-    db::calls as store,
+    db::{calls as store, sessions},
     live::{self, kind, log, Fanout, PresenceGuard},
     AppState,
 };
 use domain::{
     api::{
-        live::{ActivityAction, ClientMessage, PresenceUser, ACTIVITY_REFUSED},
-        Me, Problem, Role,
+        live::{
+            ActivityAction, ClientMessage, PresenceUser, ACTIVITY_REFUSED, SESSION_ENDED_CLOSE,
+        },
+        Me, Role,
     },
     view::CallView,
+    visibility::{technician_delivery, Delivery, Viewer},
 };
 
 /// How often the server pings; a connection that has not answered the previous ping by
@@ -66,56 +76,23 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/events", get(stream_events))
 }
 
+/// Closes the live sockets of `user` — of the session whose token hash is `session`, or
+/// of every session — on every instance. Call it once the revocation has committed; a
+/// failure is only logged, since the sockets re-check their session at every ping.
+pub async fn end_sessions(state: &AppState, company: Uuid, user: Uuid, session: Option<&str>) {
+    if let Err(e) = state
+        .live
+        .end_sessions(&state.db, company, user, session)
+        .await
+    {
+        tracing::warn!(%user, error = %e, "closing the ended session's sockets failed");
+    }
+}
+
 /// `?since=N`: the last sequence number the client has applied.
 #[derive(Debug, Deserialize)]
 struct EventsParams {
     since: Option<i64>,
-}
-
-/// The scheme and authority of a URL (`https://relay.example:8443`), lower case.
-fn origin_of(url: &str) -> String {
-    let url = url.trim().to_ascii_lowercase();
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-            format!("{scheme}://{authority}")
-        }
-        None => url,
-    }
-}
-
-/// Whether the browser page behind this request may open the socket: no `Origin` (not a
-/// browser), the server's own `PUBLIC_URL` origin, the host the request was sent to, or
-/// one of `ALLOWED_ORIGINS`. Anything else would let a foreign site ride on the
-/// dispatcher's cookie (cross-site WebSocket hijacking).
-pub fn origin_allowed(config: &Config, headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let Ok(origin) = origin.to_str() else {
-        return false;
-    };
-    let origin = origin_of(origin);
-    if origin == origin_of(&config.public_url) || config.allowed_origins.contains(&origin) {
-        return true;
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_ascii_lowercase);
-    let authority = origin.split_once("://").map(|(_, a)| a.to_owned());
-    host.is_some() && authority == host
-}
-
-fn forbidden_origin() -> Response {
-    problem_response(Problem {
-        kind: "/problems/forbidden-origin".to_owned(),
-        title: "Forbidden".to_owned(),
-        status: StatusCode::FORBIDDEN.as_u16(),
-        detail: Some("this origin may not open the live board".to_owned()),
-        errors: Vec::new(),
-        current: None,
-    })
 }
 
 /// Upgrades to the live board: 403 for a foreign `Origin`, 401 without a session.
@@ -126,8 +103,11 @@ async fn stream_events(
     session: Result<Session, Error>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    if !origin_allowed(&state.config, &headers) {
-        return forbidden_origin();
+    // The same rule as for every state-changing request: a socket carries the
+    // company's board, so a foreign page must not open one on the dispatcher's cookie
+    // (cross-site WebSocket hijacking).
+    if let Err(why) = OriginPolicy::new(&state.config).check(&headers) {
+        return forbidden_origin(why);
     }
     let session = match session {
         Ok(session) => session,
@@ -147,13 +127,29 @@ async fn stream_events(
         Ok(upgrade) => upgrade,
         Err(e) => return e.into_response(),
     };
-    let me = session.me;
+    let token = session.token().to_owned();
+    let (me, expires_at) = match sessions::lookup_live(&state.db, &token).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Error::Unauthorized.into_response(),
+        Err(e) => return Error::from(e).into_response(),
+    };
+    let audience = match me.role {
+        Role::Dispatcher => Audience::Dispatcher,
+        Role::Technician => match store::assigned_to(&state.db, me.company.id, me.user_id).await {
+            Ok(mine) => Audience::Technician {
+                me: me.user_id,
+                mine: mine.into_iter().collect(),
+            },
+            Err(e) => return Error::from(e).into_response(),
+        },
+    };
+    let session = SocketSession { token, expires_at };
     upgrade
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)
         .on_upgrade(move |socket| async move {
             let company = me.company.id;
-            if let Err(e) = run(socket, state, me, params.since).await {
+            if let Err(e) = run(socket, state, me, session, audience, params.since).await {
                 tracing::debug!(%company, error = %e, "live socket ended");
             }
         })
@@ -170,6 +166,98 @@ enum Ended {
 
 type Sink = SplitSink<WebSocket, Message>;
 
+/// The session a socket was opened with: it lives no longer than that session.
+struct SocketSession {
+    token: String,
+    /// Unix seconds.
+    expires_at: i64,
+}
+
+impl SocketSession {
+    fn hash(&self) -> String {
+        sessions::token_hash(&self.token)
+    }
+
+    /// When the session expires, on the runtime's clock.
+    fn deadline(&self) -> tokio::time::Instant {
+        let left = u64::try_from(self.expires_at - crate::db::now()).unwrap_or(0);
+        tokio::time::Instant::now() + Duration::from_secs(left)
+    }
+}
+
+/// Closes the socket with the code that sends the app to the sign-in page.
+async fn close_session_ended(sink: &mut Sink) {
+    let frame = CloseFrame {
+        code: SESSION_ENDED_CLOSE,
+        reason: "session ended".into(),
+    };
+    let _ = sink.send(Message::Close(Some(frame))).await;
+}
+
+/// Whom the socket streams to: a dispatcher gets every event of the company; a
+/// technician only the changes of their own calls and profile (`domain::visibility`),
+/// with `mine` the calls that are theirs as far as they have been told.
+enum Audience {
+    Dispatcher,
+    Technician { me: Uuid, mine: HashSet<Uuid> },
+}
+
+/// The parts of an event a technician's filter reads.
+#[derive(Deserialize)]
+struct Peek {
+    seq: i64,
+    #[serde(rename = "type")]
+    kind: String,
+    call_id: Option<Uuid>,
+    call: Option<CallView>,
+    technician_id: Option<Uuid>,
+}
+
+impl Audience {
+    /// The message to send for the event `text`, if any.
+    fn message(&mut self, text: &Utf8Bytes) -> Option<Utf8Bytes> {
+        let Self::Technician { me, mine } = self else {
+            return Some(text.clone());
+        };
+        let peek: Peek = serde_json::from_str(text.as_str()).ok()?;
+        if peek.kind == kind::TECHNICIAN_CHANGED {
+            return peek
+                .technician_id
+                .filter(|t| Viewer::Technician(*me).sees_technician(*t))
+                .map(|_| text.clone());
+        }
+        let id = peek.call_id?;
+        match technician_delivery(peek.call.as_ref(), *me, mine.contains(&id)) {
+            Delivery::Show => {
+                mine.insert(id);
+                Some(text.clone())
+            }
+            Delivery::Withdraw => {
+                mine.remove(&id);
+                let removed = serde_json::json!({
+                    "seq": peek.seq,
+                    "type": kind::CALL_REMOVED,
+                    "call_id": id,
+                });
+                Some(removed.to_string().into())
+            }
+            Delivery::Nothing => None,
+        }
+    }
+}
+
+/// Sends one stored event as the audience may see it.
+async fn send_event(
+    sink: &mut Sink,
+    audience: &mut Audience,
+    text: &Utf8Bytes,
+) -> Result<(), Ended> {
+    if let Some(message) = audience.message(text) {
+        sink.send(Message::Text(message)).await?;
+    }
+    Ok(())
+}
+
 /// Sends every stored event after `*last` (page by page), advancing `*last`. A client
 /// that has fallen behind the kept log is told to reload and continues from the head.
 async fn catch_up(
@@ -177,6 +265,7 @@ async fn catch_up(
     company: Uuid,
     last: &mut i64,
     sink: &mut Sink,
+    audience: &mut Audience,
 ) -> Result<(), Ended> {
     loop {
         let page = log::after(&state.db, company, *last).await?;
@@ -190,7 +279,7 @@ async fn catch_up(
             return Ok(());
         }
         for event in &page {
-            sink.send(Message::Text(event.text.clone())).await?;
+            send_event(sink, audience, &event.text).await?;
             *last = event.seq;
         }
         if page.len() < usize::try_from(log::PAGE).unwrap_or(usize::MAX) {
@@ -240,8 +329,18 @@ async fn refuse_activity(sink: &mut Sink) -> Result<(), Ended> {
 }
 
 /// One connection: backlog, then live events, presence, pings, until either side goes.
-async fn run(socket: WebSocket, state: AppState, me: Me, since: Option<i64>) -> Result<(), Ended> {
+async fn run(
+    socket: WebSocket,
+    state: AppState,
+    me: Me,
+    session: SocketSession,
+    mut audience: Audience,
+    since: Option<i64>,
+) -> Result<(), Ended> {
     let company = me.company.id;
+    let session_hash = session.hash();
+    let expiry = tokio::time::sleep_until(session.deadline());
+    tokio::pin!(expiry);
     // Subscribe before reading the log: nothing committed meanwhile can fall between.
     let mut events = state.live.subscribe(company);
     let mut closing = state.live.closing();
@@ -259,7 +358,7 @@ async fn run(socket: WebSocket, state: AppState, me: Me, since: Option<i64>) -> 
         }
         None => log::head(&state.db, company).await?,
     };
-    catch_up(&state, company, &mut last, &mut sink).await?;
+    catch_up(&state, company, &mut last, &mut sink, &mut audience).await?;
     sink.send(Message::Text(
         live::control_message(kind::READY, last).into(),
     ))
@@ -286,8 +385,14 @@ async fn run(socket: WebSocket, state: AppState, me: Me, since: Option<i64>) -> 
             received = events.recv() => match received {
                 Ok(Fanout::Event(event)) if event.seq <= last => {}
                 Ok(Fanout::Event(event)) if event.seq == last + 1 => {
-                    sink.send(Message::Text(event.text.clone())).await?;
+                    send_event(&mut sink, &mut audience, &event.text).await?;
                     last = event.seq;
+                }
+                Ok(Fanout::SessionEnded(end)) => {
+                    if end.concerns(me.user_id, &session_hash) {
+                        close_session_ended(&mut sink).await;
+                        break;
+                    }
                 }
                 Ok(Fanout::Presence(picture)) => {
                     if presence.is_some() && last_presence.as_ref() != Some(&picture) {
@@ -298,10 +403,10 @@ async fn run(socket: WebSocket, state: AppState, me: Me, since: Option<i64>) -> 
                 // A gap (events delivered out of order, or lost notifications) or a lag:
                 // the log has everything up to the newest event seen.
                 Ok(Fanout::Event(_) | Fanout::CatchUp) => {
-                    catch_up(&state, company, &mut last, &mut sink).await?;
+                    catch_up(&state, company, &mut last, &mut sink, &mut audience).await?;
                 }
                 Err(RecvError::Lagged(_)) => {
-                    catch_up(&state, company, &mut last, &mut sink).await?;
+                    catch_up(&state, company, &mut last, &mut sink, &mut audience).await?;
                     // Pictures may have been lost with the events: send the current one.
                     if presence.is_some() {
                         let picture = state.live.presence_message(company);
@@ -321,9 +426,19 @@ async fn run(socket: WebSocket, state: AppState, me: Me, since: Option<i64>) -> 
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
+            () = &mut expiry => {
+                close_session_ended(&mut sink).await;
+                break;
+            }
             _ = ping.tick() => {
                 if awaiting_pong {
                     tracing::debug!(%company, "live socket missed a pong; closing");
+                    break;
+                }
+                // Also re-check the session now and then: a revocation whose
+                // notification was lost (a listener reconnecting) ends the socket here.
+                if sessions::lookup(&state.db, &session.token).await?.is_none() {
+                    close_session_ended(&mut sink).await;
                     break;
                 }
                 sink.send(Message::Ping(Default::default())).await?;
@@ -336,33 +451,4 @@ async fn run(socket: WebSocket, state: AppState, me: Me, since: Option<i64>) -> 
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(header::HOST, host.parse().unwrap());
-        if let Some(origin) = origin {
-            h.insert(header::ORIGIN, origin.parse().unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn own_host_public_url_and_listed_origins_are_allowed_others_not() {
-        let mut config = Config::for_tests("sqlite::memory:");
-        config.public_url = "https://relay.example/app".to_owned();
-        config.allowed_origins = vec!["https://partner.example".to_owned()];
-        let ok = |o: Option<&str>, host: &str| origin_allowed(&config, &headers(o, host));
-        assert!(ok(None, "127.0.0.1:8080"));
-        assert!(ok(Some("https://relay.example"), "10.0.0.5:8080"));
-        assert!(ok(Some("https://partner.example"), "relay.example"));
-        assert!(ok(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"));
-        assert!(!ok(Some("https://evil.example"), "relay.example"));
-        assert!(!ok(Some("http://127.0.0.1:9999"), "127.0.0.1:8080"));
-        assert!(!ok(Some("null"), "relay.example"));
-    }
 }

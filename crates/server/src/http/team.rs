@@ -500,6 +500,7 @@ async fn deactivate_technician(
     if !team::deactivate_technician(&state.db, company_id, id).await? {
         return Err(Error::NotFound.into());
     }
+    super::events::end_sessions(&state, company_id, id, None).await;
     tracing::info!(technician = %id, company = %company_id, "technician deactivated");
     Ok(ApiJson(load_technician(&state, company_id, id).await?))
 }
@@ -717,14 +718,21 @@ async fn store_upload(
         (status = 200, description = "Password set; session cookie set", body = Me),
         (status = 410, description = "Link used, replaced or expired", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Password breaks a rule (code = the rule)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many tries from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many password hashes at once; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn activate_account(
     State(state): State<AppState>,
+    super::ratelimit::ClientAddr(addr): super::ratelimit::ClientAddr,
     jar: CookieJar,
     ApiJson(body): ApiJson<ActivateAccount>,
 ) -> Result<impl IntoResponse> {
     let token_hash = sessions::token_hash(body.token.trim());
+    // Guessing invitation links is limited like guessing passwords.
+    state
+        .limits
+        .admit(super::ratelimit::Endpoint::Activation, &token_hash, addr)?;
     let (_, _, email) = team::open_invitation(&state.db, &token_hash)
         .await?
         .ok_or(TeamError::InvitationInvalid)?;
@@ -747,7 +755,9 @@ async fn activate_account(
             })
             .collect(),
     )?;
+    let permit = state.limits.hash_permit().await?;
     let hash = crate::password::hash(body.password).await?;
+    drop(permit);
     let user_id = team::consume_invitation(&state.db, &token_hash, &hash)
         .await?
         .ok_or(TeamError::InvitationInvalid)?;
@@ -932,8 +942,12 @@ async fn remove_dispatcher(
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
     let company_id = dispatcher_company(&session)?;
-    match team::remove_dispatcher(&state.db, company_id, parse_id(&id)?).await? {
-        RemoveDispatcher::Removed => Ok(StatusCode::NO_CONTENT),
+    let id = parse_id(&id)?;
+    match team::remove_dispatcher(&state.db, company_id, id).await? {
+        RemoveDispatcher::Removed => {
+            super::events::end_sessions(&state, company_id, id, None).await;
+            Ok(StatusCode::NO_CONTENT)
+        }
         RemoveDispatcher::NotFound => Err(Error::NotFound.into()),
         RemoveDispatcher::LastOne => Err(Error::Conflict {
             code: "last-dispatcher",

@@ -2,7 +2,9 @@
 //! fed after commit (SQLite) or by a `PgListener` on the `board_events` channel
 //! (PostgreSQL, so a change through any instance reaches the boards on all of them).
 //! The same channels carry the presence pictures of [`super::presence`], whose gossip
-//! between instances rides on the same listener (channel `board_presence`).
+//! between instances rides on the same listener (channel `board_presence`), and so does
+//! the end of a session (channel `board_sessions`): logout, deactivation and the like
+//! close that user's sockets on every instance.
 
 use std::{
     collections::HashMap,
@@ -58,7 +60,29 @@ pub enum Fanout {
     CatchUp,
     /// The company's new presence picture (a whole `presence` message, no `seq`).
     Presence(Utf8Bytes),
+    /// A user's session (or all their sessions) ended: their sockets close.
+    SessionEnded(SessionEnd),
 }
+
+/// Whose sockets must close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionEnd {
+    pub user: Uuid,
+    /// The SHA-256 of the one session that ended (logout); `None`: every session of the
+    /// user (deactivation, password change).
+    pub session: Option<String>,
+}
+
+impl SessionEnd {
+    /// Whether a socket of `user` opened with the session `session_hash` must close.
+    pub fn concerns(&self, user: Uuid, session_hash: &str) -> bool {
+        self.user == user && self.session.as_deref().is_none_or(|s| s == session_hash)
+    }
+}
+
+/// The `NOTIFY` channel of ended sessions; payload `company:user:session-hash` (`*` for
+/// every session of the user).
+pub const SESSIONS_CHANNEL: &str = "board_sessions";
 
 struct Inner {
     /// Turns `true` when the server stops: every WebSocket closes.
@@ -111,7 +135,7 @@ impl Hub {
         if db.engine == Engine::Postgres {
             let mut listener = PgListener::connect(url).await?;
             listener
-                .listen_all([log::CHANNEL, presence::CHANNEL])
+                .listen_all([log::CHANNEL, presence::CHANNEL, SESSIONS_CHANNEL])
                 .await?;
             *hub.inner.listener.lock().expect("hub lock") = Some(listener);
         }
@@ -159,6 +183,42 @@ impl Hub {
                 channels.remove(&event.company);
             }
         }
+    }
+
+    fn deliver_session_end(&self, company: Uuid, end: SessionEnd) {
+        let channels = self.inner.channels.lock().expect("hub lock");
+        if let Some(sender) = channels.get(&company) {
+            let _ = sender.send(Fanout::SessionEnded(end));
+        }
+    }
+
+    /// Closes the live sockets of `user` of `company` — of one session (`session`, the
+    /// token's hash) or of all of them — on every instance: in-process on SQLite, through
+    /// `NOTIFY` on PostgreSQL (which reaches this instance too). Call it after the
+    /// revocation has committed; the sockets also re-check their session periodically,
+    /// so a lost notification only delays the close.
+    pub async fn end_sessions(
+        &self,
+        db: &Db,
+        company: Uuid,
+        user: Uuid,
+        session: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        let end = SessionEnd {
+            user,
+            session: session.map(str::to_owned),
+        };
+        if self.engine == Engine::Sqlite {
+            self.deliver_session_end(company, end);
+            return Ok(());
+        }
+        let payload = format!("{company}:{user}:{}", session.unwrap_or("*"));
+        sqlx::query("SELECT 1 AS queued FROM (SELECT pg_notify($1, $2)) AS n")
+            .bind(SESSIONS_CHANNEL)
+            .bind(payload)
+            .execute(&db.pool)
+            .await?;
+        Ok(())
     }
 
     fn catch_up_all(&self) {
@@ -300,6 +360,15 @@ impl Hub {
                     received = listener.try_recv() => received,
                 };
                 match received {
+                    Ok(Some(notification)) if notification.channel() == SESSIONS_CHANNEL => {
+                        match parse_session_end(notification.payload()) {
+                            Some((company, end)) => hub.deliver_session_end(company, end),
+                            None => tracing::warn!(
+                                payload = notification.payload(),
+                                "odd session notification"
+                            ),
+                        }
+                    }
                     Ok(Some(notification)) if notification.channel() == presence::CHANNEL => {
                         let payload = notification.payload();
                         hub.with_presence(|r| r.heard(payload, Instant::now()));
@@ -377,9 +446,32 @@ fn parse_payload(payload: &str) -> Option<(Uuid, i64)> {
     Some((Uuid::parse_str(company).ok()?, seq.parse().ok()?))
 }
 
+fn parse_session_end(payload: &str) -> Option<(Uuid, SessionEnd)> {
+    let mut parts = payload.splitn(3, ':');
+    let company = Uuid::parse_str(parts.next()?).ok()?;
+    let user = Uuid::parse_str(parts.next()?).ok()?;
+    let session = match parts.next()? {
+        "*" => None,
+        hash => Some(hash.to_owned()),
+    };
+    Some((company, SessionEnd { user, session }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_notifications_name_company_user_and_session() {
+        let (company, user) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let (c, end) = parse_session_end(&format!("{company}:{user}:abc")).unwrap();
+        assert_eq!(c, company);
+        assert!(end.concerns(user, "abc"));
+        assert!(!end.concerns(user, "other"));
+        let (_, all) = parse_session_end(&format!("{company}:{user}:*")).unwrap();
+        assert!(all.concerns(user, "any") && !all.concerns(company, "any"));
+        assert!(parse_session_end("x:y:z").is_none());
+    }
 
     #[test]
     fn notification_payloads_name_company_and_seq() {

@@ -191,11 +191,12 @@ async fn sign_in_rejects_malformed_and_mistyped_bodies(backend: Backend) {
     let no_json = app
         .http
         .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
         .body("email=x")
         .send()
         .await
         .unwrap();
-    assert_eq!(no_json.status(), 400);
+    assert_eq!(no_json.status(), 415);
 }
 
 async fn each_company_sees_itself(backend: Backend) {

@@ -64,7 +64,7 @@ async fn company_with_dispatcher(app: &TestApp, n: usize) -> (Uuid, String) {
 /// Sends all accepts at once (each to `bases[i % len]`) and returns `(status, type,
 /// cookie index)` per accept.
 async fn race(bases: &[String], call: Uuid, cookies: &[String]) -> Vec<(u16, String, usize)> {
-    let http = reqwest::Client::new();
+    let http = crate::helpers::http_client();
     let barrier = Arc::new(tokio::sync::Barrier::new(cookies.len()));
     let tasks: Vec<_> = cookies
         .iter()

@@ -82,6 +82,11 @@ impl Drop for TestApp {
 
 /// Starts the server on a fresh database of `backend` with the demo seed.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with the test configuration changed by `adjust` first.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let scratch = std::env::temp_dir().join(format!("relay-test-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(scratch.join("dist")).unwrap();
     std::fs::write(
@@ -95,6 +100,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     };
     let mut config = Config::for_tests(database_url);
     config.dist_dir = scratch.join("dist");
+    adjust(&mut config);
     let state = server::prepare(config).await.expect("server prepares");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
@@ -105,10 +111,24 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     TestApp {
         base: format!("http://{addr}"),
         state,
-        http: reqwest::Client::new(),
+        http: http_client(),
         shutdown: Some(tx),
         scratch,
     }
+}
+
+/// The tests' HTTP client: like the app, it declares every body JSON unless a request
+/// says otherwise (the server answers 415 to a state change without it).
+pub fn http_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("HTTP client")
 }
 
 /// A new, empty database in the shared test cluster.

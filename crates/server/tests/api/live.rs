@@ -194,6 +194,21 @@ impl LiveClient {
             .expect("message sent");
     }
 
+    /// Reads on until the server closes the socket; the close frame's code (`None` for
+    /// a close without one).
+    pub async fn closed_with(&mut self) -> Option<u16> {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("the socket closes in time");
+            match message {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                None | Some(Err(_)) => return None,
+            }
+        }
+    }
+
     pub async fn close(mut self) {
         let _ = self.ws.send(Message::Close(None)).await;
     }

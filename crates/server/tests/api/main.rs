@@ -9,5 +9,8 @@ mod live;
 mod marketplace;
 mod orders;
 mod platform;
+mod scoping;
+mod security;
+mod session_end;
 mod team;
 mod undo;
