@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures/test';
 import { expectAccessible } from './fixtures/axe';
 import { saveScreenshot } from './fixtures/artifacts';
 import { acceptAndPatch, getCall, outbox, postBooking, signIn, slotAt, technicians, uniqueName } from './fixtures/board';

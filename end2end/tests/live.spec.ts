@@ -1,4 +1,4 @@
-import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type Page, type WebSocketRoute } from './fixtures/test';
 import { saveScreenshot } from './fixtures/artifacts';
 import { expectAccessible } from './fixtures/axe';
 import { acceptAndPatch, postBooking, signIn, slotAt, technicians, uniqueName } from './fixtures/board';

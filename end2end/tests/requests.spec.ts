@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures/test';
 import { expectAccessible } from './fixtures/axe';
 import { saveScreenshot } from './fixtures/artifacts';
 import { postBooking, signIn, slotAt, technicians, uniqueName } from './fixtures/board';

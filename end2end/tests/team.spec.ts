@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures/test';
 import { expectAccessible } from './fixtures/axe';
 import { saveScreenshot } from './fixtures/artifacts';
 import { DEMO, LoginPage } from './fixtures/login-page';
