@@ -42,6 +42,9 @@ pub struct Config {
     /// In demo mode, offers `POST /api/v1/dev/restart`, which exits the process for a
     /// supervisor to restart it (`DEV_RESTART=1`; the end-to-end harness sets it).
     pub dev_restart: bool,
+    /// How far around now a call's date/time may lie (`SLOT_PAST_DAYS`, default 365, and
+    /// `SLOT_FUTURE_DAYS`, default 730); slots outside are answered 422.
+    pub slot_window: domain::slot::SlotWindow,
 }
 
 /// The sender of e-mails when `MAIL_FROM` is not set.
@@ -110,6 +113,10 @@ impl Config {
                 })
                 .unwrap_or_default(),
             dev_restart: demo_mode && flag("DEV_RESTART"),
+            slot_window: domain::slot::SlotWindow {
+                past: chrono::Duration::days(parse::<u32>("SLOT_PAST_DAYS", 365)?.into()),
+                future: chrono::Duration::days(parse::<u32>("SLOT_FUTURE_DAYS", 730)?.into()),
+            },
         })
     }
 
@@ -131,6 +138,7 @@ impl Config {
             demo_calls: false,
             allowed_origins: Vec::new(),
             dev_restart: false,
+            slot_window: domain::slot::SlotWindow::default(),
         }
     }
 }
