@@ -195,7 +195,9 @@ async fn sign_in_rejects_malformed_and_mistyped_bodies(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(no_json.status(), 400);
+    assert_eq!(no_json.status(), 415);
+    let problem: Value = no_json.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/unsupported-media-type");
 }
 
 async fn each_company_sees_itself(backend: Backend) {
