@@ -6,6 +6,7 @@
 
 mod bench;
 mod budget;
+mod contract;
 mod i18n_check;
 mod supervise;
 mod tools;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
         Some("test") => test(&args[1..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("load") => bench::load::bench(),
         Some("bench") => bench::bench(),
         _ => {
             eprintln!("{USAGE}");
@@ -233,6 +235,9 @@ fn test(args: &[String]) -> Result {
             cargo().args(["test", "--workspace", "--exclude", "dispatch-app"]),
             &mut tally,
         )?;
+
+        contract::run()?;
+        tally.passed += 1;
 
         step("WebAssembly tests in headless Chromium (domain, app)");
         sh_counted(

@@ -7,6 +7,7 @@ use uuid::Uuid;
 /// `POST /api/v1/auth/login` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The person's own sign-in e-mail.
     pub email: String,

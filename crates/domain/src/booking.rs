@@ -20,6 +20,7 @@ pub const MAX_DURATION_MINUTES: u32 = 12 * 60;
 /// A bookable service package.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ServiceType {
     /// Marketplace code, e.g. `plumbing.leak`.
     pub code: String,
@@ -40,6 +41,7 @@ pub struct ServiceType {
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Address {
     pub street: String,
     pub postcode: String,
@@ -51,6 +53,7 @@ pub struct Address {
 /// The customer who booked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Client {
     pub name: String,
     pub phone: String,
@@ -61,6 +64,7 @@ pub struct Client {
 /// A booking as the marketplace sends it (see DESIGN.md, "Marketplace intake").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct BookingRequest {
     /// The marketplace's own id; sending the same one twice must not create two calls.
     pub external_id: String,

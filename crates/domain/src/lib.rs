@@ -65,6 +65,7 @@ pub mod partner;
 pub mod signature;
 pub mod slot;
 pub mod technician;
+pub mod text;
 pub mod tz;
 pub mod view;
 pub mod visibility;

@@ -64,6 +64,7 @@ impl FromStr for Currency {
 /// An amount of money: `{"amount_minor": 12000, "currency": "CHF"}` is CHF 120.00.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Money {
     /// The amount in minor units (cents, Rappen, pence). Negative only for discounts.
     pub amount_minor: i64,

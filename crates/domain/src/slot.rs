@@ -19,6 +19,7 @@ pub const MAX_SLOT_MINUTES: i64 = 12 * 60;
 /// When a call takes place: `{"start": "2026-11-24T09:00:00Z", "end": "2026-11-24T10:00:00Z"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct TimeSlot {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -37,6 +38,60 @@ pub enum SlotError {
     /// A start or end off the 15-minute grid (or with seconds).
     #[error("times must be on the 15-minute grid")]
     OffGrid,
+    /// Too far in the past or the future to be a real appointment (see [`SlotWindow`]).
+    #[error("the date is outside the bookable window")]
+    OutsideWindow,
+}
+
+/// How far around "now" a slot may lie. Year 0, 1970 or 9999 are typing or client
+/// errors, never appointments; refusing them keeps such dates out of e-mails and the
+/// board. The server configures the bounds; the rule lives here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotWindow {
+    /// How far back a slot may start (work recorded after the fact).
+    pub past: Duration,
+    /// How far ahead a slot may end.
+    pub future: Duration,
+}
+
+impl Default for SlotWindow {
+    /// One year back, two years ahead.
+    fn default() -> Self {
+        SlotWindow {
+            past: Duration::days(365),
+            future: Duration::days(730),
+        }
+    }
+}
+
+impl SlotWindow {
+    /// `slot` as field errors under `prefix` when it starts before `now - past` (error on
+    /// `start`) or ends after `now + future` (error on `end`).
+    pub fn field_errors(
+        &self,
+        slot: &TimeSlot,
+        now: DateTime<Utc>,
+        prefix: &str,
+    ) -> Vec<FieldError> {
+        let error = |field: &str| FieldError {
+            field: format!("{prefix}.{field}"),
+            code: SlotError::OutsideWindow.field_code().to_owned(),
+            message: format!(
+                "{} (from {} to {})",
+                SlotError::OutsideWindow,
+                (now - self.past).format("%Y-%m-%d"),
+                (now + self.future).format("%Y-%m-%d")
+            ),
+        };
+        let mut errors = Vec::new();
+        if slot.start < now - self.past || slot.start > now + self.future {
+            errors.push(error("start"));
+        }
+        if slot.end > now + self.future || slot.end < now - self.past {
+            errors.push(error("end"));
+        }
+        errors
+    }
 }
 
 impl SlotError {
@@ -46,6 +101,7 @@ impl SlotError {
             SlotError::EndNotAfterStart => "end_before_start",
             SlotError::TooLong => "too_long",
             SlotError::OffGrid => "off_grid",
+            SlotError::OutsideWindow => "outside_window",
         }
     }
 }
@@ -151,6 +207,38 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_refuses_year_0_1970_and_9999_but_not_next_month() {
+        let now: DateTime<Utc> = "2026-12-01T10:00:00Z".parse().unwrap();
+        let window = SlotWindow::default();
+        let at = |s: &str| {
+            let start: DateTime<Utc> = s.parse().unwrap();
+            TimeSlot {
+                start,
+                end: start + Duration::hours(1),
+            }
+        };
+
+        for year in [
+            "0000-01-01T09:00:00Z",
+            "1970-01-01T09:00:00Z",
+            "9999-12-31T09:00:00Z",
+        ] {
+            let errors = window.field_errors(&at(year), now, "slot");
+            assert!(!errors.is_empty(), "{year} accepted");
+            assert!(
+                errors.iter().all(|e| e.code == "outside_window"),
+                "{errors:?}"
+            );
+        }
+        assert!(window
+            .field_errors(&at("2027-01-05T09:00:00Z"), now, "slot")
+            .is_empty());
+        assert!(window
+            .field_errors(&at("2026-01-05T09:00:00Z"), now, "slot")
+            .is_empty());
+    }
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -47,6 +47,9 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Rate limits and locks of sign-in and activation.
     pub sign_in: SignInLimits,
+    /// How far around now a call's date/time may lie (`SLOT_PAST_DAYS`, default 365, and
+    /// `SLOT_FUTURE_DAYS`, default 730); slots outside are answered 422.
+    pub slot_window: domain::slot::SlotWindow,
 }
 
 /// How hard guessing passwords is made (see [`crate::http::ratelimit`]).
@@ -171,6 +174,10 @@ impl Config {
             dev_restart: demo_mode && flag("DEV_RESTART"),
             trust_proxy: flag("TRUST_PROXY"),
             sign_in: SignInLimits::from_env()?,
+            slot_window: domain::slot::SlotWindow {
+                past: chrono::Duration::days(parse::<u32>("SLOT_PAST_DAYS", 365)?.into()),
+                future: chrono::Duration::days(parse::<u32>("SLOT_FUTURE_DAYS", 730)?.into()),
+            },
         })
     }
 
@@ -194,6 +201,7 @@ impl Config {
             dev_restart: false,
             trust_proxy: false,
             sign_in: SignInLimits::defaults(),
+            slot_window: domain::slot::SlotWindow::default(),
         }
     }
 }

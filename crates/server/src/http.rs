@@ -11,6 +11,7 @@ pub mod events;
 pub mod health;
 pub mod json;
 pub mod marketplace;
+pub mod openapi;
 pub mod orders;
 pub mod ratelimit;
 pub mod security;
@@ -39,7 +40,7 @@ struct ApiDoc;
 
 /// The OpenAPI document, generated from the handlers' annotations.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    openapi::complete(api_router().split_for_parts().1)
 }
 
 fn api_router() -> OpenApiRouter<AppState> {
@@ -54,7 +55,7 @@ fn api_router() -> OpenApiRouter<AppState> {
 /// The whole application router.
 pub fn app(state: AppState) -> Router {
     let (api, doc) = api_router().split_for_parts();
-    let doc = std::sync::Arc::new(doc);
+    let doc = std::sync::Arc::new(openapi::complete(doc));
     let api = api
         .route_layer(middleware::from_fn(csrf::require_json))
         .route(
@@ -65,7 +66,8 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .route("/api/{*rest}", any(spa::api_not_found))
-        .route("/api", any(spa::api_not_found));
+        .route("/api", any(spa::api_not_found))
+        .layer(middleware::from_fn(error::method_not_allowed));
     Router::new()
         .merge(api)
         .merge(events::router())

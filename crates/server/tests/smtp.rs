@@ -1,8 +1,11 @@
 //! The outbox worker's e-mail path through a real SMTP client (lettre) against a small
 //! SMTP server on loopback: a message waits with a backoff while the server is down and
-//! is delivered, exactly once, once it is up.
+//! is delivered, exactly once, once it is up; a retried row keeps its `Message-ID`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{
+    atomic::{AtomicUsize, Ordering},
+    Arc, Mutex,
+};
 
 use server::{
     config::Config,
@@ -20,8 +23,19 @@ use tokio::{
 
 /// Accepts SMTP sessions and keeps every DATA payload.
 async fn fake_smtp(listener: TcpListener, received: Arc<Mutex<Vec<String>>>) {
+    fake_smtp_rejecting(listener, received, Arc::new(AtomicUsize::new(0))).await;
+}
+
+/// Like [`fake_smtp`], but answers the first `reject` messages (after their DATA was
+/// received and kept) with a temporary failure, as a busy server does.
+async fn fake_smtp_rejecting(
+    listener: TcpListener,
+    received: Arc<Mutex<Vec<String>>>,
+    reject: Arc<AtomicUsize>,
+) {
     while let Ok((stream, _)) = listener.accept().await {
         let received = received.clone();
+        let reject = reject.clone();
         tokio::spawn(async move {
             let (read, mut write) = stream.into_split();
             let mut lines = BufReader::new(read).lines();
@@ -31,7 +45,15 @@ async fn fake_smtp(listener: TcpListener, received: Arc<Mutex<Vec<String>>>) {
                 if let Some(body) = data.as_mut() {
                     if line == "." {
                         received.lock().unwrap().push(data.take().unwrap());
-                        write.write_all(b"250 queued\r\n").await.unwrap();
+                        let refuse = reject
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                            .is_ok();
+                        let reply: &[u8] = if refuse {
+                            b"451 try again later\r\n"
+                        } else {
+                            b"250 queued\r\n"
+                        };
+                        write.write_all(reply).await.unwrap();
                     } else {
                         body.push_str(&line);
                         body.push('\n');
@@ -139,5 +161,79 @@ async fn emails_are_retried_while_smtp_is_down_and_sent_once_it_is_up() {
         .unwrap();
     assert_eq!(row.get::<i64, _>("attempts"), 2);
     assert!(row.get::<Option<i64>, _>("delivered_at").is_some());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_email_keeps_its_message_id_and_has_mime_headers_and_both_parts() {
+    // Arrange: an SMTP server that refuses the first message with a temporary error.
+    let dir = std::env::temp_dir().join(format!("relay-smtp-{}", uuid::Uuid::new_v4().simple()));
+    let mut config = Config::for_tests(format!("sqlite://{}/t.db", dir.display()));
+    config.demo_mode = false;
+    let state = server::prepare(config).await.unwrap();
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    tokio::spawn(fake_smtp_rejecting(
+        listener,
+        received.clone(),
+        Arc::new(AtomicUsize::new(1)),
+    ));
+    let transports = Transports::new(
+        Some(&format!("smtp://127.0.0.1:{port}")),
+        "Relay <no-reply@relay.example>",
+    )
+    .unwrap();
+    let row = enqueue(
+        &state.db.pool,
+        &OutboxMessage {
+            company_id: None,
+            call_id: None,
+            channel: Channel::Email,
+            kind: "schedule_set".into(),
+            recipient: "anna@example.ch".into(),
+            subject: "Your appointment".into(),
+            body: "Hello Anna,\n\nTuesday 10:00: https://relay.example/requests/1\n".into(),
+            deliver_after: None,
+            hold_key: None,
+        },
+    )
+    .await
+    .unwrap();
+
+    // Act: the first attempt is refused, the retry goes through.
+    assert_eq!(deliver_due(&state.db, &transports).await.unwrap(), 0);
+    sqlx::query("UPDATE outbox SET deliver_after = $1")
+        .bind(server::db::now())
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(deliver_due(&state.db, &transports).await.unwrap(), 1);
+
+    // Assert: both attempts carried the same Message-ID, made from the row id.
+    let mails = received.lock().unwrap().clone();
+    assert_eq!(mails.len(), 2);
+    let header = |mail: &str, name: &str| {
+        mail.lines()
+            .find(|l| l.starts_with(name))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    let expected = format!("Message-ID: <{row}@relay.example>");
+    assert_eq!(header(&mails[0], "Message-ID:"), expected);
+    assert_eq!(header(&mails[1], "Message-ID:"), expected);
+    assert_eq!(header(&mails[1], "MIME-Version:"), "MIME-Version: 1.0");
+    assert!(header(&mails[1], "Date:").len() > "Date: ".len());
+    assert!(mails[1].contains("multipart/alternative"), "{}", mails[1]);
+    assert!(
+        mails[1].contains("Content-Type: text/plain; charset=utf-8"),
+        "{}",
+        mails[1]
+    );
+    assert!(
+        mails[1].contains("Content-Type: text/html; charset=utf-8"),
+        "{}",
+        mails[1]
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

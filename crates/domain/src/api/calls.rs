@@ -24,6 +24,7 @@ pub struct Board {
 /// `PATCH /api/v1/calls/{id}`: only the fields present change; `null` clears.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PatchCall {
     /// The version the change is based on; a stale one is answered 409 with the call.
     pub version: i64,
@@ -51,6 +52,7 @@ pub struct PatchCall {
 /// (within [`crate::flow::UNDO_WINDOW`]), based on the version that move produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UndoMoveRequest {
     /// The call's version after the move; a stale one is answered 409 with the call.
     pub version: i64,

@@ -36,6 +36,7 @@ pub enum NewLineKind {
 /// - `{"version": 3, "kind": "discount", "description": "Regular client", "amount": {…}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct AddLine {
     /// The version the change is based on; a stale one is answered 409 with the call.
     pub version: i64,
@@ -142,6 +143,7 @@ impl AddLine {
 /// material or the price changed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewReportNote {
     pub text: String,
     /// When given, the note is refused (409) if the call changed since; without it the
@@ -166,6 +168,7 @@ pub struct ReportEntry {
 /// answer".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewCallAttempt {
     pub outcome: CallOutcome,
     /// Kept as a work-report note beside the attempt.
@@ -200,6 +203,7 @@ impl From<PaymentChoice> for PaymentMethod {
 /// `POST /api/v1/calls/{id}/close`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CloseCall {
     pub version: i64,
     pub payment_method: PaymentChoice,
@@ -245,6 +249,7 @@ impl From<CancelChoice> for CancelReason {
 /// `POST /api/v1/calls/{id}/cancel`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CancelCall {
     pub version: i64,
     pub reason: CancelChoice,

@@ -57,6 +57,7 @@ pub struct OpenCall {
 /// `POST /api/v1/technicians`: invite a technician.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct InviteTechnician {
     pub name: String,
     /// Their own sign-in e-mail; the invitation goes there.
@@ -83,6 +84,7 @@ impl InviteTechnician {
 /// `PATCH /api/v1/technicians/{id}`: absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateTechnician {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -117,6 +119,7 @@ impl UpdateTechnician {
 /// `PUT /api/v1/me/skills`: the technician's own choice.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SkillsUpdate {
     pub skills: Vec<String>,
 }
@@ -133,6 +136,7 @@ pub struct MyProfile {
 /// `POST /api/v1/technicians/{id}/deactivate` body.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct DeactivateTechnician {
     /// Move the technician's open future calls back to the unassigned list in the same
     /// step; without it, such calls refuse the deactivation (409 listing them).
@@ -143,6 +147,7 @@ pub struct DeactivateTechnician {
 /// `POST /api/v1/auth/activate`: set one's password from an invitation link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ActivateAccount {
     /// The token from the link `/activate/{token}`.
     pub token: String,
@@ -233,6 +238,7 @@ pub struct DispatcherSummary {
 /// `POST /api/v1/dispatchers`: invite another dispatcher.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct InviteDispatcher {
     pub name: String,
     pub email: String,
@@ -273,6 +279,7 @@ pub struct CompanyProfile {
 /// `PATCH /api/v1/company`: absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateCompany {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,

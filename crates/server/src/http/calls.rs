@@ -262,8 +262,10 @@ async fn write_change(
 #[into_params(parameter_in = Query)]
 pub struct BoardParams {
     /// Start of the window (inclusive), e.g. `2026-11-23T00:00:00Z`.
+    #[param(format = DateTime)]
     from: Option<String>,
     /// End of the window (exclusive); at most 62 days after `from`.
+    #[param(format = DateTime)]
     to: Option<String>,
 }
 
@@ -474,7 +476,15 @@ async fn patch_call(
             "cannot_clear",
             "a date/time can be changed but not removed",
         )),
-        Some(Some(slot)) => errors.extend(slot.field_errors("slot")),
+        Some(Some(slot)) => {
+            errors.extend(slot.field_errors("slot"));
+            errors.extend(
+                state
+                    .config
+                    .slot_window
+                    .field_errors(slot, Utc::now(), "slot"),
+            );
+        }
         None => {}
     }
     if patch.client_called == Some(false) && call.client_called {

@@ -23,7 +23,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::error::problem_response;
+use super::error::{problem_response, Error};
 use crate::{config::Config, AppState};
 use domain::api::Problem;
 
@@ -168,19 +168,8 @@ pub async fn require_json(request: Request, next: Next) -> Response {
     if json {
         next.run(request).await
     } else {
-        unsupported_media_type().into_response()
+        Error::UnsupportedMediaType.into_response()
     }
-}
-
-fn unsupported_media_type() -> Response {
-    problem_response(Problem {
-        kind: "/problems/unsupported-media-type".to_owned(),
-        title: "Unsupported Media Type".to_owned(),
-        status: StatusCode::UNSUPPORTED_MEDIA_TYPE.as_u16(),
-        detail: Some("send the request with Content-Type: application/json".to_owned()),
-        errors: Vec::new(),
-        current: None,
-    })
 }
 
 #[cfg(test)]

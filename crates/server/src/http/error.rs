@@ -26,6 +26,19 @@ pub enum Error {
     /// The request could not be read (malformed JSON, wrong content type, …).
     #[error("{detail}")]
     BadRequest { code: &'static str, detail: String },
+    /// The body is larger than the limit of its endpoint.
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    /// A body that is not `application/json` sent to a JSON endpoint.
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    /// The path exists but not with this method; the `Allow` header lists the ones it
+    /// has (`allow`, or added by axum's method router when `None`).
+    #[error("this path does not accept {method}; the Allow header lists the methods it does")]
+    MethodNotAllowed {
+        method: String,
+        allow: Option<String>,
+    },
     /// The request was read but some fields are invalid.
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
@@ -54,6 +67,9 @@ impl Error {
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -71,6 +87,9 @@ impl Error {
             Self::Validation(_) => "validation",
             Self::TooManyRequests { .. } => "too-many-requests",
             Self::Busy { .. } => "busy",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::MethodNotAllowed { .. } => "method-not-allowed",
             Self::Database(_) | Self::Internal(_) => "internal",
         }
     }
@@ -119,11 +138,20 @@ impl IntoResponse for Error {
             }
             _ => None,
         };
+        let allow = match &self {
+            Self::MethodNotAllowed {
+                allow: Some(allow), ..
+            } if !allow.is_empty() => HeaderValue::from_str(allow).ok(),
+            _ => None,
+        };
         let mut response = problem_response(self.problem());
         if let Some(secs) = retry_after {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
         }
         response
     }
@@ -144,4 +172,27 @@ pub fn problem_response(problem: Problem) -> Response {
         HeaderValue::from_static("application/problem+json"),
     );
     response
+}
+
+/// Turns axum's empty 405 (a known API path, another method) into a problem, so a client
+/// learns which methods the path takes from the `Allow` header. Layered on a router,
+/// this runs inside each route's method router, which adds `Allow` to the answer after
+/// it (unless one is set already).
+pub async fn method_not_allowed(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let allow = response
+        .headers()
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Error::MethodNotAllowed { method, allow }.into_response()
 }

@@ -96,7 +96,15 @@ fn accepted(call: &ServiceCall) -> IntakeAccepted {
 /// dispatchers' e-mails in one transaction. Idempotent by `external_id`, also under
 /// concurrent retries (the UNIQUE index decides).
 pub async fn intake(state: &AppState, booking: BookingRequest) -> ApiResult<Intake> {
-    let errors = booking.validate();
+    let mut errors = booking.validate();
+    if let Some(slot) = &booking.slot {
+        errors.extend(
+            state
+                .config
+                .slot_window
+                .field_errors(slot, Utc::now(), "slot"),
+        );
+    }
     if !errors.is_empty() {
         return Err(Error::Validation(errors).into());
     }

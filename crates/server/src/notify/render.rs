@@ -70,20 +70,26 @@ async fn address(
         Some(c) => company_contact(conn, c).await?,
         None => None,
     };
-    let zone = contact
-        .as_ref()
-        .and_then(|c| tz::parse_zone(&c.time_zone).ok())
-        .unwrap_or(chrono_tz::UTC);
-    let when = |slot: &TimeSlot| {
-        let (start, end) = tz::slot_to_local(slot, zone);
-        format!(
-            "{} {}–{} ({})",
-            start.format("%a %d.%m.%Y"),
-            start.format("%H:%M"),
-            end.format("%H:%M"),
-            zone.name()
-        )
+    // Times are written in the receiving company's zone: the owner's for the client and
+    // technicians, each offered company's own for its dispatchers (a request is offered
+    // before anyone owns it).
+    let zone_company = match &n.recipient {
+        Recipient::CompanyDispatchers { company_id } | Recipient::CompanyEmail { company_id } => {
+            Some(*company_id)
+        }
+        _ => owner,
     };
+    let zone_name = if zone_company == owner {
+        contact.as_ref().map(|c| c.time_zone.clone())
+    } else if let Some(company) = zone_company {
+        company_contact(conn, company).await?.map(|c| c.time_zone)
+    } else {
+        None
+    };
+    let zone = zone_name
+        .and_then(|name| tz::parse_zone(&name).ok())
+        .unwrap_or(chrono_tz::UTC);
+    let when = |slot: &TimeSlot| local_when(slot, zone);
     let company_name = contact
         .as_ref()
         .map_or_else(|| "your service partner".to_owned(), |c| c.name.clone());
@@ -259,7 +265,147 @@ fn closed_texts(
     }
 }
 
+/// `Tue 24.11.2026 10:00–11:00 (Europe/Zurich, UTC+01:00)`: the wall-clock times with
+/// the UTC offset, so a time inside the autumn DST fold (02:30 happens twice) is never
+/// ambiguous; a slot across the change writes each end's own offset.
+pub fn local_when(slot: &TimeSlot, zone: chrono_tz::Tz) -> String {
+    let (start, end) = tz::slot_to_local(slot, zone);
+    let (start_offset, end_offset) = (start.format("%:z"), end.format("%:z"));
+    if start_offset.to_string() == end_offset.to_string() {
+        format!(
+            "{} {}–{} ({}, UTC{start_offset})",
+            start.format("%a %d.%m.%Y"),
+            start.format("%H:%M"),
+            end.format("%H:%M"),
+            zone.name()
+        )
+    } else {
+        format!(
+            "{} {} (UTC{start_offset})–{} (UTC{end_offset}) ({})",
+            start.format("%a %d.%m.%Y"),
+            start.format("%H:%M"),
+            end.format("%H:%M"),
+            zone.name()
+        )
+    }
+}
+
+/// The HTML alternative of an e-mail, written from its text so both say the same: one
+/// paragraph per blank-line block, links clickable, inline styles only and no remote
+/// images (mail clients block both style sheets and remote content).
+pub fn html_email(subject: &str, text: &str) -> String {
+    let paragraphs: String = text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let lines: Vec<String> = p.lines().map(linkify).collect();
+            format!("<p style=\"margin:0 0 16px 0;\">{}</p>", lines.join("<br>"))
+        })
+        .collect();
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body style=\"margin:0;padding:24px;background:#f4f5f7;\">\
+         <div style=\"max-width:560px;margin:0 auto;padding:24px;background:#ffffff;\
+         border-radius:8px;font-family:Arial,Helvetica,sans-serif;font-size:15px;\
+         line-height:1.5;color:#1f2933;\">{paragraphs}</div></body></html>",
+        escape(subject)
+    )
+}
+
+/// One line of text as HTML, its `http(s)://` words as links.
+fn linkify(line: &str) -> String {
+    line.split(' ')
+        .map(|word| {
+            let url = word.trim_end_matches(['.', ',', ')']);
+            if url.starts_with("https://") || url.starts_with("http://") {
+                let rest = &word[url.len()..];
+                format!(
+                    "<a href=\"{0}\" style=\"color:#1d4ed8;\">{0}</a>{1}",
+                    escape(url),
+                    escape(rest)
+                )
+            } else {
+                escape(word)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `CHF 265.00`, `CHF -0.50` (the domain's display, sign included below one unit).
 fn money(m: Money) -> String {
     m.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_autumn_fold_is_written_with_its_utc_offset() {
+        let zurich = tz::parse_zone("Europe/Zurich").unwrap();
+        // 2026-10-25: 02:30 local happens at 00:30 UTC (summer) and 01:30 UTC (winter).
+        let first = TimeSlot::new(
+            "2026-10-25T00:30:00Z".parse().unwrap(),
+            "2026-10-25T00:45:00Z".parse().unwrap(),
+        )
+        .unwrap();
+        let second = TimeSlot::new(
+            "2026-10-25T01:30:00Z".parse().unwrap(),
+            "2026-10-25T01:45:00Z".parse().unwrap(),
+        )
+        .unwrap();
+        let across = TimeSlot::new(
+            "2026-10-25T00:30:00Z".parse().unwrap(),
+            "2026-10-25T01:45:00Z".parse().unwrap(),
+        )
+        .unwrap();
+
+        assert_eq!(
+            local_when(&first, zurich),
+            "Sun 25.10.2026 02:30–02:45 (Europe/Zurich, UTC+02:00)"
+        );
+        assert_eq!(
+            local_when(&second, zurich),
+            "Sun 25.10.2026 02:30–02:45 (Europe/Zurich, UTC+01:00)"
+        );
+        assert_eq!(
+            local_when(&across, zurich),
+            "Sun 25.10.2026 02:30 (UTC+02:00)–02:45 (UTC+01:00) (Europe/Zurich)"
+        );
+    }
+
+    #[test]
+    fn the_html_part_escapes_text_and_links_urls_without_remote_content() {
+        let html = html_email(
+            "A <b>",
+            "Hello <Anna>,\n\nAccept it: https://relay.example/requests/1.\n",
+        );
+
+        assert!(html.contains("Hello &lt;Anna&gt;,"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://relay.example/requests/1\""),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<img") && !html.contains("<link") && !html.contains("<style"),
+            "{html}"
+        );
+    }
 }

@@ -3,13 +3,16 @@
 //! logged and marked delivered until a provider and a callback URL exist.
 
 use lettre::{
-    message::{header::ContentType, Mailbox},
+    message::{Mailbox, MultiPart},
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 
 /// One outbox row to send.
 #[derive(Debug, Clone)]
 pub struct Delivery {
+    /// The outbox row's id: the e-mail's `Message-ID` is made from it, so every retry of
+    /// one row carries the same id and a receiver can drop the duplicate.
+    pub id: String,
     pub channel: String,
     pub kind: String,
     pub recipient: String,
@@ -62,6 +65,22 @@ impl Transports {
         Ok(Self { smtp, from })
     }
 
+    /// The e-mail of one outbox row: `Message-ID` from the row id and the sender's domain,
+    /// `Date`, `MIME-Version`, and a multipart/alternative body of the row's text and
+    /// the HTML written from it.
+    pub fn email(&self, d: &Delivery, to: Mailbox) -> Result<Message, TransportError> {
+        let text = d.body.clone();
+        let html = super::render::html_email(&d.subject, &d.body);
+        Message::builder()
+            .message_id(Some(message_id(&d.id, &self.from)))
+            .date_now()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&d.subject)
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .map_err(|e| TransportError::Message(e.to_string()))
+    }
+
     /// Sends one message through its channel's transport.
     pub async fn deliver(&self, d: &Delivery) -> Result<(), TransportError> {
         match (d.channel.as_str(), &self.smtp) {
@@ -70,13 +89,7 @@ impl Transports {
                     .recipient
                     .parse()
                     .map_err(|_| TransportError::Address(d.recipient.clone()))?;
-                let message = Message::builder()
-                    .from(self.from.clone())
-                    .to(to)
-                    .subject(&d.subject)
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(d.body.clone())
-                    .map_err(|e| TransportError::Message(e.to_string()))?;
+                let message = self.email(d, to)?;
                 smtp.send(message)
                     .await
                     .map_err(|e| TransportError::Smtp(e.to_string()))?;
@@ -108,5 +121,64 @@ impl Transports {
             ),
         }
         Ok(())
+    }
+}
+
+/// `<{row id}@{sender's domain}>`: stable for the row, unique across senders.
+pub fn message_id(row_id: &str, from: &Mailbox) -> String {
+    format!("<{row_id}@{}>", from.email.domain())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery() -> Delivery {
+        Delivery {
+            id: "0b7e0c9e-1111-4222-8333-444455556666".into(),
+            channel: "email".into(),
+            kind: "schedule_set".into(),
+            recipient: "anna@example.ch".into(),
+            subject: "Your appointment".into(),
+            body: "Hello Anna,\n\nsee https://relay.example/requests/1 <now>.\n".into(),
+        }
+    }
+
+    #[test]
+    fn an_email_has_a_stable_message_id_date_mime_version_and_both_parts() {
+        let transports = Transports::new(None, "Relay <no-reply@relay.example>").unwrap();
+        let to: Mailbox = "anna@example.ch".parse().unwrap();
+
+        let first = String::from_utf8(
+            transports
+                .email(&delivery(), to.clone())
+                .unwrap()
+                .formatted(),
+        )
+        .unwrap();
+        let again =
+            String::from_utf8(transports.email(&delivery(), to).unwrap().formatted()).unwrap();
+
+        let id_line = |mail: &str| {
+            mail.lines()
+                .find(|l| l.starts_with("Message-ID:"))
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            id_line(&first).as_deref(),
+            Some("Message-ID: <0b7e0c9e-1111-4222-8333-444455556666@relay.example>")
+        );
+        assert_eq!(id_line(&first), id_line(&again));
+        assert!(first.contains("MIME-Version: 1.0"), "{first}");
+        assert!(first.lines().any(|l| l.starts_with("Date: ")), "{first}");
+        assert!(first.contains("multipart/alternative"), "{first}");
+        assert!(
+            first.contains("Content-Type: text/plain; charset=utf-8"),
+            "{first}"
+        );
+        assert!(
+            first.contains("Content-Type: text/html; charset=utf-8"),
+            "{first}"
+        );
     }
 }

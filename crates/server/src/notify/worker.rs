@@ -80,6 +80,7 @@ pub async fn deliver_due(db: &Db, transports: &Transports) -> Result<usize, sqlx
             continue; // another instance has it
         }
         let delivery = Delivery {
+            id: id.clone(),
             channel: row.try_get("channel")?,
             kind: row.try_get("kind")?,
             recipient: row.try_get("recipient")?,

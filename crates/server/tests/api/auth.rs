@@ -197,6 +197,8 @@ async fn sign_in_rejects_malformed_and_mistyped_bodies(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(no_json.status(), 415);
+    let problem: Value = no_json.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/unsupported-media-type");
 }
 
 async fn each_company_sees_itself(backend: Backend) {

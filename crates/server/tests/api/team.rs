@@ -943,7 +943,7 @@ async fn deactivation_is_refused_while_open_calls_are_assigned_unless_they_are_u
             .json(&json!({
                 "version": accepted["version"],
                 "technician_id": anna,
-                "slot": {"start": "2031-03-04T09:00:00Z", "end": "2031-03-04T10:00:00Z"},
+                "slot": {"start": "2027-03-04T09:00:00Z", "end": "2027-03-04T10:00:00Z"},
             })),
     )
     .await;
@@ -966,7 +966,7 @@ async fn deactivation_is_refused_while_open_calls_are_assigned_unless_they_are_u
         open[0]["label"]
             .as_str()
             .unwrap()
-            .contains("2031-03-04 10:00"),
+            .contains("2027-03-04 10:00"),
         "{problem}"
     );
     let (_, still) = send(

@@ -1,0 +1,177 @@
+//! Completes the generated OpenAPI document with the answers every operation can give
+//! besides its own: the problems of the shared layers and extractors (malformed or
+//! oversized bodies, wrong media type, unknown fields, no session, a refused origin,
+//! rate limits), so a generated client and a contract fuzzer agree with the server.
+//!
+//! The handlers' `#[utoipa::path]` annotations list what is particular to them; the
+//! rules here say what follows from an operation's shape, once for all:
+//! - every operation: 401 (no or wrong session / key) and 403 (a refused origin, or a
+//!   technician on a dispatcher route);
+//! - a path parameter: 404 (unknown, or another company's);
+//! - a JSON body: 400 (malformed), 413 (too large), 415 (not JSON), 422 (invalid
+//!   fields, unknown fields, control characters);
+//! - a query: 400 (unreadable) and 422 (invalid values);
+//! - sign-in, activation and token endpoints: 429 (rate limit, with `Retry-After`) and
+//!   503 (too many password checks at once).
+//!
+//! Photos are binary: their uploads take the image types the server sniffs, and a photo
+//! is answered as the JPEG thumbnail or, for seeded technicians, an SVG placeholder.
+
+use serde_json::{json, Map, Value};
+
+/// What each added status means, as its description says.
+fn description(status: &str) -> &'static str {
+    match status {
+        "400" => "Unreadable request (malformed JSON or query)",
+        "401" => "No valid session or marketplace key",
+        "403" => "Refused: cross-site origin, or not allowed for this role",
+        "404" => "Not found (or another company's)",
+        "413" => "The request body is too large",
+        "415" => "The body is not application/json",
+        "422" => "Invalid, unknown or control-character fields",
+        "429" => "Too many attempts; retry after `Retry-After` seconds",
+        "503" => "Too many sign-ins at once; retry shortly",
+        _ => "Error",
+    }
+}
+
+/// Paths whose operations are rate-limited (password checks and single-use tokens).
+fn rate_limited(path: &str) -> bool {
+    path.starts_with("/api/v1/auth/login")
+        || path.starts_with("/api/v1/auth/activate")
+        || path.contains("token")
+}
+
+fn problem_response(status: &str) -> Value {
+    json!({
+        "description": description(status),
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    })
+}
+
+/// The statuses an operation of `path` can answer besides its own annotations.
+fn implied_statuses(path: &str, operation: &Map<String, Value>) -> Vec<&'static str> {
+    let mut statuses = vec!["401", "403"];
+    let parameters = operation
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let located = |place: &str| parameters.iter().any(|p| p["in"] == place);
+    if located("path") || path.contains('{') {
+        statuses.push("404");
+    }
+    if let Some(body) = operation.get("requestBody") {
+        if body["content"].get("application/json").is_some() {
+            statuses.extend(["400", "413", "415", "422"]);
+        } else {
+            statuses.extend(["413", "415", "422"]);
+        }
+    }
+    if located("query") {
+        statuses.extend(["400", "422"]);
+    }
+    if rate_limited(path) {
+        statuses.extend(["429", "503"]);
+    }
+    statuses
+}
+
+fn binary(types: &[&str]) -> Value {
+    Value::Object(
+        types
+            .iter()
+            .map(|t| {
+                (
+                    (*t).to_owned(),
+                    json!({"schema": {"type": "string", "format": "binary"}}),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The real media types of the photo operations.
+fn photo_media_types(method: &str, operation: &mut Map<String, Value>) {
+    match method {
+        "get" => {
+            if let Some(ok) = operation
+                .get_mut("responses")
+                .and_then(|r| r.get_mut("200"))
+            {
+                ok["content"] = binary(&[crate::images::THUMBNAIL_TYPE, "image/svg+xml"]);
+            }
+        }
+        "put" => {
+            if let Some(body) = operation.get_mut("requestBody") {
+                body["content"] = binary(&[
+                    "image/jpeg",
+                    "image/png",
+                    "image/webp",
+                    "application/octet-stream",
+                ]);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Adds the implied problem answers to every operation of `doc` (keeping any the
+/// handler documented itself), and makes every problem answer `application/problem+json`.
+pub fn complete(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
+    if let Some(paths) = value.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, operation) in item.iter_mut() {
+                if !matches!(
+                    method.as_str(),
+                    "get" | "put" | "post" | "delete" | "patch" | "head" | "options"
+                ) {
+                    continue;
+                }
+                let Some(operation) = operation.as_object_mut() else {
+                    continue;
+                };
+                if path.ends_with("/photo") {
+                    photo_media_types(method, operation);
+                }
+                let statuses = implied_statuses(path, operation);
+                let responses = operation
+                    .entry("responses")
+                    .or_insert_with(|| json!({}))
+                    .as_object_mut()
+                    .expect("responses is an object");
+                for status in statuses {
+                    responses
+                        .entry(status)
+                        .or_insert_with(|| problem_response(status));
+                }
+            }
+        }
+    }
+    serde_json::from_value(value).expect("the completed document is still an OpenAPI document")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_with_a_path_id_and_a_json_body_lists_every_problem_it_can_answer() {
+        let operation = json!({
+            "parameters": [{"name": "id", "in": "path", "required": true}],
+            "requestBody": {"content": {"application/json": {}}},
+        });
+
+        let statuses = implied_statuses("/api/v1/calls/{id}", operation.as_object().unwrap());
+
+        for status in ["400", "401", "403", "404", "413", "415", "422"] {
+            assert!(statuses.contains(&status), "{status} missing: {statuses:?}");
+        }
+        assert!(!statuses.contains(&"429"));
+        assert!(implied_statuses("/api/v1/auth/login", &Map::new()).contains(&"429"));
+    }
+}
