@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod calls;
+mod compression;
 mod live;
 mod marketplace;
 mod orders;
