@@ -3,6 +3,7 @@
 
 mod http;
 pub mod live;
+pub mod offline_store;
 pub mod orders;
 pub mod team;
 
@@ -19,23 +20,78 @@ use domain::{
 };
 use uuid::Uuid;
 
-/// Signs in; on success the server has set the session cookie.
+/// Signs in; on success the server has set the session cookie (and the identity is kept
+/// for an offline start).
 pub async fn login(email: String, password: String) -> Result<Me, ApiError> {
-    http::post_json("/api/v1/auth/login", &LoginRequest { email, password }).await
+    let me: Me = http::post_json("/api/v1/auth/login", &LoginRequest { email, password }).await?;
+    offline_store::save_identity(&me).await;
+    Ok(me)
 }
 
-/// The signed-in person, or `None` when there is no valid session.
+/// The signed-in person, or `None` when there is no valid session. When the server
+/// cannot be reached at all (offline), the identity kept from the last online start
+/// stands in: the session is checked again by the first request that gets through,
+/// whose 401 signs out as usual.
 pub async fn me() -> Result<Option<Me>, ApiError> {
     match http::get_json("/api/v1/auth/me").await {
-        Ok(me) => Ok(Some(me)),
-        Err(err) if err.status() == Some(401) => Ok(None),
+        Ok(me) => {
+            offline_store::save_identity(&me).await;
+            Ok(Some(me))
+        }
+        Err(err) if err.status() == Some(401) => {
+            offline_store::clear().await;
+            Ok(None)
+        }
+        Err(err @ ApiError::Network(_)) => match offline_store::load_identity().await {
+            Some(me) => Ok(Some(me)),
+            None => Err(err),
+        },
         Err(err) => Err(err),
     }
 }
 
-/// Signs out (the server revokes the session).
+/// Signs out (the server revokes the session) and forgets what was kept for offline use.
 pub async fn logout() -> Result<(), ApiError> {
+    offline_store::clear().await;
     http::post_empty("/api/v1/auth/logout").await
+}
+
+/// A board as the calendar shows it: fresh from the server, or (`saved_at` set) the last
+/// one kept when the server could not be reached.
+#[derive(Debug, Clone)]
+pub struct BoardRead {
+    pub board: Board,
+    pub saved_at: Option<DateTime<Utc>>,
+}
+
+/// [`board`], kept for `user` when it arrives; when the network fails, the board kept
+/// last (whatever its window), else the network error.
+pub async fn board_or_saved(
+    user: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<BoardRead, ApiError> {
+    match board(from, to).await {
+        Ok(board) => {
+            // Kept after the board is handed over, so storing never delays its paint.
+            let kept = board.clone();
+            leptos::task::spawn_local(async move {
+                offline_store::save_board(user, &kept).await;
+            });
+            Ok(BoardRead {
+                board,
+                saved_at: None,
+            })
+        }
+        Err(err @ ApiError::Network(_)) => match offline_store::load_board(user).await {
+            Some(saved) => Ok(BoardRead {
+                board: saved.board,
+                saved_at: Some(saved.saved_at),
+            }),
+            None => Err(err),
+        },
+        Err(err) => Err(err),
+    }
 }
 
 /// The board: this company's offers and calls between `from` and `to`, plus undated ones.
@@ -88,7 +144,18 @@ pub async fn undo_move(id: Uuid, version: i64) -> Result<CallView, ApiError> {
     .await
 }
 
-/// This company's technicians (the calendar's rows and the assignment picker).
+/// This company's technicians (the calendar's rows and the assignment picker). Kept
+/// like the board, so an offline start still has the calendar's rows.
 pub async fn technicians() -> Result<Vec<TechnicianSummary>, ApiError> {
-    http::get_json("/api/v1/technicians").await
+    match http::get_json::<Vec<TechnicianSummary>>("/api/v1/technicians").await {
+        Ok(list) => {
+            let kept = list.clone();
+            leptos::task::spawn_local(async move {
+                offline_store::save_roster(&kept).await;
+            });
+            Ok(list)
+        }
+        Err(err @ ApiError::Network(_)) => offline_store::load_roster().await.ok_or(err),
+        Err(err) => Err(err),
+    }
 }

@@ -6,7 +6,10 @@ pub mod api;
 pub mod components;
 pub mod contexts;
 pub mod i18n;
+pub mod loading_shell;
+pub mod offline;
 pub mod pages;
+pub mod service_worker;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -34,8 +37,12 @@ pub fn App() -> impl IntoView {
     contexts::toasts::provide_toasts();
     contexts::live::provide_live();
     contexts::presence::provide_soft_locks();
+    offline::provide_offline();
+    service_worker::provide_service_worker();
+    loading_shell::dismiss_when_ready();
     view! {
         <components::common::toast_host::ToastHost />
+        <components::common::update_banner::UpdateBanner />
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/login") view=LoginPage />

@@ -6,8 +6,8 @@ use leptos_router::{
 
 use crate::{
     components::common::{
-        live_indicator::LiveIndicator, locale_switch::LocaleSwitch, presence_list::PresenceList,
-        spinner::Spinner,
+        live_indicator::LiveIndicator, locale_switch::LocaleSwitch, offline_banner::OfflineBanner,
+        presence_list::PresenceList, spinner::Spinner,
     },
     contexts::session::{use_session, SessionState},
     i18n::use_i18n,
@@ -70,6 +70,7 @@ fn SignedInShell() -> impl IntoView {
                 </button>
             </div>
         </header>
+        <OfflineBanner />
         <main id="main" class="board" tabindex="-1">
             <Outlet />
         </main>

@@ -54,15 +54,22 @@ pub fn CalendarPage() -> impl IntoView {
         let (from, to) = calendar.geometry.get().range();
         // A day of margin on both sides keeps calls dragged past the edge on the board.
         let epoch = board.epoch();
+        let user = session.0.with_untracked(|state| match state {
+            crate::contexts::session::SessionState::SignedIn(me) => me.user_id,
+            _ => Uuid::nil(),
+        });
         async move {
-            api::board(from - Duration::days(1), to + Duration::days(1))
+            // Offline, the board kept from the last visit stands in (read-only).
+            api::board_or_saved(user, from - Duration::days(1), to + Duration::days(1))
                 .await
                 .map(|data| (data, epoch))
         }
     });
+    let offline = crate::offline::use_offline();
     Effect::new(move |_| match load.get() {
-        Some(Ok((board_data, epoch))) => {
-            board.replace_all(board_data.calls, epoch);
+        Some(Ok((read, epoch))) => {
+            offline.board_as_of.set(read.saved_at);
+            board.replace_all(read.board.calls, epoch);
             loaded.set(true);
         }
         Some(Err(err)) => {

@@ -1,12 +1,13 @@
 //! `cargo xtask run|test|bench`: the project's two set-up commands (and the benchmark).
 //! Each installs what is missing (the wasm32 target, Trunk, the wasm-bindgen CLI pinned
 //! to Cargo.lock, npm packages, and under `test` Debian's chromium, chromedriver and
-//! postgresql), builds, and starts or tests. Only std and flate2: this is compiled cold
-//! on every fresh clone.
+//! postgresql), builds, and starts or tests. Only std, flate2 and brotli (pure Rust, for
+//! the precompressed assets): this is compiled cold on every fresh clone.
 
 mod bench;
 mod budget;
 mod contract;
+mod dist;
 mod i18n_check;
 mod supervise;
 mod tools;
@@ -25,7 +26,7 @@ const USAGE: &str = "usage: cargo xtask <run | test [--skip-e2e] [--e2e-only] | 
 
   run    install what is missing, build app and server (release), start on :8080 with demo data
   test   install what is missing, then fmt, clippy (host + wasm32), Rust tests (SQLite and
-         PostgreSQL), wasm tests in Chromium, bundle budget, Playwright end-to-end
+         PostgreSQL), wasm tests in Chromium, served-bytes budget, Playwright end-to-end
   bench  install what is missing, build (release), measure the board (../shared/BENCH.md)
          in headless Chromium and the live fan-out; figures into BENCHMARKS.md";
 
@@ -82,13 +83,18 @@ fn cargo() -> Command {
     cmd
 }
 
-/// Builds the wasm app with Trunk in release mode into `dist/`.
+/// Builds the wasm app with Trunk in release mode into `dist/`, then writes its service
+/// worker and precompresses it (`dist.rs`).
 fn build_app() -> Result {
     step("Building the app (Trunk, release)");
     sh(Command::new(tools::trunk())
         .args(["build", "--release", "--offline"])
         .current_dir(root())
-        .env("PATH", tools::path_with_tools()))
+        .env("PATH", tools::path_with_tools()))?;
+    step("Service worker and precompression of dist/ (brotli q11, gzip -9)");
+    let dist = root().join("dist");
+    dist::write_service_worker(&dist)?;
+    dist::precompress(&dist)
 }
 
 fn run() -> Result {
@@ -264,10 +270,6 @@ fn test(args: &[String]) -> Result {
 
     if !skip_e2e {
         build_app()?;
-        step("Bundle-size budget");
-        budget::check(&root().join("dist"))?;
-        tally.passed += 1;
-
         step("Building the server for the end-to-end run");
         sh(cargo().args(["build", "-p", "server"]))?;
         end_to_end(&mut tally)?;
@@ -319,8 +321,9 @@ fn wait_healthy(port: u16, timeout: Duration) -> Result {
     Err(format!("the server on port {port} did not become healthy"))
 }
 
-/// Starts a fresh server (empty SQLite database, demo data, no demo traffic) and runs the
-/// Playwright suite against it in Debian's headless Chromium.
+/// Starts a fresh server (empty SQLite database, demo data, no demo traffic), measures
+/// the first screen's bytes on the wire against the budget, and runs the Playwright
+/// suite against it in Debian's headless Chromium.
 fn end_to_end(tally: &mut Tally) -> Result {
     step("End-to-end tests (Playwright, headless Chromium)");
     let port = free_port()?;
@@ -347,6 +350,10 @@ fn end_to_end(tally: &mut Tally) -> Result {
         .stderr(log);
     let guard = supervise::Supervised::start(server)?;
     wait_healthy(port, Duration::from_secs(60))?;
+    step("Served-bytes budget (first screen as the server sends it)");
+    budget::check(port)?;
+    tally.passed += 1;
+    step("Playwright");
     let e2e = root().join("end2end");
     let result = sh_counted(
         Command::new("npx")

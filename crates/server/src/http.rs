@@ -52,6 +52,20 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(team::router())
 }
 
+/// JSON answers of the REST API compressed on the fly (brotli or gzip, by
+/// `Accept-Encoding`): the board of a busy week is hundreds of kilobytes of repetitive
+/// JSON. Bodies under 1 KiB are sent as they are, where the headers would cost more than
+/// the saving. Only the REST routes get it: the WebSocket and the static files (already
+/// compressed at build time) are assembled outside this router.
+fn api_compression(
+) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::{predicate::SizeAbove, DefaultPredicate, Predicate};
+    tower_http::compression::CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024)))
+}
+
 /// The whole application router.
 pub fn app(state: AppState) -> Router {
     let (api, doc) = api_router().split_for_parts();
@@ -67,7 +81,8 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/{*rest}", any(spa::api_not_found))
         .route("/api", any(spa::api_not_found))
-        .layer(middleware::from_fn(error::method_not_allowed));
+        .layer(middleware::from_fn(error::method_not_allowed))
+        .layer(api_compression());
     Router::new()
         .merge(api)
         .merge(events::router())

@@ -225,7 +225,7 @@ fn start_drag_on(
     mode: DragMode,
     from_list: bool,
 ) {
-    if ev.button() != 0 || !ev.is_primary() {
+    if ev.button() != 0 || !ev.is_primary() || crate::offline::refuse_change() {
         return;
     }
     let calendar = use_calendar();
@@ -481,6 +481,9 @@ pub fn block_key_down(ev: &web_sys::KeyboardEvent, open: impl Fn(Uuid)) {
     match key.as_str() {
         "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" => {
             ev.prevent_default();
+            if crate::offline::refuse_change() {
+                return;
+            }
             let view = call.get_untracked();
             let Some(slot) = view.slot else { return };
             let (mut target_row, mut start, mut end) = current

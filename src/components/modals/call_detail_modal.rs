@@ -47,6 +47,7 @@ pub fn CallDetailModal(
     on_close: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let offline = crate::offline::use_offline();
     let board = use_board();
     let toasts = use_toasts();
     let session = use_session();
@@ -297,13 +298,20 @@ pub fn CallDetailModal(
                     <div><dt>{i18n.t("calls.modal.notes")}</dt><dd>{n}</dd></div>
                 })}
             </dl>
-            {(v.offer_state == OfferState::Offered).then(|| view! {
-                <div class="modal__actions">
-                    <button type="button" class="button button--primary" on:click=accept>{i18n.t("calls.accept")}</button>
-                    <button type="button" class="button button--secondary" on:click=decline>{i18n.t("calls.decline")}</button>
-                </div>
+            // Offline the board is read-only (crate::offline): the edits are disabled
+            // and say why.
+            {move || offline.read_only().then(|| view! {
+                <p class="notice notice--warning" role="status">{i18n.t("pwa.offline_read_only")}</p>
             })}
-            {open_tasks.then(|| view! { <Tasks signal date time technician busy confirm_called save_date assign /> })}
+            <fieldset class="modal__edits" disabled=move || offline.read_only()>
+                {(v.offer_state == OfferState::Offered).then(|| view! {
+                    <div class="modal__actions">
+                        <button type="button" class="button button--primary" on:click=accept>{i18n.t("calls.accept")}</button>
+                        <button type="button" class="button button--secondary" on:click=decline>{i18n.t("calls.decline")}</button>
+                    </div>
+                })}
+                {open_tasks.then(|| view! { <Tasks signal date time technician busy confirm_called save_date assign /> })}
+            </fieldset>
         }
         .into_any()
     };
@@ -323,7 +331,9 @@ pub fn CallDetailModal(
         >
             <div class="modal__body">
                 {body}
-                <super::order_section::OrderPanel call on_close />
+                <fieldset class="modal__edits" disabled=move || offline.read_only()>
+                    <super::order_section::OrderPanel call on_close />
+                </fieldset>
                 <div class="form-error" role="alert">{move || error.get()}</div>
             </div>
         </dialog>

@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod calls;
+mod compression;
 mod input;
 mod live;
 mod marketplace;

@@ -1,0 +1,157 @@
+//! What the app keeps in the browser to open without a network: the signed-in identity
+//! (the answer of the last `/auth/me` or sign-in), the company's technicians (the
+//! calendar's rows) and, per user, the last board the server sent with the moment it
+//! arrived. One IndexedDB database (`relay-offline`, one
+//! object store of JSON strings); everything in it is deleted on sign-out.
+//!
+//! Every operation is best effort: a browser without IndexedDB (or a private window that
+//! refuses it) only loses the offline opening, never the online app, so failures come
+//! back as `None`/`false` instead of errors.
+
+use chrono::{DateTime, Utc};
+use domain::api::{calls::Board, team::TechnicianSummary, Me};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use uuid::Uuid;
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
+
+const DATABASE: &str = "relay-offline";
+const STORE: &str = "kept";
+const IDENTITY: &str = "identity";
+/// The technicians (the calendar's rows) of the kept identity's company.
+const ROSTER: &str = "technicians";
+
+/// A board as it was read, and when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedBoard {
+    pub saved_at: DateTime<Utc>,
+    pub board: Board,
+}
+
+fn board_key(user: Uuid) -> String {
+    format!("board:{user}")
+}
+
+/// Resolves when `request` succeeds (with its result), rejects when it fails.
+async fn settle(request: &IdbRequest) -> Result<JsValue, JsValue> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let done = request.clone();
+        let on_success = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &done.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let failed = request.clone();
+        let on_error = Closure::once_into_js(move |event: web_sys::Event| {
+            // Handled here: without this the failure would also abort the transaction
+            // noisily and surface as an uncaught error.
+            event.prevent_default();
+            let error = failed
+                .error()
+                .ok()
+                .flatten()
+                .map_or(JsValue::UNDEFINED, Into::into);
+            let _ = reject.call1(&JsValue::NULL, &error);
+        });
+        request.set_onsuccess(Some(on_success.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    JsFuture::from(promise).await
+}
+
+async fn open() -> Result<IdbDatabase, JsValue> {
+    let factory = web_sys::window()
+        .ok_or(JsValue::NULL)?
+        .indexed_db()?
+        .ok_or(JsValue::NULL)?;
+    let request: IdbOpenDbRequest = factory.open_with_u32(DATABASE, 1)?;
+    let upgrading = request.clone();
+    let on_upgrade = Closure::once_into_js(move || {
+        if let Ok(db) = upgrading.result() {
+            let _ = db
+                .unchecked_into::<IdbDatabase>()
+                .create_object_store(STORE);
+        }
+    });
+    request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+    Ok(settle(&request).await?.unchecked_into())
+}
+
+async fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
+    let db = open().await.ok()?;
+    let store = db
+        .transaction_with_str(STORE)
+        .ok()?
+        .object_store(STORE)
+        .ok()?;
+    let value = settle(&store.get(&JsValue::from_str(key)).ok()?)
+        .await
+        .ok()?;
+    db.close();
+    serde_json::from_str(&value.as_string()?).ok()
+}
+
+async fn put<T: Serialize>(key: &str, value: &T) -> bool {
+    let Ok(json) = serde_json::to_string(value) else {
+        return false;
+    };
+    let Ok(db) = open().await else { return false };
+    let stored = async {
+        let store = db
+            .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?
+            .object_store(STORE)?;
+        settle(&store.put_with_key(&JsValue::from_str(&json), &JsValue::from_str(key))?).await
+    }
+    .await
+    .is_ok();
+    db.close();
+    stored
+}
+
+/// Keeps the signed-in identity for an offline start.
+pub async fn save_identity(me: &Me) -> bool {
+    put(IDENTITY, me).await
+}
+
+/// The identity kept by the last online start or sign-in, if any.
+pub async fn load_identity() -> Option<Me> {
+    get(IDENTITY).await
+}
+
+/// Keeps `board` as `user`'s last board, read now.
+pub async fn save_board(user: Uuid, board: &Board) -> bool {
+    let saved = SavedBoard {
+        saved_at: Utc::now(),
+        board: board.clone(),
+    };
+    put(&board_key(user), &saved).await
+}
+
+/// `user`'s last board, if one was kept.
+pub async fn load_board(user: Uuid) -> Option<SavedBoard> {
+    get(&board_key(user)).await
+}
+
+/// Keeps the company's technicians.
+pub async fn save_roster(technicians: &[TechnicianSummary]) -> bool {
+    put(ROSTER, &technicians).await
+}
+
+/// The technicians kept last, if any.
+pub async fn load_roster() -> Option<Vec<TechnicianSummary>> {
+    get(ROSTER).await
+}
+
+/// Forgets everything kept (sign-out).
+pub async fn clear() -> bool {
+    let Ok(db) = open().await else { return false };
+    let cleared = async {
+        let store = db
+            .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?
+            .object_store(STORE)?;
+        settle(&store.clear()?).await
+    }
+    .await
+    .is_ok();
+    db.close();
+    cleared
+}
