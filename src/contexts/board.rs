@@ -24,6 +24,23 @@ struct Inner {
     /// The epoch of each call's latest single-call change (also of removals), so a board
     /// read that started earlier cannot undo it.
     touched: HashMap<Uuid, u64>,
+    /// Whether the first board read has been marked (see [`mark_first_read`]).
+    first_read_marked: bool,
+}
+
+fn mark(name: &str) {
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark(name);
+    }
+}
+
+/// Performance marks of the first board read, for `cargo xtask bench`'s
+/// `nav_to_board_ms`: `board-ingested` once the read is in the store, `board-painted` at
+/// the second animation frame after (the board built from it has been painted: Leptos
+/// renders in microtasks before the first frame).
+fn mark_first_read() {
+    mark("board-ingested");
+    request_animation_frame(|| request_animation_frame(|| mark("board-painted")));
 }
 
 /// The board's calls, shared by the calendar, the lists and the modal.
@@ -183,6 +200,13 @@ impl BoardStore {
             if !self.touched_since(view.id, epoch) {
                 self.put(view);
             }
+        }
+        let first = self
+            .inner
+            .try_update_value(|inner| !std::mem::replace(&mut inner.first_read_marked, true))
+            .unwrap_or(false);
+        if first {
+            mark_first_read();
         }
     }
 
