@@ -224,8 +224,15 @@ pub fn BenchPage() -> impl IntoView {
     // The board answer as the server would send it, as a JavaScript string (what `fetch`
     // hands over): `ingest_render_ms` starts from here.
     let text = serde_json::to_string(&Board {
-        from: calls.first().and_then(|c| c.slot).map_or_else(Utc::now, |s| s.start),
-        to: calls.last().and_then(|c| c.slot).map_or_else(Utc::now, |s| s.end),
+        from: calls
+            .first()
+            .and_then(|c| c.slot)
+            .map_or_else(Utc::now, |s| s.start),
+        to: calls
+            .last()
+            .and_then(|c| c.slot)
+            .map_or_else(Utc::now, |s| s.end),
+        seq: 0,
         calls,
     })
     .expect("the board serialises");

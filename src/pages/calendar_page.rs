@@ -62,8 +62,11 @@ pub fn CalendarPage() -> impl IntoView {
     });
     Effect::new(move |_| match load.get() {
         Some(Ok((board_data, epoch))) => {
-            board.replace_all(board_data.calls, epoch);
+            let behind = board.take_read(board_data, epoch);
             loaded.set(true);
+            if behind {
+                tick.update(|t| *t += 1);
+            }
         }
         Some(Err(err)) => {
             if err.status() == Some(401) {

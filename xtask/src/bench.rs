@@ -190,11 +190,7 @@ fn build_server() -> Result {
 /// build.
 fn board_figures() -> Result<Vec<Board>> {
     let work = scratch("bench")?;
-    let (guard, port) = start_server(
-        BENCH_DIST,
-        &work.join("bench.db"),
-        &work.join("server.log"),
-    )?;
+    let (guard, port) = start_server(BENCH_DIST, &work.join("bench.db"), &work.join("server.log"))?;
     let mut boards = Vec::new();
     for (technicians, calls) in SIZES {
         step(&format!(
@@ -340,7 +336,10 @@ fn report(machine: &str, boards: &[Board], navs: &[Board], fanouts: &[Fanout]) -
     );
     let _ = writeln!(md, "\nFrom the board's JSON in memory and from navigation to the painted board (../shared/BENCH.md; nav_to_board on the shipped build, data set seeded into the server's SQLite database, cold cache, loopback):\n");
     let _ = writeln!(md, "| technicians × calls | ingest_render | parse / store / render | nav_to_board | wasm fetch | compile | app start → board request | board fetch | ingest | render | board answer | board requests |");
-    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    let _ = writeln!(
+        md,
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    );
     for (b, n) in boards.iter().zip(navs) {
         let (f, g) = (&b.figures, &n.figures);
         let store = number(f, "ingest_ms")

@@ -172,7 +172,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let slot = 28 + rng.draw(40);
         let quarters = 2 + rng.draw(6);
         let tech = rng.draw(args.technicians);
-        let start = monday + Duration::days(i64::from(day)) + Duration::minutes(i64::from(slot) * 15);
+        let start =
+            monday + Duration::days(i64::from(day)) + Duration::minutes(i64::from(slot) * 15);
         let call = ServiceCall::new(
             Uuid::from_u128(u128::from(i) + 1),
             booking(i, start, quarters * 15),

@@ -320,13 +320,21 @@ async fn list_calls(
         return Err(Error::Validation(errors).into());
     };
     let company = session.me.company.id;
+    // Read before the calls, so every event up to it is in them (a later one may be too;
+    // the app applies an event only when it is newer than the call it has).
+    let seq = live::log::head(&state.db, company).await?;
     let calls = store::board(&state.db, company, from, to)
         .await?
         .iter()
         .filter_map(|c| CallView::for_company(c, company))
         .filter(CallView::on_board)
         .collect();
-    Ok(ApiJson(Board { from, to, calls }))
+    Ok(ApiJson(Board {
+        from,
+        to,
+        seq,
+        calls,
+    }))
 }
 
 /// One call as this company sees it. A request another partner won answers with
