@@ -1,6 +1,10 @@
 //! Entry point of the wasm app: mounts [`dispatch_app::App`] on `<body>`.
 
 fn main() {
+    // Where the app's own work starts, for `cargo xtask bench` (`nav_to_board_ms` parts).
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark("app-start");
+    }
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(dispatch_app::App);
 }

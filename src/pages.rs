@@ -1,5 +1,6 @@
 //! The routed views.
 pub mod activation_page;
+#[cfg(feature = "bench")]
 pub mod bench_page;
 pub mod board_shell;
 pub mod calendar_page;

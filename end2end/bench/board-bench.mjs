@@ -96,7 +96,7 @@ for (let load = 0; load < loads; load++) {
   runs.push(run);
   const f = (v, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : '—');
   console.log(
-    `load ${load + 1}/${loads}: render ${f(run.render_ms)} ms, move p50 ${f(run.move_ms_p50)} / max ${f(run.move_ms_max)} ms, ` +
+    `load ${load + 1}/${loads}: ingest+render ${f(run.ingest_render_ms)} ms (parse ${f(run.parse_ms)}, store ${f(run.ingest_ms - run.parse_ms)}), render ${f(run.render_ms)} ms, move p50 ${f(run.move_ms_p50)} / max ${f(run.move_ms_max)} ms, ` +
       `drag frame p50 ${f(run.drag_frame_ms_p50)} / p99 ${f(run.drag_frame_ms_p99)} ms, ` +
       `busy p50 ${f(run.drag_busy_ms_p50)} ms; move busy p50 ${f(run.move_busy_ms_p50)} ms, ${run.dom_nodes} DOM nodes (ghost: "${dragged.ghost}")`,
   );
@@ -105,6 +105,8 @@ for (let load = 0; load < loads; load++) {
 await browser.close();
 
 const keys = [
+  'ingest_render_ms',
+  'parse_ms',
   'ingest_ms',
   'render_ms',
   'move_ms_p50',
@@ -118,6 +120,7 @@ const keys = [
   'drag_busy_ms_p50',
   'drag_busy_ms_p99',
   'dom_nodes',
+  'board_json_bytes',
 ];
 const result = { technicians, calls, loads, chromium: version };
 // Figures a page does not report (an older build) stay null.

@@ -24,6 +24,27 @@ struct Inner {
     /// The epoch of each call's latest single-call change (also of removals), so a board
     /// read that started earlier cannot undo it.
     touched: HashMap<Uuid, u64>,
+    /// Whether the first board read has been marked (see [`mark_first_read`]).
+    first_read_marked: bool,
+    /// The live-event sequence number the last board read is up to date with.
+    read_seq: Option<i64>,
+    /// Where a fresh live connection started while no board read was in yet.
+    live_from: Option<i64>,
+}
+
+fn mark(name: &str) {
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark(name);
+    }
+}
+
+/// Performance marks of the first board read, for `cargo xtask bench`'s
+/// `nav_to_board_ms`: `board-ingested` once the read is in the store, `board-painted` at
+/// the second animation frame after (the board built from it has been painted: Leptos
+/// renders in microtasks before the first frame).
+fn mark_first_read() {
+    mark("board-ingested");
+    request_animation_frame(|| request_animation_frame(|| mark("board-painted")));
 }
 
 /// The board's calls, shared by the calendar, the lists and the modal.
@@ -184,6 +205,54 @@ impl BoardStore {
                 self.put(view);
             }
         }
+        let first = self
+            .inner
+            .try_update_value(|inner| !std::mem::replace(&mut inner.first_read_marked, true))
+            .unwrap_or(false);
+        if first {
+            mark_first_read();
+        }
+    }
+
+    /// Takes in a board read that started at `epoch` ([`BoardStore::replace_all`]) and
+    /// remembers which live event it is up to date with. Returns whether it is older than
+    /// where the live connection started: the events in between never reached this tab,
+    /// so the board must be read again (rare: the read usually starts after the socket).
+    pub fn take_read(&self, board: domain::api::calls::Board, epoch: u64) -> bool {
+        let behind = self
+            .inner
+            .try_update_value(|inner| {
+                inner.read_seq = Some(board.seq);
+                inner.live_from.is_some_and(|live| board.seq < live)
+            })
+            .unwrap_or(false);
+        self.replace_all(board.calls, epoch);
+        behind
+    }
+
+    /// A fresh live connection (no resume) delivers every event after `seq`. Returns
+    /// whether the board must be read again for the events up to it: only when the board
+    /// in memory is older. With no read in yet, the read decides ([`Self::take_read`]) —
+    /// so a cold start reads the board once, not a second time because the socket opened.
+    pub fn live_started(&self, seq: i64) -> bool {
+        self.inner
+            .try_update_value(|inner| match inner.read_seq {
+                Some(read) => read < seq,
+                None => {
+                    inner.live_from = Some(seq);
+                    false
+                }
+            })
+            .unwrap_or(true)
+    }
+
+    /// Forgets which live events the board is up to date with (the live connection ended
+    /// with the session: the next one starts afresh).
+    pub fn forget_live(&self) {
+        self.inner.update_value(|inner| {
+            inner.read_seq = None;
+            inner.live_from = None;
+        });
     }
 
     fn ids_untracked(&self) -> Vec<Uuid> {

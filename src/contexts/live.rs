@@ -152,8 +152,9 @@ impl LiveContext {
                 if self.connection.with_value(|c| c.activity.is_some()) {
                     self.send_activity();
                 }
-                if fresh {
-                    // The board may have been read before the socket opened.
+                // A board read older than where a fresh stream starts misses the events
+                // in between; a newer one (the usual cold start) needs no second read.
+                if fresh && self.board.live_started(seq) {
                     self.reloads.update(|n| *n += 1);
                 }
                 self.status.set(LiveStatus::Live);
@@ -294,6 +295,7 @@ impl LiveContext {
     pub fn disconnect(self) {
         self.cancel_retry();
         self.connection.update_value(|c| *c = Connection::default());
+        self.board.forget_live();
         self.status.set(LiveStatus::Offline);
         self.presence.set(Presence::default());
     }

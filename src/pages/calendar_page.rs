@@ -69,8 +69,11 @@ pub fn CalendarPage() -> impl IntoView {
     Effect::new(move |_| match load.get() {
         Some(Ok((read, epoch))) => {
             offline.board_as_of.set(read.saved_at);
-            board.replace_all(read.board.calls, epoch);
+            let behind = board.take_read(read.board, epoch);
             loaded.set(true);
+            if behind {
+                tick.update(|t| *t += 1);
+            }
         }
         Some(Err(err)) => {
             if err.status() == Some(401) {

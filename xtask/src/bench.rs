@@ -1,9 +1,12 @@
 //! `cargo xtask bench`: the board benchmark of ../shared/BENCH.md and the live fan-out.
 //!
-//! Builds the app (Trunk, release) and the server (release), starts the server on a
-//! fresh SQLite database, drives the `/bench` page in Debian's headless Chromium through
-//! Playwright (`end2end/bench/board-bench.mjs`), then runs the fan-out example on SQLite
-//! and PostgreSQL. Prints a table and writes the figures into BENCHMARKS.md between the
+//! Builds the app (Trunk, release) twice — the shipped `dist/` and `dist-bench/` with the
+//! `bench` feature's `/bench` page — and the server (release). It drives the `/bench`
+//! page in Debian's headless Chromium through Playwright (`end2end/bench/board-bench.mjs`:
+//! render, moves, drag, `ingest_render_ms`), then, for each size, seeds the data set into a
+//! fresh database (`seed_board` example) and measures `nav_to_board_ms` on the shipped
+//! app (`end2end/bench/nav-bench.mjs`), then runs the fan-out example on SQLite and
+//! PostgreSQL. Prints a table and writes the figures into BENCHMARKS.md between the
 //! `<!-- bench:begin -->` and `<!-- bench:end -->` markers, so the file always holds the
 //! last measured run next to the history written by hand.
 
@@ -112,10 +115,65 @@ fn machine() -> String {
     format!("{cores} cores ({cpu}){memory}; {chromium}; load average before the run {load}")
 }
 
-/// Drives the bench page for each size against a fresh release server.
-fn board_figures() -> Result<Vec<Board>> {
-    step("Building the server and the fan-out example (release)");
-    // One build for both, so they share one feature set and the example's `cargo run`
+/// The app with the `/bench` page (cargo feature `bench`), built into its own `dist-bench/`
+/// so the shipped `dist/` never contains it.
+pub const BENCH_DIST: &str = "dist-bench";
+
+/// Builds the app with the `bench` feature (Trunk, release) into [`BENCH_DIST`].
+fn build_bench_app() -> Result {
+    step("Building the bench app (Trunk, release, feature `bench`) into dist-bench/");
+    sh(Command::new(tools::trunk())
+        .args([
+            "build",
+            "--release",
+            "--offline",
+            "--features",
+            "bench",
+            "--dist",
+            BENCH_DIST,
+        ])
+        .current_dir(root())
+        .env("PATH", tools::path_with_tools()))
+}
+
+/// A release server on a free port serving `dist` from the SQLite database `db` (demo
+/// mode, no demo traffic: an empty database gets the demo companies, a seeded one keeps
+/// what it has). The log goes to `log`.
+fn start_server(
+    dist: &str,
+    db: &std::path::Path,
+    log: &std::path::Path,
+) -> Result<(ServerGuard, u16)> {
+    let port = free_port()?;
+    let log = std::fs::File::create(log).map_err(|e| e.to_string())?;
+    let server = Command::new(target_dir().join("release/dispatch-server"))
+        .current_dir(root())
+        .env("PORT", port.to_string())
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DIST_DIR", root().join(dist))
+        .env("DEMO_MODE", "1")
+        .env("DEMO_TRAFFIC", "0")
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let guard = ServerGuard(server);
+    wait_healthy(port, Duration::from_secs(60))?;
+    Ok((guard, port))
+}
+
+/// A fresh scratch directory for one part of the bench.
+fn scratch(name: &str) -> Result<std::path::PathBuf> {
+    let work = std::env::temp_dir().join(format!("relay-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    Ok(work)
+}
+
+/// Builds the server, the fan-out example and the seeding example (release).
+fn build_server() -> Result {
+    step("Building the server, the fan-out and the seeding examples (release)");
+    // One build for all, so they share one feature set and the examples' `cargo run`
     // below finds everything fresh instead of compiling the server a second time.
     sh(cargo().args([
         "build",
@@ -126,28 +184,16 @@ fn board_figures() -> Result<Vec<Board>> {
         "dispatch-server",
         "--example",
         "fanout",
-    ]))?;
-    let port = free_port()?;
-    let work = std::env::temp_dir().join(format!("relay-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let log = std::fs::File::create(work.join("server.log")).map_err(|e| e.to_string())?;
-    let server = Command::new(target_dir().join("release/dispatch-server"))
-        .current_dir(root())
-        .env("PORT", port.to_string())
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/bench.db", work.display()),
-        )
-        .env("DIST_DIR", root().join("dist"))
-        .env("DEMO_MODE", "1")
-        .env("DEMO_TRAFFIC", "0")
-        .stdout(log.try_clone().map_err(|e| e.to_string())?)
-        .stderr(log)
-        .spawn()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
-    let guard = ServerGuard(server);
-    wait_healthy(port, Duration::from_secs(60))?;
+        "--example",
+        "seed_board",
+    ]))
+}
+
+/// Drives the bench page for each size against a fresh release server serving the bench
+/// build.
+fn board_figures() -> Result<Vec<Board>> {
+    let work = scratch("bench")?;
+    let (guard, port) = start_server(BENCH_DIST, &work.join("bench.db"), &work.join("server.log"))?;
     let mut boards = Vec::new();
     for (technicians, calls) in SIZES {
         step(&format!(
@@ -175,6 +221,57 @@ fn board_figures() -> Result<Vec<Board>> {
     drop(guard);
     let _ = std::fs::remove_dir_all(&work);
     Ok(boards)
+}
+
+/// `nav_to_board_ms` for each size: the data set seeded into a fresh database, the shipped
+/// app (`dist/`) served from it, fresh page loads from navigation to the painted board.
+fn nav_figures() -> Result<Vec<Board>> {
+    let mut navs = Vec::new();
+    for (technicians, calls) in SIZES {
+        step(&format!(
+            "Navigation to the board: {technicians} technicians × {calls} calls seeded, {LOADS} fresh page loads"
+        ));
+        let work = scratch("nav")?;
+        let db = work.join("nav.db");
+        sh(cargo().args([
+            "run",
+            "--quiet",
+            "-p",
+            "server",
+            "--release",
+            "--example",
+            "seed_board",
+            "--",
+            "--database",
+            &format!("sqlite://{}", db.display()),
+            "--technicians",
+            &technicians.to_string(),
+            "--calls",
+            &calls.to_string(),
+        ]))?;
+        let (guard, port) = start_server("dist", &db, &work.join("server.log"))?;
+        let text = output(
+            Command::new("node")
+                .args(["bench/nav-bench.mjs"])
+                .current_dir(root().join("end2end"))
+                .env("BASE_URL", format!("http://127.0.0.1:{port}"))
+                .env("CHROMIUM_PATH", tools::CHROMIUM)
+                .env("BENCH_T", technicians.to_string())
+                .env("BENCH_C", calls.to_string())
+                .env("BENCH_LOADS", LOADS.to_string()),
+        )?;
+        drop(guard);
+        let _ = std::fs::remove_dir_all(&work);
+        let figures = line_after(&text, "NAV_RESULT")
+            .ok_or("the navigation bench printed no NAV_RESULT line")?
+            .to_owned();
+        navs.push(Board {
+            technicians,
+            calls,
+            figures,
+        });
+    }
+    Ok(navs)
 }
 
 /// The fan-out example on one database.
@@ -209,7 +306,7 @@ fn ms(json: &str, key: &str) -> String {
 }
 
 /// The Markdown written between the markers of BENCHMARKS.md.
-fn report(machine: &str, boards: &[Board], fanouts: &[Fanout]) -> String {
+fn report(machine: &str, boards: &[Board], navs: &[Board], fanouts: &[Fanout]) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "Last run of `cargo xtask bench` (written by it; {} fresh page loads per size, medians; viewport 1600 × 1000, week view).", LOADS);
     let _ = writeln!(md, "Machine: {machine}.\n");
@@ -240,6 +337,37 @@ fn report(machine: &str, boards: &[Board], fanouts: &[Fanout]) -> String {
          one frame to the second animation frame); move busy and drag busy are the main \
          thread's work for one change: script, DOM update, style, layout and paint."
     );
+    let _ = writeln!(md, "\nFrom the board's JSON in memory and from navigation to the painted board (../shared/BENCH.md; nav_to_board on the shipped build, data set seeded into the server's SQLite database, cold cache, loopback):\n");
+    let _ = writeln!(md, "| technicians × calls | ingest_render | parse / store / render | nav_to_board | wasm fetch | compile | app start → board request | board fetch | ingest | render | board answer | board requests |");
+    let _ = writeln!(
+        md,
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    );
+    for (b, n) in boards.iter().zip(navs) {
+        let (f, g) = (&b.figures, &n.figures);
+        let store = number(f, "ingest_ms")
+            .zip(number(f, "parse_ms"))
+            .map_or_else(|| "—".to_owned(), |(i, p)| format!("{:.1} ms", i - p));
+        let _ = writeln!(
+            md,
+            "| {} × {} | {} | {} / {} / {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            b.technicians,
+            b.calls,
+            ms(f, "ingest_render_ms"),
+            ms(f, "parse_ms"),
+            store,
+            ms(f, "render_ms"),
+            ms(g, "nav_to_board_ms"),
+            ms(g, "wasm_fetch_ms"),
+            ms(g, "compile_ms"),
+            ms(g, "app_to_board_request_ms"),
+            ms(g, "board_fetch_ms"),
+            ms(g, "ingest_ms"),
+            ms(g, "render_ms"),
+            number(g, "board_bytes").map_or_else(|| "—".to_owned(), |n| format!("{n:.0} B")),
+            number(g, "board_requests").map_or_else(|| "—".to_owned(), |n| format!("{n:.0}")),
+        );
+    }
     let _ = writeln!(md, "\n| live fan-out, {CLIENTS} clients | p50 | p99 | every client had it, p50 / p99 | connecting all |");
     let _ = writeln!(md, "| --- | --- | --- | --- | --- |");
     for f in fanouts {
@@ -263,7 +391,7 @@ fn report(machine: &str, boards: &[Board], fanouts: &[Fanout]) -> String {
         md,
         "\nRaw figures (one JSON object per size / database):\n\n```"
     );
-    for b in boards {
+    for b in boards.iter().chain(navs) {
         let _ = writeln!(md, "{}", b.figures);
     }
     for f in fanouts {
@@ -290,12 +418,15 @@ pub fn bench() -> Result {
     tools::ensure_build_tools()?;
     tools::ensure_test_tools()?;
     build_app()?;
+    build_bench_app()?;
+    build_server()?;
     let machine = machine();
     let boards = board_figures()?;
+    let navs = nav_figures()?;
     let fanouts = vec![fanout("sqlite")?, fanout("postgres")?];
     load::bench()?;
     first_load::run()?;
-    let md = report(&machine, &boards, &fanouts);
+    let md = report(&machine, &boards, &navs, &fanouts);
     println!("\n{md}");
     let path = root().join("BENCHMARKS.md");
     let document = std::fs::read_to_string(&path).map_err(|e| format!("BENCHMARKS.md: {e}"))?;

@@ -86,7 +86,7 @@ fn sign_in(port: u16) -> Result<String> {
 pub fn run() -> Result {
     let schemathesis = ensure_schemathesis()?;
     step("Contract test: schemathesis against /api/v1/openapi.json");
-    sh(cargo().args(["build", "-p", "server", "--bin", "dispatch-server"]))?;
+    crate::build_debug_server()?;
     let port = free_port()?;
     let work = std::env::temp_dir().join(format!("relay-contract-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);

@@ -124,6 +124,14 @@ fn run() -> Result {
     sh(&mut cmd)
 }
 
+/// Builds `target/debug/dispatch-server` with the features of the test step: `cargo test`
+/// unifies the dev-dependencies' features into the server's, a plain
+/// `cargo build -p server` does not and would compile tokio, sqlx and the rest a second
+/// time (minutes on two cores). After the test step this is a no-op.
+fn build_debug_server() -> Result {
+    sh(cargo().args(["test", "--workspace", "--exclude", "dispatch-app", "--no-run"]))
+}
+
 /// Cargo's target directory (honours `CARGO_TARGET_DIR`, as cargo does).
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
@@ -271,7 +279,7 @@ fn test(args: &[String]) -> Result {
     if !skip_e2e {
         build_app()?;
         step("Building the server for the end-to-end run");
-        sh(cargo().args(["build", "-p", "server"]))?;
+        build_debug_server()?;
         end_to_end(&mut tally)?;
     }
 

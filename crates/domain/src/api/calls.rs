@@ -18,6 +18,11 @@ use crate::{
 pub struct Board {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    /// The company's last live-event sequence number when the read began: every change
+    /// up to it is in `calls`. A live connection that starts at or before it needs no
+    /// second read of the board (the stream brings everything after it).
+    #[serde(default)]
+    pub seq: i64,
     pub calls: Vec<CallView>,
 }
 

@@ -331,6 +331,9 @@ async fn list_calls(
         return Err(Error::Validation(errors).into());
     };
     let company = session.me.company.id;
+    // Read before the calls, so every event up to it is in them (a later one may be too;
+    // the app applies an event only when it is newer than the call it has).
+    let seq = live::log::head(&state.db, company).await?;
     // A technician's board holds their own calls only (domain::visibility).
     let viewer = viewer_of(&session);
     let stored = match viewer {
@@ -342,7 +345,12 @@ async fn list_calls(
         .filter_map(|c| CallView::for_company(c, company))
         .filter(|view| viewer.sees_on_board(view))
         .collect();
-    Ok(ApiJson(Board { from, to, calls }))
+    Ok(ApiJson(Board {
+        from,
+        to,
+        seq,
+        calls,
+    }))
 }
 
 /// One call as this company sees it. A request another partner won answers with
