@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{cargo, free_port, root, sh, step, target_dir, wait_healthy, Result, ServerGuard};
+use crate::{free_port, root, sh, step, target_dir, wait_healthy, Result, ServerGuard};
 
 /// The schemathesis release the checks are written for.
 const VERSION: &str = "4.32.5";
