@@ -46,7 +46,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<Me>, sqlx::Error> {
     )
     .bind(token_hash(token))
     .bind(now())
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     row.map(|row| {
         Ok(Me {
