@@ -1,6 +1,12 @@
-//! Storage: one connection pool over SQLite (embedded default) or PostgreSQL, chosen by
+//! Storage: connection pools over SQLite (embedded default) or PostgreSQL, chosen by
 //! the URL. Queries are written once in the SQL both engines share (`$n` parameters,
 //! TEXT ids, BIGINT Unix-second times); each aggregate has its own module.
+//!
+//! SQLite allows one writer at a time but, in WAL mode, any number of readers beside it:
+//! writes go through [`Db::pool`], a single connection (an orderly queue instead of
+//! `SQLITE_BUSY`), and every read outside a write transaction goes through
+//! [`Db::read`], a pool of read-only connections that never wait for the writer. On
+//! PostgreSQL both are the same pool.
 
 pub mod accounts;
 pub mod calls;
@@ -24,9 +30,15 @@ pub enum Engine {
 /// The database handle every request uses; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Db {
+    /// Writes, and reads inside a write transaction.
     pub pool: AnyPool,
+    /// Reads outside a transaction (read-only connections on SQLite).
+    pub read: AnyPool,
     pub engine: Engine,
 }
+
+/// Read-only SQLite connections beside the writer.
+const SQLITE_READERS: u32 = 4;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -49,11 +61,9 @@ impl Db {
             Engine::Postgres => url.to_owned(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool = match engine {
-            // SQLite allows one writer at a time; a single connection turns lock contention
-            // into an orderly queue instead of SQLITE_BUSY errors under concurrent writes.
+        let (pool, read) = match engine {
             Engine::Sqlite => {
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(30))
                     .after_connect(|conn, _meta| {
@@ -65,18 +75,38 @@ impl Db {
                             Ok(())
                         })
                     })
-                    .connect_with(options)
-                    .await?
+                    .connect_with(options.clone())
+                    .await?;
+                // An in-memory database exists once per connection: readers of their
+                // own would see another, empty database.
+                let read = if url.contains(":memory:") || url.contains("mode=memory") {
+                    pool.clone()
+                } else {
+                    AnyPoolOptions::new()
+                        .max_connections(SQLITE_READERS)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(|conn, _meta| {
+                            Box::pin(async move {
+                                conn.execute("PRAGMA busy_timeout = 5000").await?;
+                                conn.execute("PRAGMA query_only = ON").await?;
+                                Ok(())
+                            })
+                        })
+                        .connect_with(options)
+                        .await?
+                };
+                (pool, read)
             }
             Engine::Postgres => {
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
-                    .await?
+                    .await?;
+                (pool.clone(), pool)
             }
         };
-        Ok(Self { pool, engine })
+        Ok(Self { pool, read, engine })
     }
 
     /// Brings the schema up to date.

@@ -49,7 +49,7 @@ pub(crate) fn parse_uuid(raw: &str) -> Result<Uuid, sqlx::Error> {
 /// Whether any company exists yet (the demo seed only fills an empty database).
 pub async fn any_company(db: &Db) -> Result<bool, sqlx::Error> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM companies")
-        .fetch_one(&db.pool)
+        .fetch_one(&db.read)
         .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
@@ -126,7 +126,7 @@ pub async fn find_user_by_email(db: &Db, email: &str) -> Result<Option<UserRecor
          WHERE email = $1 AND active = TRUE",
     )
     .bind(email.trim().to_lowercase())
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     row.map(|row| {
         Ok(UserRecord {
@@ -148,7 +148,7 @@ pub async fn company_summary(
 ) -> Result<Option<CompanySummary>, sqlx::Error> {
     let row = sqlx::query("SELECT id, name, time_zone, currency FROM companies WHERE id = $1")
         .bind(company_id.to_string())
-        .fetch_optional(&db.pool)
+        .fetch_optional(&db.read)
         .await?;
     row.map(|row| {
         Ok(CompanySummary {

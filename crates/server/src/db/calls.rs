@@ -151,7 +151,7 @@ async fn write_offers(conn: &mut AnyConnection, call: &ServiceCall) -> Result<()
 pub async fn find(db: &Db, id: Uuid) -> Result<Option<ServiceCall>, sqlx::Error> {
     let row = sqlx::query("SELECT doc FROM calls WHERE id = $1")
         .bind(id.to_string())
-        .fetch_optional(&db.pool)
+        .fetch_optional(&db.read)
         .await?;
     row.map(|r| decode(r.try_get("doc")?)).transpose()
 }
@@ -176,7 +176,7 @@ pub async fn find_by_external_id(
 ) -> Result<Option<ServiceCall>, sqlx::Error> {
     let row = sqlx::query("SELECT doc FROM calls WHERE external_id = $1")
         .bind(external_id)
-        .fetch_optional(&db.pool)
+        .fetch_optional(&db.read)
         .await?;
     row.map(|r| decode(r.try_get("doc")?)).transpose()
 }
@@ -199,7 +199,7 @@ pub async fn board(
     .bind(to.timestamp())
     .bind(from.timestamp())
     .bind(BOARD_LIMIT)
-    .fetch_all(&db.pool)
+    .fetch_all(&db.read)
     .await?;
     let mut calls = rows
         .iter()
@@ -259,7 +259,7 @@ pub async fn assigned_to(
 pub async fn partners(db: &Db) -> Result<Vec<PartnerProfile>, sqlx::Error> {
     let rows =
         sqlx::query("SELECT id, service_area, skills FROM companies ORDER BY created_at, id")
-            .fetch_all(&db.pool)
+            .fetch_all(&db.read)
             .await?;
     rows.iter()
         .map(|r| {
@@ -317,7 +317,7 @@ pub async fn company_contact(
 /// How many calls are stored (the demo seed only fills an empty table).
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM calls")
-        .fetch_one(&db.pool)
+        .fetch_one(&db.read)
         .await?;
     row.try_get("n")
 }

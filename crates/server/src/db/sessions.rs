@@ -51,7 +51,7 @@ pub async fn lookup_live(db: &Db, token: &str) -> Result<Option<(Me, i64)>, sqlx
     )
     .bind(token_hash(token))
     .bind(now())
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     row.map(|row| {
         let me = Me {

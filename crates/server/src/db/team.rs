@@ -37,7 +37,7 @@ pub async fn technician_facts(
     )
     .bind(technician_id.to_string())
     .bind(company_id.to_string())
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     row.map(|row| {
         let skills: String = row.try_get("skills")?;
@@ -144,7 +144,7 @@ pub async fn list_technicians(
 ) -> Result<Vec<TechnicianRecord>, sqlx::Error> {
     let rows = sqlx::query(&format!("{TECHNICIAN_COLUMNS} ORDER BY u.id"))
         .bind(company_id.to_string())
-        .fetch_all(&db.pool)
+        .fetch_all(&db.read)
         .await?;
     // Ordered here, not by the database: SQLite and PostgreSQL collate names differently,
     // and people expect "Team 2" before "Team 10".
@@ -165,7 +165,7 @@ pub async fn technician(
     let row = sqlx::query(&format!("{TECHNICIAN_COLUMNS} AND u.id = $2"))
         .bind(company_id.to_string())
         .bind(id.to_string())
-        .fetch_optional(&db.pool)
+        .fetch_optional(&db.read)
         .await?;
     row.as_ref().map(technician_from).transpose()
 }
@@ -180,7 +180,7 @@ pub async fn email_taken(
     let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE email = $1 AND id <> $2")
         .bind(email.trim().to_lowercase())
         .bind(except_user.map(|u| u.to_string()).unwrap_or_default())
-        .fetch_one(&db.pool)
+        .fetch_one(&db.read)
         .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
@@ -269,7 +269,7 @@ pub async fn open_invitation(
     )
     .bind(token_hash)
     .bind(now())
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     row.map(|row| {
         Ok((
@@ -426,7 +426,7 @@ pub async fn photo(
     )
     .bind(id.to_string())
     .bind(company_id.to_string())
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     row.map(|row| {
         Ok(StoredPhoto {
@@ -478,7 +478,7 @@ async fn revoke_sessions(
 pub async fn offered_skills(db: &Db, company_id: Uuid) -> Result<Vec<String>, sqlx::Error> {
     let row = sqlx::query("SELECT skills FROM companies WHERE id = $1")
         .bind(company_id.to_string())
-        .fetch_optional(&db.pool)
+        .fetch_optional(&db.read)
         .await?;
     Ok(row
         .map(|r| r.try_get::<String, _>("skills"))
@@ -497,7 +497,7 @@ pub async fn list_dispatchers(
          WHERE company_id = $1 AND role = 'dispatcher' AND active = TRUE ORDER BY name, id",
     )
     .bind(company_id.to_string())
-    .fetch_all(&db.pool)
+    .fetch_all(&db.read)
     .await?;
     rows.iter()
         .map(|row| {
@@ -583,7 +583,7 @@ pub async fn pending_member(
     .bind(id.to_string())
     .bind(company_id.to_string())
     .bind(role_str(role))
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     row.map(|row| {
         Ok((
@@ -605,7 +605,7 @@ pub async fn company_profile(
          FROM companies WHERE id = $1",
     )
     .bind(company_id.to_string())
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     row.map(|row| {
         Ok(CompanyProfile {
@@ -654,7 +654,7 @@ pub async fn outbox_of(
     )
     .bind(company_id.to_string())
     .bind(limit)
-    .fetch_all(&db.pool)
+    .fetch_all(&db.read)
     .await?;
     rows.iter()
         .map(|row| {
@@ -693,7 +693,7 @@ pub async fn calls_per_technician(
     .bind(company_id.to_string())
     .bind(from)
     .bind(to)
-    .fetch_all(&db.pool)
+    .fetch_all(&db.read)
     .await?;
     rows.iter()
         .map(|row| {
@@ -724,7 +724,7 @@ pub async fn open_calls_of(
     .bind(company_id.to_string())
     .bind(technician_id.to_string())
     .bind(now)
-    .fetch_all(&db.pool)
+    .fetch_all(&db.read)
     .await?;
     rows.iter()
         .map(|row| parse_uuid(row.try_get("id")?))
