@@ -32,7 +32,11 @@ use pages::{
 /// which the macro does not take, so the fallback picks it instead.
 fn fallback() -> impl IntoView {
     #[cfg(feature = "bench")]
-    if leptos_router::hooks::use_location().pathname.get_untracked() == "/bench" {
+    if leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+        == "/bench"
+    {
         return pages::bench_page::BenchPage().into_any();
     }
     NotFoundPage().into_any()

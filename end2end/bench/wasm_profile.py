@@ -33,6 +33,30 @@ def name_of(data: bytes, pos: int) -> tuple[str, int]:
     return data[pos:pos + n].decode("utf-8", "replace"), pos + n
 
 
+ESCAPES = {"$LT$": "<", "$GT$": ">", "$u20$": " ", "$C$": ",", "$RF$": "&", "$BP$": "*",
+           "$u7b$": "{", "$u7d$": "}", "$u27$": "'", "$LP$": "(", "$RP$": ")", "$u5b$": "[",
+           "$u5d$": "]", "$SP$": "@", "$u3b$": ";", "$u22$": '"', "$u2b$": "+"}
+
+
+def demangle(name: str) -> str:
+    """Rust's legacy mangling (`_ZN` + length-prefixed segments + hash) made readable."""
+    if not name.startswith("_ZN"):
+        return name
+    pos, parts = 3, []
+    while pos < len(name) and name[pos].isdigit():
+        m = re.match(r"\d+", name[pos:])
+        n = int(m.group(0))
+        pos += len(m.group(0))
+        parts.append(name[pos:pos + n])
+        pos += n
+    if parts and re.fullmatch(r"h[0-9a-f]{16}", parts[-1]):
+        parts.pop()
+    out = "::".join(p[1:] if p.startswith("_$") else p for p in parts)
+    for k, v in ESCAPES.items():
+        out = out.replace(k, v)
+    return out.replace("..", "::")
+
+
 def crate_of(name: str) -> str:
     if name.startswith("core::ptr::drop_in_place"):
         return "drop_in_place"
@@ -71,7 +95,7 @@ def main() -> None:
                         for _ in range(count):
                             idx, q = leb(data, q)
                             fname, q = name_of(data, q)
-                            names[idx] = fname
+                            names[idx] = demangle(fname)
                     p = sub_end
         elif sid == 2:
             count, p = leb(data, body)
