@@ -129,7 +129,13 @@ fn run() -> Result {
 /// `cargo build -p server` does not and would compile tokio, sqlx and the rest a second
 /// time (minutes on two cores). After the test step this is a no-op.
 fn build_debug_server() -> Result {
-    sh(cargo().args(["test", "--workspace", "--exclude", "dispatch-app", "--no-run"]))
+    sh(cargo().args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "dispatch-app",
+        "--no-run",
+    ]))
 }
 
 /// Cargo's target directory (honours `CARGO_TARGET_DIR`, as cargo does).
