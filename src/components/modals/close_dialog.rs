@@ -31,9 +31,13 @@ pub fn CloseOrder(
     let open = RwSignal::new(false);
     let opener = NodeRef::<html::Button>::new();
     let ready = move || call.with(|c| c.colour == Colour::Green);
+    // A successful close turns the call into a closed one, and the modal then shows its
+    // receipt instead of this section: by the time `done` runs, this component (its
+    // signals and the opener button) may already be disposed. Then there is nothing left
+    // to close or to focus.
     let done = Callback::new(move |()| {
-        open.set(false);
-        if let Some(button) = opener.get_untracked() {
+        let _ = open.try_set(false);
+        if let Some(button) = opener.try_get_untracked().flatten() {
             let _ = button.focus();
         }
     });
@@ -107,7 +111,9 @@ fn CloseDialog(call: Signal<CallView>, on_done: Callback<()>) -> impl IntoView {
             busy.set(false);
             if settle(board, i18n, error, result).is_some() {
                 toasts.success(i18n.t("orders.close.done_toast"));
-                on_done.run(());
+                // `settle` put the closed call on the board, which may have disposed
+                // this dialog and its opener (see `CloseOrder`).
+                let _ = on_done.try_run(());
             }
         });
     };
