@@ -50,8 +50,13 @@ fn problem_response(status: &str) -> Value {
 }
 
 /// The statuses an operation of `path` can answer besides its own annotations.
-fn implied_statuses(path: &str, operation: &Map<String, Value>) -> Vec<&'static str> {
+fn implied_statuses(method: &str, path: &str, operation: &Map<String, Value>) -> Vec<&'static str> {
     let mut statuses = vec!["401", "403"];
+    // Every state change on the JSON API must be sent as `application/json`, body-less
+    // ones included (http::csrf), so each of them can answer 415.
+    if !matches!(method, "get" | "head" | "options") {
+        statuses.push("415");
+    }
     let parameters = operation
         .get("parameters")
         .and_then(Value::as_array)
@@ -138,7 +143,7 @@ pub fn complete(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 if path.ends_with("/photo") {
                     photo_media_types(method, operation);
                 }
-                let statuses = implied_statuses(path, operation);
+                let statuses = implied_statuses(method, path, operation);
                 let responses = operation
                     .entry("responses")
                     .or_insert_with(|| json!({}))
@@ -166,12 +171,21 @@ mod tests {
             "requestBody": {"content": {"application/json": {}}},
         });
 
-        let statuses = implied_statuses("/api/v1/calls/{id}", operation.as_object().unwrap());
+        let statuses = implied_statuses(
+            "patch",
+            "/api/v1/calls/{id}",
+            operation.as_object().unwrap(),
+        );
 
         for status in ["400", "401", "403", "404", "413", "415", "422"] {
             assert!(statuses.contains(&status), "{status} missing: {statuses:?}");
         }
         assert!(!statuses.contains(&"429"));
-        assert!(implied_statuses("/api/v1/auth/login", &Map::new()).contains(&"429"));
+        assert!(implied_statuses("post", "/api/v1/auth/login", &Map::new()).contains(&"429"));
+        // A body-less state change still has to be sent as JSON (http::csrf).
+        assert!(
+            implied_statuses("post", "/api/v1/calls/{id}/accept", &Map::new()).contains(&"415")
+        );
+        assert!(!implied_statuses("get", "/api/v1/calls", &Map::new()).contains(&"415"));
     }
 }
