@@ -43,8 +43,9 @@ test('a new version waiting is announced, and only Reload switches to it', async
     // It waits for the dispatcher, whatever they are doing.
     expect(await page.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage)).toBe(true);
 
-    await banner.getByRole('button', { name: 'Reload' }).click();
-    await expect.poll(() => page.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage ?? false)).toBe(false);
+    // Reload hands over to the new worker, then loads the page anew.
+    await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()]);
+    expect(await page.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage ?? false)).toBe(false);
     await expect(page.getByTestId('live-indicator')).toContainText('Live');
     await expect(banner).toBeHidden();
     const waiting = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null);
