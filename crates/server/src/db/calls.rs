@@ -201,12 +201,7 @@ pub async fn board(
     .bind(BOARD_LIMIT)
     .fetch_all(&db.read)
     .await?;
-    let mut calls = rows
-        .iter()
-        .map(|r| decode(r.try_get("doc")?))
-        .collect::<Result<Vec<_>, _>>()?;
-    calls.sort_by_key(|c| (c.slot.map(|s| s.start), c.created_at));
-    Ok(calls)
+    board_order(&rows)
 }
 
 /// The calls of `company`'s board assigned to `technician` (their board: no offers,
@@ -229,8 +224,13 @@ pub async fn technician_board(
     .bind(to.timestamp())
     .bind(from.timestamp())
     .bind(BOARD_LIMIT)
-    .fetch_all(&db.pool)
+    .fetch_all(&db.read)
     .await?;
+    board_order(&rows)
+}
+
+/// A board's rows decoded in board order: undated first, then by start.
+fn board_order(rows: &[sqlx::any::AnyRow]) -> Result<Vec<ServiceCall>, sqlx::Error> {
     let mut calls = rows
         .iter()
         .map(|r| decode(r.try_get("doc")?))
