@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod calls;
+pub mod idempotency;
 pub mod sessions;
 pub mod team;
 

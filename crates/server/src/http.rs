@@ -9,6 +9,7 @@ pub mod dev;
 pub mod error;
 pub mod events;
 pub mod health;
+pub mod idempotency;
 pub mod json;
 pub mod marketplace;
 pub mod openapi;
@@ -71,6 +72,10 @@ pub fn app(state: AppState) -> Router {
     let (api, doc) = api_router().split_for_parts();
     let doc = std::sync::Arc::new(openapi::complete(doc));
     let api = api
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::honour,
+        ))
         .route_layer(middleware::from_fn(csrf::require_json))
         .route(
             "/api/v1/openapi.json",

@@ -206,6 +206,8 @@ pub(crate) async fn load_for(
 /// Writes `after` over the stored call if it is still at `expected_version` (and meets
 /// `guard`), with the outbox rows of `events` and the live board events of every company
 /// the change touches, in one transaction; the boards hear of it once it has committed.
+/// A request holding an `Idempotency-Key` stores its answer in that transaction too
+/// ([`super::idempotency::record_answer`]).
 /// `false` means a concurrent change came first and nothing was written.
 pub async fn save_change(
     state: &AppState,
@@ -237,6 +239,7 @@ async fn write_change(
     let before = store::find_in(&mut tx, after.id).await?;
     if before.as_ref().map(|b| b.version) != Some(expected_version)
         || !store::update(&mut tx, after, expected_version, guard).await?
+        || !super::idempotency::record_answer(&mut tx, after).await?
     {
         tx.rollback().await?;
         return Ok(None);

@@ -12,7 +12,10 @@
 //!   fields, unknown fields, control characters);
 //! - a query: 400 (unreadable) and 422 (invalid values);
 //! - sign-in, activation and token endpoints: 429 (rate limit, with `Retry-After`) and
-//!   503 (too many password checks at once).
+//!   503 (too many password checks at once);
+//! - a state change of a call (`/api/v1/calls/…`): the optional `Idempotency-Key` header
+//!   (http::idempotency) with its 400 (malformed key), 409 (`idempotency-key-in-use`) and
+//!   422 (`idempotency-key-reused`).
 //!
 //! Photos are binary: their uploads take the image types the server sniffs, and a photo
 //! is answered as the JPEG thumbnail or, for seeded technicians, an SVG placeholder.
@@ -47,6 +50,71 @@ fn problem_response(status: &str) -> Value {
         "description": description(status),
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
     })
+}
+
+/// Whether operations of `method` on `path` honour `Idempotency-Key` (http::idempotency).
+fn idempotent(method: &str, path: &str) -> bool {
+    !matches!(method, "get" | "head" | "options") && path.starts_with("/api/v1/calls/")
+}
+
+/// The `Idempotency-Key` header parameter.
+fn idempotency_parameter() -> Value {
+    json!({
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": false,
+        "description": "Makes the change safe to repeat: the first request with a key runs \
+            and its answer is stored for 24 hours with the change; a repeat of the same request \
+            (method, path, body) gets that answer again (`Idempotent-Replayed: true`) without \
+            running; the same key with another request is 422 `idempotency-key-reused`, a \
+            repeat while the first still runs 409 `idempotency-key-in-use`. Keys are per company.",
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": crate::http::idempotency::MAX_KEY_LEN,
+            "pattern": "^[!-~]+$",
+        },
+    })
+}
+
+/// Adds the `Idempotency-Key` parameter and what it can answer to a call write.
+fn add_idempotency(operation: &mut Map<String, Value>) {
+    let parameters = operation.entry("parameters").or_insert_with(|| json!([]));
+    if let Some(list) = parameters.as_array_mut() {
+        list.push(idempotency_parameter());
+    }
+    let responses = operation
+        .entry("responses")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .expect("responses is an object");
+    for (status, meaning) in [
+        (
+            "400",
+            "`invalid-idempotency-key`: not 1 to 255 visible ASCII characters",
+        ),
+        (
+            "409",
+            "`idempotency-key-in-use`: a request with this key is still running (`Retry-After`)",
+        ),
+        (
+            "422",
+            "`idempotency-key-reused`: the key was used for another request",
+        ),
+    ] {
+        let answer = responses
+            .entry(status)
+            .or_insert_with(|| problem_response(status));
+        let described = answer["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        answer["description"] = Value::String(if described.is_empty() {
+            meaning.to_owned()
+        } else {
+            format!("{described}; {meaning}")
+        });
+    }
 }
 
 /// The statuses an operation of `path` can answer besides its own annotations.
@@ -143,6 +211,9 @@ pub fn complete(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 if path.ends_with("/photo") {
                     photo_media_types(method, operation);
                 }
+                if idempotent(method, path) {
+                    add_idempotency(operation);
+                }
                 let statuses = implied_statuses(method, path, operation);
                 let responses = operation
                     .entry("responses")
@@ -187,5 +258,32 @@ mod tests {
             implied_statuses("post", "/api/v1/calls/{id}/accept", &Map::new()).contains(&"415")
         );
         assert!(!implied_statuses("get", "/api/v1/calls", &Map::new()).contains(&"415"));
+    }
+
+    #[test]
+    fn call_writes_document_the_idempotency_key_and_its_answers() {
+        let doc = crate::http::openapi();
+        let value = serde_json::to_value(&doc).unwrap();
+        let patch = &value["paths"]["/api/v1/calls/{id}"]["patch"];
+        let header = patch["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "Idempotency-Key")
+            .expect("the header is documented");
+        assert_eq!(header["in"], "header");
+        for status in ["400", "409", "422"] {
+            assert!(patch["responses"].get(status).is_some(), "{status} missing");
+        }
+        assert!(patch["responses"]["409"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("idempotency-key-in-use"));
+        let get = &value["paths"]["/api/v1/calls/{id}"]["get"];
+        assert!(!get["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Idempotency-Key"));
     }
 }

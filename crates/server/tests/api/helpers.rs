@@ -42,6 +42,7 @@ pub struct TestApp {
     pub state: AppState,
     pub http: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     scratch: PathBuf,
 }
 
@@ -76,7 +77,9 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = std::fs::remove_dir_all(&self.scratch);
+        if !self.scratch.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.scratch);
+        }
     }
 }
 
@@ -101,11 +104,16 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     let mut config = Config::for_tests(database_url);
     config.dist_dir = scratch.join("dist");
     adjust(&mut config);
+    start(config, scratch).await
+}
+
+/// Prepares and serves `config` on a free port.
+async fn start(config: Config, scratch: PathBuf) -> TestApp {
     let state = server::prepare(config).await.expect("server prepares");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(server::serve(state.clone(), listener, async move {
+    let served = tokio::spawn(server::serve(state.clone(), listener, async move {
         let _ = rx.await;
     }));
     TestApp {
@@ -113,7 +121,27 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         state,
         http: http_client(),
         shutdown: Some(tx),
+        served: Some(served),
         scratch,
+    }
+}
+
+impl TestApp {
+    /// Stops this server (draining it and closing its connections) and starts a new
+    /// one over the same database, as a restart or a deploy does.
+    pub async fn restart(mut self) -> TestApp {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(served) = self.served.take() {
+            let _ = served.await;
+        }
+        self.state.db.pool.close().await;
+        self.state.db.read.close().await;
+        let config = (*self.state.config).clone();
+        // The new server owns the scratch folder (and the SQLite file in it) now.
+        let scratch = std::mem::take(&mut self.scratch);
+        start(config, scratch).await
     }
 }
 

@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod calls;
 mod compression;
+mod idempotency;
 mod input;
 mod live;
 mod marketplace;
