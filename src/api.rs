@@ -5,6 +5,7 @@ mod http;
 pub mod live;
 pub mod offline_store;
 pub mod orders;
+pub mod queue;
 pub mod team;
 
 pub use http::ApiError;
@@ -72,22 +73,27 @@ pub async fn board_or_saved(
     to: DateTime<Utc>,
 ) -> Result<BoardRead, ApiError> {
     match board(from, to).await {
-        Ok(board) => {
+        Ok(mut board) => {
             // Kept after the board is handed over, so storing never delays its paint.
             let kept = board.clone();
             leptos::task::spawn_local(async move {
                 offline_store::save_board(user, &kept).await;
             });
+            // Changes still waiting in the queue show on top of the server's board.
+            queue::overlay_board(user, &mut board).await;
             Ok(BoardRead {
                 board,
                 saved_at: None,
             })
         }
         Err(err @ ApiError::Network(_)) => match offline_store::load_board(user).await {
-            Some(saved) => Ok(BoardRead {
-                board: saved.board,
-                saved_at: Some(saved.saved_at),
-            }),
+            Some(mut saved) => {
+                queue::overlay_board(user, &mut saved.board).await;
+                Ok(BoardRead {
+                    board: saved.board,
+                    saved_at: Some(saved.saved_at),
+                })
+            }
             None => Err(err),
         },
         Err(err) => Err(err),

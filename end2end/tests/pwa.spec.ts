@@ -42,7 +42,7 @@ test('the app is installable: a complete manifest, no installability errors, a w
   }
 });
 
-test('offline, the app opens to the last board, read-only; back online it goes Live with what came meanwhile', async ({ request }) => {
+test('offline, the app opens to the last board, changes kept for later; back online it goes Live with what came meanwhile', async ({ request }) => {
   const { context, page, close } = await installedBrowser();
   try {
     const earlier = uniqueName('Seen before offline');
@@ -60,7 +60,7 @@ test('offline, the app opens to the last board, read-only; back online it goes L
     // The shell comes from the worker's cache, the board from IndexedDB.
     const banner = page.getByTestId('offline-banner');
     await expect(banner).toContainText(/Offline — board as of .*\d{1,2}:\d{2}/);
-    await expect(banner).toContainText('Changes are disabled until the connection returns.');
+    await expect(banner).toContainText('Changes are kept on this device and sent when the connection returns');
     await expect(indicator).toContainText('Offline');
     await expect(page.getByTestId('company-name')).toHaveText(DEMO.alpen.company);
     await expect(requests.getByRole('article').filter({ hasText: earlier })).toBeVisible();

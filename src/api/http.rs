@@ -147,3 +147,23 @@ pub async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError>
         .map_err(network)?;
     read(response).await
 }
+
+/// Sends a call write with its `Idempotency-Key` (the server keeps the first answer for
+/// that key and gives it back to a repeat instead of changing anything twice): `body` as
+/// JSON, or none (still declared JSON) → the JSON answer.
+pub async fn send_keyed<T: DeserializeOwned>(
+    method: gloo_net::http::Method,
+    path: &str,
+    key: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<T, ApiError> {
+    let request = gloo_net::http::RequestBuilder::new(path)
+        .method(method)
+        .header("Idempotency-Key", key);
+    let response = match body {
+        Some(body) => request.json(body).map_err(network)?.send().await,
+        None => request.header("Content-Type", JSON).send().await,
+    }
+    .map_err(network)?;
+    read(response).await
+}

@@ -2,7 +2,9 @@
 //! (the answer of the last `/auth/me` or sign-in), the company's technicians (the
 //! calendar's rows) and, per user, the last board the server sent with the moment it
 //! arrived. One IndexedDB database (`relay-offline`, one
-//! object store of JSON strings); everything in it is deleted on sign-out.
+//! object store of JSON strings); everything in it is deleted on sign-out. The queue of
+//! changes waiting to be sent (`api::queue`) lives in a database of its own, which
+//! sign-out leaves alone: a change made offline is never lost to a 401.
 //!
 //! Every operation is best effort: a browser without IndexedDB (or a private window that
 //! refuses it) only loses the offline opening, never the online app, so failures come
@@ -59,11 +61,16 @@ async fn settle(request: &IdbRequest) -> Result<JsValue, JsValue> {
 }
 
 async fn open() -> Result<IdbDatabase, JsValue> {
+    open_named(DATABASE).await
+}
+
+/// Opens (creating when missing) the database `name` with its one object store.
+async fn open_named(name: &str) -> Result<IdbDatabase, JsValue> {
     let factory = web_sys::window()
         .ok_or(JsValue::NULL)?
         .indexed_db()?
         .ok_or(JsValue::NULL)?;
-    let request: IdbOpenDbRequest = factory.open_with_u32(DATABASE, 1)?;
+    let request: IdbOpenDbRequest = factory.open_with_u32(name, 1)?;
     let upgrading = request.clone();
     let on_upgrade = Closure::once_into_js(move || {
         if let Ok(db) = upgrading.result() {
@@ -77,7 +84,12 @@ async fn open() -> Result<IdbDatabase, JsValue> {
 }
 
 async fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
-    let db = open().await.ok()?;
+    get_in(DATABASE, key).await
+}
+
+/// The JSON value under `key` in the database `name`, if any.
+pub(crate) async fn get_in<T: DeserializeOwned>(name: &str, key: &str) -> Option<T> {
+    let db = open_named(name).await.ok()?;
     let store = db
         .transaction_with_str(STORE)
         .ok()?
@@ -91,10 +103,17 @@ async fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
 }
 
 async fn put<T: Serialize>(key: &str, value: &T) -> bool {
+    put_in(DATABASE, key, value).await
+}
+
+/// Stores `value` as JSON under `key` in the database `name`.
+pub(crate) async fn put_in<T: Serialize>(name: &str, key: &str, value: &T) -> bool {
     let Ok(json) = serde_json::to_string(value) else {
         return false;
     };
-    let Ok(db) = open().await else { return false };
+    let Ok(db) = open_named(name).await else {
+        return false;
+    };
     let stored = async {
         let store = db
             .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?

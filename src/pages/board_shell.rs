@@ -60,6 +60,7 @@ fn SignedInShell() -> impl IntoView {
             <div class="topbar__user">
                 <PresenceList />
                 <LiveIndicator />
+                <crate::components::common::queue_badge::QueueBadge />
                 <LocaleSwitch />
                 <span class="topbar__person">
                     <span class="visually-hidden">{move || i18n.t("shell.signed_in_as")}" "</span>

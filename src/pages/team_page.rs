@@ -115,11 +115,13 @@ pub fn TeamPage() -> impl IntoView {
         }
     };
 
+    let offline = crate::offline::use_offline();
     view! {
         <section class="page team" aria-labelledby="team-title">
             <div class="page__head">
                 <h1 id="team-title">{move || i18n.t("team.title")}</h1>
-                <button class="button button--primary" type="button" on:click=move |_| adding.set(true)>
+                <button class="button button--primary" type="button" on:click=move |_| adding.set(true)
+                    disabled=move || offline.needs_network()>
                     <span aria-hidden="true">"+ "</span>
                     {move || i18n.t("team.action.add")}
                 </button>
@@ -145,7 +147,13 @@ pub fn TeamPage() -> impl IntoView {
                 </div>
             </div>
             <p class="team-notice" role="status" aria-live="polite">{move || notice.get()}</p>
-            {list}
+            // Team changes need the server now (crate::offline): disabled offline, saying why.
+            {move || offline.needs_network().then(|| view! {
+                <p class="notice notice--warning" role="status">{i18n.t("queue.online_only")}</p>
+            })}
+            <fieldset class="modal__edits" disabled=move || offline.needs_network()>
+                {list}
+            </fieldset>
             <Show when=move || adding.get()>
                 <AddTechnicianDialog
                     offered=offered

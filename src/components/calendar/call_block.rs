@@ -292,14 +292,18 @@ pub fn CallBlock(
         }
         None => "display:none".to_owned(),
     };
+    // Changes waiting in the offline queue (crate::offline): marked in words, not colour.
+    let offline = crate::offline::use_offline();
+    let pending = move || offline.pending(id);
     let class = move || {
         let (_, modifier, _) = call.with(state_of);
         let dragging = calendar.dragged.with_value(|d| d.selected(&Some(id)));
         let stacked = placed.with(|p| p.is_some_and(|p| p.lane.lanes > 1));
         format!(
-            "block block--{modifier}{}{}",
+            "block block--{modifier}{}{}{}",
             if dragging { " is-dragging" } else { "" },
-            if stacked { " is-stacked" } else { "" }
+            if stacked { " is-stacked" } else { "" },
+            if pending() { " is-pending" } else { "" }
         )
     };
     // Everything the block says, rebuilt as a whole when the call changes (rare) rather
@@ -374,7 +378,11 @@ pub fn CallBlock(
             style=style
             role="button"
             tabindex="0"
-            aria-description=move || words.with(|w| w.3.clone())
+            aria-description=move || {
+                let described = words.with(|w| w.3.clone());
+                if pending() { format!("{described}, {}", i18n.t("queue.pending")) } else { described }
+            }
+            data-pending=move || pending().then(|| i18n.t("queue.pending"))
             data-call-id=id.to_string()
         >
             {content}

@@ -25,6 +25,7 @@ const UNDO_SECONDS: u32 = UNDO_WINDOW.num_seconds() as u32;
 #[derive(Clone, Copy)]
 pub struct MoveContext {
     board: BoardStore,
+    offline: crate::offline::OfflineContext,
     toasts: Toasts,
     i18n: I18n,
 }
@@ -34,6 +35,7 @@ impl MoveContext {
     pub fn current() -> Self {
         Self {
             board: use_board(),
+            offline: crate::offline::use_offline(),
             toasts: use_toasts(),
             i18n: use_i18n(),
         }
@@ -50,6 +52,7 @@ pub async fn save_move(
 ) -> Option<CallView> {
     let MoveContext {
         board,
+        offline,
         toasts,
         i18n,
     } = ctx;
@@ -60,7 +63,14 @@ pub async fn save_move(
         technician_id: (before.technician_id != row.technician()).then_some(row.technician()),
         ..PatchCall::default()
     };
-    match api::patch_call(before.id, &change).await {
+    // Through the offline queue (crate::offline): kept when the server is away, and
+    // then there is nothing on the server to undo yet.
+    match offline.patch_call(before.id, &change).await {
+        Ok(saved) if offline.pending_untracked(saved.id) => {
+            board.upsert(saved);
+            toasts.info(i18n.t("queue.saved_offline_toast"));
+            None
+        }
         Ok(saved) => {
             board.upsert(saved.clone());
             Some(saved)
@@ -93,6 +103,7 @@ pub async fn undo_move(ctx: MoveContext, before: CallView, saved: CallView) -> O
         board,
         toasts,
         i18n,
+        ..
     } = ctx;
     board.upsert(saved.moved(before.slot, before.technician_id));
     match api::undo_move(saved.id, saved.version).await {

@@ -1,6 +1,6 @@
 //! "Offline — board as of 14:32": shown under the header while the board on screen is
-//! the one kept from the last visit, or the browser is offline; says why nothing can be
-//! changed meanwhile.
+//! the one kept from the last visit, or the browser is offline; says that changes are
+//! kept and sent later (or, where the browser cannot keep them, that they are refused).
 
 use leptos::prelude::*;
 
@@ -30,11 +30,12 @@ pub fn OfflineBanner() -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || offline.read_only()>
+        <Show when=move || offline.needs_network()>
             <div class="offline-banner" role="status" data-testid="offline-banner">
                 <strong>{text}</strong>
                 " "
-                <span>{move || i18n.t("pwa.offline_read_only")}</span>
+                // With the queue (crate::offline) changes are kept; without it, refused.
+                <span>{move || i18n.t(if offline.read_only() { "pwa.offline_read_only" } else { "queue.offline_banner" })}</span>
             </div>
         </Show>
     }

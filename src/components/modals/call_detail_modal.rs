@@ -142,10 +142,15 @@ pub fn CallDetailModal(
         let before = call.get_untracked();
         let moves = change.slot.is_some() || change.technician_id.is_some();
         spawn_local(async move {
-            match api::patch_call(id, &change).await {
+            // Through the offline queue (crate::offline): kept when the server is away;
+            // a queued move has nothing on the server to undo yet.
+            match offline.patch_call(id, &change).await {
                 Ok(view) => {
                     board.upsert(view.clone());
                     match (move_undo, before) {
+                        _ if offline.pending_untracked(id) => {
+                            toasts.info(i18n.t("queue.saved_offline_toast"));
+                        }
                         (Some(undo), Some(before)) if moves => undo.offer(before, view),
                         _ => toasts.success(i18n.t("calls.saved_toast")),
                     }
@@ -300,14 +305,14 @@ pub fn CallDetailModal(
             </dl>
             // Offline the board is read-only (crate::offline): the edits are disabled
             // and say why.
-            {move || offline.read_only().then(|| view! {
-                <p class="notice notice--warning" role="status">{i18n.t("pwa.offline_read_only")}</p>
+            {move || offline.needs_network().then(|| view! {
+                <p class="notice notice--warning" role="status">{i18n.t(if offline.read_only() { "pwa.offline_read_only" } else { "queue.offline_notice" })}</p>
             })}
             <fieldset class="modal__edits" disabled=move || offline.read_only()>
                 {(v.offer_state == OfferState::Offered).then(|| view! {
                     <div class="modal__actions">
-                        <button type="button" class="button button--primary" on:click=accept>{i18n.t("calls.accept")}</button>
-                        <button type="button" class="button button--secondary" on:click=decline>{i18n.t("calls.decline")}</button>
+                        <button type="button" class="button button--primary" on:click=accept disabled=move || offline.needs_network()>{i18n.t("calls.accept")}</button>
+                        <button type="button" class="button button--secondary" on:click=decline disabled=move || offline.needs_network()>{i18n.t("calls.decline")}</button>
                     </div>
                 })}
                 {open_tasks.then(|| view! { <Tasks signal date time technician busy confirm_called save_date assign /> })}

@@ -99,16 +99,20 @@ pub fn OrderPanel(
             {move || call.get_untracked().map(|first| {
                 let signal = Signal::derive(move || call.get().unwrap_or_else(|| first.clone()));
                 let open = move || signal.with(|c| matches!(c.status, Status::Accepted | Status::InProgress));
+                // Call attempts, closing and cancelling need the server now (crate::offline).
+                let offline = crate::offline::use_offline();
                 view! {
                     <OrderSection call=signal />
                     <WorkReport call=signal />
-                    <CallLog call=signal />
-                    <Show when=open>
-                        <div class="order-actions">
-                            <CloseOrder call=signal />
-                            <CancelOrder call=signal on_cancelled=on_close />
-                        </div>
-                    </Show>
+                    <fieldset class="modal__edits" disabled=move || offline.needs_network()>
+                        <CallLog call=signal />
+                        <Show when=open>
+                            <div class="order-actions">
+                                <CloseOrder call=signal />
+                                <CancelOrder call=signal on_cancelled=on_close />
+                            </div>
+                        </Show>
+                    </fieldset>
                 }
             })}
         </Show>
@@ -181,10 +185,12 @@ pub fn OrderSection(
     let saved_total = move || call.with(|c| c.order.as_ref().map(|o| o.total));
 
     let version = move || call.with_untracked(|c| c.version);
+    let offline = crate::offline::use_offline();
     let run = move |line: AddLine, on_saved: Box<dyn Fn()>| {
         busy.set(true);
         spawn_local(async move {
-            if settle(board, i18n, error, api::orders::add_line(id, &line).await).is_some() {
+            // Through the offline queue (crate::offline): kept when the server is away.
+            if settle(board, i18n, error, offline.add_line(id, &line).await).is_some() {
                 on_saved();
                 toasts.success(i18n.t("orders.saved_toast"));
             }
@@ -236,6 +242,9 @@ pub fn OrderSection(
         );
     };
     let remove = move |line_id: Uuid| {
+        if crate::offline::refuse_online_only() {
+            return;
+        }
         busy.set(true);
         spawn_local(async move {
             let result = api::orders::remove_line(id, line_id, version()).await;
@@ -258,7 +267,7 @@ pub fn OrderSection(
         };
         busy.set(true);
         spawn_local(async move {
-            if let Some(view) = settle(board, i18n, error, api::patch_call(id, &change).await) {
+            if let Some(view) = settle(board, i18n, error, offline.patch_call(id, &change).await) {
                 if let Some(price) = view.order.as_ref().and_then(|o| o.agreed_price()) {
                     agreed.set(plain_amount(price.amount_minor));
                 }

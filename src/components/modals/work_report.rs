@@ -28,6 +28,7 @@ pub fn WorkReport(
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let offline = crate::offline::use_offline();
     let zone = move || {
         session
             .me()
@@ -55,7 +56,8 @@ pub fn WorkReport(
             version: None,
         };
         spawn_local(async move {
-            let result = api::orders::add_report_note(id, &body).await;
+            // Through the offline queue (crate::offline): kept when the server is away.
+            let result = offline.add_report_note(id, &body).await;
             if settle(board, i18n, error, result).is_some() {
                 text.set(String::new());
                 toasts.success(i18n.t("orders.report.saved_toast"));

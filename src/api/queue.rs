@@ -1,0 +1,210 @@
+//! The queue of changes made while the server could not be reached: what a queued
+//! change is ([`Intent`]), how it looks on the board before the server has it
+//! ([`Change::optimistic`]), where it is kept (IndexedDB `relay-queue`, one list per
+//! user, outliving reloads, browser restarts and sign-out), and how it is sent: always
+//! with the `Idempotency-Key` made once when the change was made, so a repeat after a
+//! lost answer gets the server's stored answer instead of making the change twice.
+//!
+//! Only changes that replay safely are queued: moves and reassignments, "client called"
+//! and the agreed price (`PATCH` with the version they were based on, so a colleague's
+//! change in between is a 409, never overwritten), work-report notes and order lines.
+//! Accepting, declining, closing, cancelling and team changes need the server's answer
+//! now and are never queued (`crate::offline`).
+
+use chrono::{DateTime, Utc};
+use domain::{
+    api::{
+        calls::PatchCall,
+        orders::{AddLine, NewReportNote},
+    },
+    call::ReportNote,
+    command::Actor,
+    view::CallView,
+};
+use gloo_net::http::Method;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{http, offline_store, ApiError};
+
+/// The IndexedDB database of the queue (apart from `relay-offline`, which sign-out clears).
+const DATABASE: &str = "relay-queue";
+
+/// What a queued change does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    /// Date/time, technician, "client called", agreed price.
+    Patch(PatchCall),
+    /// A work-report note.
+    ReportNote(NewReportNote),
+    /// Extra time units, a material or a discount.
+    AddLine(AddLine),
+}
+
+impl Change {
+    /// The version this change is based on, when it carries one.
+    pub fn version(&self) -> Option<i64> {
+        match self {
+            Self::Patch(p) => Some(p.version),
+            Self::ReportNote(n) => n.version,
+            Self::AddLine(l) => Some(l.version),
+        }
+    }
+
+    /// The same change based on `version` (after an earlier change of the same call
+    /// from this queue went through, or "Apply mine" on a conflict).
+    #[must_use]
+    pub fn rebased(&self, version: i64) -> Self {
+        let mut change = self.clone();
+        match &mut change {
+            Self::Patch(p) => p.version = version,
+            Self::ReportNote(n) => {
+                if n.version.is_some() {
+                    n.version = Some(version);
+                }
+            }
+            Self::AddLine(l) => l.version = version,
+        }
+        change
+    }
+
+    /// The call as it will be once the server has the change, as far as the app can
+    /// tell without it (a new line shows as pending until the server's total arrives).
+    pub fn optimistic(&self, call: &CallView, by: &Actor, at: DateTime<Utc>) -> CallView {
+        match self {
+            Self::Patch(p) => {
+                let slot = p.slot.unwrap_or(call.slot);
+                let technician = p.technician_id.unwrap_or(call.technician_id);
+                let mut view = call.clone();
+                if p.client_called == Some(true) {
+                    view.client_called = true;
+                }
+                view.moved(slot, technician)
+            }
+            Self::ReportNote(n) => {
+                let mut view = call.clone();
+                view.report_notes.push(ReportNote {
+                    at,
+                    by: by.clone(),
+                    text: n.text.clone(),
+                });
+                view
+            }
+            Self::AddLine(_) => call.clone(),
+        }
+    }
+
+    fn request(&self, call: Uuid) -> (Method, String, serde_json::Value) {
+        let (method, path, body) = match self {
+            Self::Patch(p) => (
+                Method::PATCH,
+                format!("/api/v1/calls/{call}"),
+                serde_json::to_value(p),
+            ),
+            Self::ReportNote(n) => (
+                Method::POST,
+                format!("/api/v1/calls/{call}/report"),
+                serde_json::to_value(n),
+            ),
+            Self::AddLine(l) => (
+                Method::POST,
+                format!("/api/v1/calls/{call}/order/lines"),
+                serde_json::to_value(l),
+            ),
+        };
+        (method, path, body.unwrap_or_default())
+    }
+}
+
+/// One change waiting for the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Intent {
+    /// The `Idempotency-Key` of every attempt to send this change.
+    pub key: Uuid,
+    pub call_id: Uuid,
+    pub change: Change,
+    /// The call as the board had it when the change was made (to go back to on Discard).
+    pub before: CallView,
+    /// Who made it (the author of an optimistic report note).
+    pub by: Actor,
+    pub queued_at: DateTime<Utc>,
+    /// Set when the server refused the change because the call changed meanwhile: the
+    /// call as it is now, for the conflict card.
+    #[serde(default)]
+    pub conflict: Option<CallView>,
+}
+
+impl Intent {
+    /// A new intent with a key of its own.
+    pub fn new(before: CallView, change: Change, by: Actor) -> Self {
+        Self {
+            key: Uuid::new_v4(),
+            call_id: before.id,
+            change,
+            before,
+            by,
+            queued_at: Utc::now(),
+            conflict: None,
+        }
+    }
+}
+
+fn queue_key(user: Uuid) -> String {
+    format!("queue:{user}")
+}
+
+/// `user`'s queue as kept (empty when nothing is, or IndexedDB is unavailable).
+pub async fn load(user: Uuid) -> Vec<Intent> {
+    offline_store::get_in(DATABASE, &queue_key(user))
+        .await
+        .unwrap_or_default()
+}
+
+/// Keeps `user`'s queue; `false` when the browser refused to store it.
+pub async fn save(user: Uuid, intents: &[Intent]) -> bool {
+    offline_store::put_in(DATABASE, &queue_key(user), &intents).await
+}
+
+/// Whether the browser can keep a queue at all (IndexedDB present and writable).
+pub async fn available(user: Uuid) -> bool {
+    let kept = load(user).await;
+    save(user, &kept).await
+}
+
+/// Sends `intent` with its key; the answer is the call as the server has it after the
+/// change (the stored answer, when the server had the change already).
+pub async fn send(intent: &Intent) -> Result<CallView, ApiError> {
+    send_change(intent.call_id, &intent.change, intent.key).await
+}
+
+/// Sends `change` of call `call` with the `Idempotency-Key` `key`.
+pub async fn send_change(call: Uuid, change: &Change, key: Uuid) -> Result<CallView, ApiError> {
+    let (method, path, body) = change.request(call);
+    http::send_keyed(method, &path, &key.to_string(), Some(&body)).await
+}
+
+/// `call` with the queued changes of it applied on top, in order (the board's view of a
+/// call while changes to it wait).
+pub fn overlay(call: CallView, intents: &[Intent]) -> CallView {
+    let id = call.id;
+    intents
+        .iter()
+        .filter(|i| i.call_id == id && i.conflict.is_none())
+        .fold(call, |view, i| {
+            i.change.optimistic(&view, &i.by, i.queued_at)
+        })
+}
+
+/// `board` as this user's board shows it: every call with its queued changes on top, so
+/// a reload (online or not) keeps showing what the dispatcher did.
+pub async fn overlay_board(user: Uuid, board: &mut domain::api::calls::Board) {
+    let intents = load(user).await;
+    if intents.is_empty() {
+        return;
+    }
+    board.calls = std::mem::take(&mut board.calls)
+        .into_iter()
+        .map(|call| overlay(call, &intents))
+        .collect();
+}
