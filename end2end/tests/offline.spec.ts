@@ -1,0 +1,257 @@
+import { request as apiRequest, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test } from './fixtures/test';
+import { expectAccessible } from './fixtures/axe';
+import { postBooking, slotAt, signIn, technicians, uniqueName } from './fixtures/board';
+import { CalendarPage } from './fixtures/calendar-page';
+import { controlledByServiceWorker, installedBrowser, keptKeys } from './fixtures/installed';
+import { DEMO } from './fixtures/login-page';
+
+// Dispatching through a dropped connection (src/offline.rs): changes made offline are
+// shown at once, marked pending, survive a reload, and reach the server exactly once when
+// the connection returns; a colleague's change in between is a conflict the dispatcher
+// decides; an answer lost on the way is repeated without doubling the change.
+//
+// These run in the installed browser (a persistent profile: the service worker serves
+// the shell offline, IndexedDB outlives a reload). Its pages are not the suite's guarded
+// ones, so `guard` below fails a test on page errors and console errors the same way —
+// except the network failures an offline browser logs, which the app handles by queueing.
+
+let nextDay = 20;
+
+/** Fails the test on uncaught page errors and console errors other than failed loads. */
+function guard(page: Page): () => void {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) problems.push(`console.error: ${m.text()}`);
+  });
+  return () => expect(problems).toEqual([]);
+}
+
+/** An API session of Alpen's dispatcher of its own (not the browser's): checks what the
+ * server holds, and plays the colleague who changes a call meanwhile. */
+async function alpenApi(): Promise<APIRequestContext> {
+  const api = await apiRequest.newContext({ baseURL: process.env.BASE_URL ?? 'http://127.0.0.1:8080' });
+  const login = await api.post('/api/v1/auth/login', { data: { email: DEMO.alpen.email, password: DEMO.password } });
+  expect(login.status(), await login.text()).toBe(200);
+  return api;
+}
+
+async function callOf(api: APIRequestContext, id: string) {
+  const response = await api.get(`/api/v1/calls/${id}`);
+  expect(response.ok(), await response.text()).toBeTruthy();
+  return response.json();
+}
+
+/** A green call in Anna Keller's row at 08:00 UTC on a day of its own. */
+async function greenCall(page: Page, request: APIRequestContext, api: APIRequestContext) {
+  const name = uniqueName('Offline tap');
+  const slot = slotAt(nextDay++, 8);
+  const booking = await postBooking(request, { name, slot });
+  const anna = (await technicians(page)).find((t) => t.name === 'Anna Keller')!;
+  const accepted = await api.post(`/api/v1/calls/${booking.id}/accept`, { data: {} });
+  expect(accepted.ok(), await accepted.text()).toBeTruthy();
+  const patched = await api.patch(`/api/v1/calls/${booking.id}`, {
+    data: { version: (await accepted.json()).version, technician_id: anna.id, client_called: true },
+  });
+  expect(patched.ok(), await patched.text()).toBeTruthy();
+  const call = await patched.json();
+  return { id: booking.id as string, name, slot, anna, version: call.version as number, day: slot.start.slice(0, 10) };
+}
+
+/** Drags the call's block `minutes` later in its row and confirms the move. */
+async function dragLater(page: Page, calendar: CalendarPage, id: string, rowId: string, minutes: number) {
+  const block = calendar.block(id);
+  const perMinute = await calendar.pxPerMinute(rowId);
+  const box = (await block.boundingBox())!;
+  await calendar.mouseDrag(block, { x: box.x + 6 + perMinute * minutes, y: box.y + box.height / 2 });
+  await calendar.drop();
+  await calendar.confirmDialog().getByRole('button', { name: 'Confirm' }).click();
+}
+
+const minutesLater = (a: string, b: string) => (Date.parse(a) - Date.parse(b)) / 60_000;
+
+test('offline: a move and a note wait through a reload, then reach the server exactly once', async ({ request }) => {
+  const { context, page, close } = await installedBrowser();
+  const checked = guard(page);
+  const api = await alpenApi();
+  try {
+    await signIn(page, DEMO.alpen.email);
+    const call = await greenCall(page, request, api);
+    const calendar = new CalendarPage(page);
+    await page.reload();
+    await calendar.showDay(call.day);
+    const block = calendar.block(call.id);
+    await expect(block).toBeVisible();
+    await controlledByServiceWorker(page);
+    await expect.poll(() => keptKeys(page)).toEqual(expect.arrayContaining([expect.stringMatching(/^board:/)]));
+
+    await context.setOffline(true);
+    await expect(page.getByTestId('live-indicator')).toContainText('Offline');
+    await dragLater(page, calendar, call.id, call.anna.id, 120);
+    await expect(page.getByText('Saved on this device')).toBeVisible();
+    // Pending in words, not only by its outline.
+    await expect(block).toHaveAttribute('data-pending', 'Waiting to send');
+    await expect(block).toHaveAttribute('aria-description', /Waiting to send/);
+
+    await block.click();
+    const modal = page.getByRole('dialog', { name: call.name });
+    // What needs the server now is disabled, with the reason.
+    await expect(modal.getByText('Offline: your changes are kept on this device')).toBeVisible();
+    await expect(modal.getByRole('button', { name: 'Close order' })).toBeDisabled();
+    const report = modal.getByRole('region', { name: 'Work report' });
+    await report.getByLabel('New note').fill('Written while offline');
+    await report.getByRole('button', { name: 'Add note' }).click();
+    await expect(report.getByRole('listitem').filter({ hasText: 'Written while offline' })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(modal).toBeHidden();
+
+    const badge = page.getByTestId('queue-badge');
+    await expect(badge).toHaveText('Offline — 2 changes waiting');
+    await badge.click();
+    const panel = page.getByRole('region', { name: 'Changes waiting to be sent' });
+    await expect(panel.getByTestId('queue-item')).toHaveCount(2);
+    await expect(panel.getByTestId('queue-item').nth(0)).toContainText('Move to');
+    await expect(panel.getByTestId('queue-item').nth(1)).toContainText('Written while offline');
+    await expectAccessible(page);
+
+    // A reload offline: the shell from the worker, the board and the queue from IndexedDB.
+    const movedTo = (await block.boundingBox())!.x;
+    await page.reload();
+    await calendar.showDay(call.day);
+    await expect(badge).toHaveText('Offline — 2 changes waiting');
+    await expect(block).toHaveAttribute('data-pending', 'Waiting to send');
+    expect(Math.abs((await block.boundingBox())!.x - movedTo)).toBeLessThan(2);
+    // Nothing reached the server yet.
+    expect((await callOf(api, call.id)).version).toBe(call.version);
+
+    await context.setOffline(false);
+    await expect(badge).toBeHidden({ timeout: 20_000 });
+    await expect(block).not.toHaveAttribute('data-pending', /.+/);
+    const saved = await callOf(api, call.id);
+    expect(minutesLater(saved.slot.start, call.slot.start)).toBe(120);
+    expect(saved.technician_id).toBe(call.anna.id);
+    expect(saved.report_notes.filter((n: { text: string }) => n.text === 'Written while offline')).toHaveLength(1);
+    // Two changes, each once.
+    expect(saved.version).toBe(call.version + 2);
+    checked();
+  } finally {
+    await api.dispose();
+    await close();
+  }
+});
+
+test('a colleague moved the call meanwhile: the conflict card shows both, and each choice ends as it says', async ({ request }) => {
+  const { context, page, close } = await installedBrowser();
+  const checked = guard(page);
+  const api = await alpenApi();
+  try {
+    await signIn(page, DEMO.alpen.email);
+    // Two calls on one day, one per choice.
+    const mine = await greenCall(page, request, api);
+    nextDay--;
+    const theirs = await greenCall(page, request, api);
+    // Same day as `mine`, two hours later, so the blocks do not overlap.
+    const laterSlot = { start: new Date(Date.parse(mine.slot.start) + 3 * 3600_000).toISOString().replace('.000Z', 'Z'), end: new Date(Date.parse(mine.slot.end) + 3 * 3600_000).toISOString().replace('.000Z', 'Z') };
+    const moved = await api.patch(`/api/v1/calls/${theirs.id}`, { data: { version: theirs.version, slot: laterSlot } });
+    expect(moved.ok(), await moved.text()).toBeTruthy();
+    theirs.version = (await moved.json()).version;
+    theirs.slot = laterSlot;
+
+    const calendar = new CalendarPage(page);
+    await page.reload();
+    await calendar.showDay(mine.day);
+    await expect(calendar.block(mine.id)).toBeVisible();
+    await expect(calendar.block(theirs.id)).toBeVisible();
+
+    await context.setOffline(true);
+    await expect(page.getByTestId('live-indicator')).toContainText('Offline');
+    await dragLater(page, calendar, mine.id, mine.anna.id, 60);
+    await dragLater(page, calendar, theirs.id, theirs.anna.id, 60);
+    await expect(page.getByTestId('queue-badge')).toHaveText('Offline — 2 changes waiting');
+
+    // Meanwhile a colleague moves both calls by 30 minutes.
+    for (const c of [mine, theirs]) {
+      const start = Date.parse(c.slot.start) + 30 * 60_000;
+      const slot = { start: new Date(start).toISOString().replace('.000Z', 'Z'), end: new Date(start + 3600_000).toISOString().replace('.000Z', 'Z') };
+      const response = await api.patch(`/api/v1/calls/${c.id}`, { data: { version: c.version, slot } });
+      expect(response.ok(), await response.text()).toBeTruthy();
+      c.version = (await response.json()).version;
+    }
+
+    await context.setOffline(false);
+    const cards = page.getByTestId('conflict-card');
+    await expect(cards).toHaveCount(2, { timeout: 20_000 });
+    const mineCard = cards.filter({ hasText: mine.name });
+    const theirsCard = cards.filter({ hasText: theirs.name });
+    // The call as it is now beside the intended change.
+    await expect(mineCard.getByTestId('conflict-now')).toContainText('Anna Keller');
+    await expect(mineCard.getByTestId('conflict-mine')).toContainText('Move to');
+    await expectAccessible(page);
+
+    await theirsCard.getByRole('button', { name: 'Keep theirs' }).click();
+    await expect(theirsCard).toHaveCount(0);
+    await mineCard.getByRole('button', { name: 'Apply mine' }).click();
+    await expect(page.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
+
+    // Apply mine: the move, sent again on the colleague's version, won.
+    const mineNow = await callOf(api, mine.id);
+    expect(minutesLater(mineNow.slot.start, mine.slot.start)).toBe(60);
+    expect(mineNow.version).toBe(mine.version + 1);
+    // Keep theirs: the colleague's move stands and nothing more was sent.
+    const theirsNow = await callOf(api, theirs.id);
+    expect(minutesLater(theirsNow.slot.start, theirs.slot.start)).toBe(30);
+    expect(theirsNow.version).toBe(theirs.version);
+    await expect(calendar.block(mine.id)).not.toHaveAttribute('data-pending', /.+/);
+    checked();
+  } finally {
+    await api.dispose();
+    await close();
+  }
+});
+
+test('an answer lost after the server made the change is repeated with its key and not doubled', async ({ request }) => {
+  const { page, close } = await installedBrowser();
+  const checked = guard(page);
+  const api = await alpenApi();
+  try {
+    await signIn(page, DEMO.alpen.email);
+    const call = await greenCall(page, request, api);
+    const keys: string[] = [];
+    const replayed: string[] = [];
+    let lost = false;
+    await page.route(`**/api/v1/calls/${call.id}/report`, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      keys.push(route.request().headers()['idempotency-key']);
+      if (!lost) {
+        lost = true;
+        // The server handles it; the answer never reaches the page.
+        await route.fetch();
+        return route.abort('connectionreset');
+      }
+      const response = await route.fetch();
+      replayed.push(response.headers()['idempotent-replayed'] ?? '');
+      return route.fulfill({ response });
+    });
+
+    await page.goto(`/requests/${call.id}`);
+    const modal = page.getByRole('dialog', { name: call.name });
+    const report = modal.getByRole('region', { name: 'Work report' });
+    await report.getByLabel('New note').fill('Sent once, answered twice');
+    await report.getByRole('button', { name: 'Add note' }).click();
+
+    await expect.poll(() => replayed.length, { timeout: 20_000 }).toBe(1);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(replayed[0]).toBe('true');
+    await expect(page.getByTestId('queue-badge')).toBeHidden();
+    const saved = await callOf(api, call.id);
+    expect(saved.report_notes.filter((n: { text: string }) => n.text === 'Sent once, answered twice')).toHaveLength(1);
+    expect(saved.version).toBe(call.version + 1);
+    checked();
+  } finally {
+    await api.dispose();
+    await close();
+  }
+});
