@@ -81,6 +81,8 @@ pub struct OfflineContext {
     replaying: RwSignal<bool>,
     /// A retry is scheduled.
     retry_due: RwSignal<bool>,
+    /// A send was asked for while one was under way: run again once it ends.
+    again: RwSignal<bool>,
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
     /// The calls with changes waiting, and one trigger per call a block reads it for:
     /// a queue change notifies only the blocks whose mark changes (as `SoftLocks` does).
@@ -131,7 +133,19 @@ impl OfflineContext {
     /// Moves, reassigns, confirms "client called" or re-prices call `id`: sent now, or
     /// queued when the server cannot be reached (answered with the call as it will be).
     pub async fn patch_call(self, id: Uuid, change: &PatchCall) -> Result<CallView, ApiError> {
-        self.submit(id, Change::Patch(change.clone())).await
+        let before = self.board.call(id).map(|c| c.get_untracked());
+        self.submit(id, before, Change::Patch(change.clone())).await
+    }
+
+    /// [`Self::patch_call`] for a caller that has shown the change on the board already
+    /// (a calendar drop): `before` is the call as it was before it.
+    pub async fn patch_call_from(
+        self,
+        before: CallView,
+        change: &PatchCall,
+    ) -> Result<CallView, ApiError> {
+        self.submit(before.id, Some(before), Change::Patch(change.clone()))
+            .await
     }
 
     /// Adds a work-report note to call `id`, now or through the queue.
@@ -140,7 +154,9 @@ impl OfflineContext {
         id: Uuid,
         note: &NewReportNote,
     ) -> Result<CallView, ApiError> {
-        self.submit(id, Change::ReportNote(note.clone())).await
+        let before = self.board.call(id).map(|c| c.get_untracked());
+        self.submit(id, before, Change::ReportNote(note.clone()))
+            .await
     }
 
     /// Adds time units, a material or a discount to call `id`, now or through the queue.
@@ -148,15 +164,20 @@ impl OfflineContext {
         // The line's id is chosen here, so the server never adds it twice either.
         let mut line = line.clone();
         line.line_id.get_or_insert_with(Uuid::new_v4);
-        self.submit(id, Change::AddLine(line)).await
+        let before = self.board.call(id).map(|c| c.get_untracked());
+        self.submit(id, before, Change::AddLine(line)).await
     }
 
     /// The one way a queueable change reaches the server. Sent at once while online and
     /// nothing of this call waits (changes of one call keep their order); when the
     /// network fails (also after the server got it: the queue repeats it with the same
     /// key) or the browser is offline, kept in the queue and shown on the board.
-    async fn submit(self, id: Uuid, change: Change) -> Result<CallView, ApiError> {
-        let before = self.board.call(id).map(|c| c.get_untracked());
+    async fn submit(
+        self,
+        id: Uuid,
+        before: Option<CallView>,
+        change: Change,
+    ) -> Result<CallView, ApiError> {
         let (Some(owner), Some(before)) = (self.owner.get_untracked(), before) else {
             // Not on this board (or signed out): nothing to show it on; sent once.
             return queue::send_change(id, &change, Uuid::new_v4()).await;
@@ -175,10 +196,8 @@ impl OfflineContext {
         } else if !self.queueable.get_untracked() {
             return Err(ApiError::Network("offline".to_owned()));
         }
-        let optimistic = queue::overlay(intent.before.clone(), std::slice::from_ref(&intent));
-        let shown = self
-            .queue
-            .with_untracked(|q| queue::overlay(optimistic.clone(), q));
+        // `before` shows the changes already waiting: only this one goes on top.
+        let shown = queue::overlay(intent.before.clone(), std::slice::from_ref(&intent));
         self.board.upsert(shown.clone());
         let user = owner.user;
         self.mutate(user, move |items| items.push(intent)).await;
@@ -343,7 +362,11 @@ impl OfflineContext {
 
     /// Sends the waiting changes in order, one tab at a time.
     pub fn replay(self) {
-        if self.replaying.get_untracked() || !self.online.get_untracked() {
+        if !self.online.get_untracked() {
+            return;
+        }
+        if self.replaying.get_untracked() {
+            self.again.set(true);
             return;
         }
         let Some(owner) = self.owner.get_untracked() else {
@@ -353,6 +376,9 @@ impl OfflineContext {
         spawn_local(async move {
             exclusively(async move { self.replay_held(owner.user).await }).await;
             self.replaying.set(false);
+            if std::mem::take(&mut *self.again.write()) {
+                self.replay();
+            }
         });
     }
 
@@ -494,6 +520,7 @@ pub fn provide_offline() -> OfflineContext {
         owner: RwSignal::new(None),
         replaying: RwSignal::new(false),
         retry_due: RwSignal::new(false),
+        again: RwSignal::new(false),
         channel: StoredValue::new_local(channel.clone()),
         pending_ids: StoredValue::new(HashSet::new()),
         readers: StoredValue::new(HashMap::new()),

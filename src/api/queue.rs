@@ -166,10 +166,10 @@ pub async fn save(user: Uuid, intents: &[Intent]) -> bool {
     offline_store::put_in(DATABASE, &queue_key(user), &intents).await
 }
 
-/// Whether the browser can keep a queue at all (IndexedDB present and writable).
+/// Whether the browser can keep a queue at all (IndexedDB present and writable). Probes
+/// a key of its own: rewriting the queue here could undo another tab's change to it.
 pub async fn available(user: Uuid) -> bool {
-    let kept = load(user).await;
-    save(user, &kept).await
+    offline_store::put_in(DATABASE, &format!("probe:{user}"), &true).await
 }
 
 /// Sends `intent` with its key; the answer is the call as the server has it after the

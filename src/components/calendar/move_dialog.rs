@@ -65,7 +65,7 @@ pub async fn save_move(
     };
     // Through the offline queue (crate::offline): kept when the server is away, and
     // then there is nothing on the server to undo yet.
-    match offline.patch_call(before.id, &change).await {
+    match offline.patch_call_from(before.clone(), &change).await {
         Ok(saved) if offline.pending_untracked(saved.id) => {
             board.upsert(saved);
             toasts.info(i18n.t("queue.saved_offline_toast"));
