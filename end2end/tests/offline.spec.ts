@@ -18,6 +18,9 @@ import { DEMO } from './fixtures/login-page';
 
 let nextDay = 20;
 
+// Each test goes offline and back, and reloads: more than the default 30 s on two cores.
+test.describe.configure({ timeout: 90_000 });
+
 /** Fails the test on uncaught page errors and console errors other than failed loads. */
 function guard(page: Page): () => void {
   const problems: string[] = [];
@@ -250,6 +253,43 @@ test('an answer lost after the server made the change is repeated with its key a
     expect(saved.report_notes.filter((n: { text: string }) => n.text === 'Sent once, answered twice')).toHaveLength(1);
     expect(saved.version).toBe(call.version + 1);
     checked();
+  } finally {
+    await api.dispose();
+    await close();
+  }
+});
+
+test('two tabs share one queue: both show it, one sends it, the server gets it once', async ({ request }) => {
+  const { context, page, close } = await installedBrowser();
+  const checked = guard(page);
+  const api = await alpenApi();
+  try {
+    await signIn(page, DEMO.alpen.email);
+    const call = await greenCall(page, request, api);
+    const other = await context.newPage();
+    const otherChecked = guard(other);
+    await other.goto('/calendar');
+    const calendar = new CalendarPage(page);
+    await page.reload();
+    await calendar.showDay(call.day);
+    await expect(calendar.block(call.id)).toBeVisible();
+
+    await context.setOffline(true);
+    await expect(page.getByTestId('live-indicator')).toContainText('Offline');
+    await dragLater(page, calendar, call.id, call.anna.id, 90);
+    await expect(page.getByTestId('queue-badge')).toHaveText('Offline — 1 change waiting');
+    // The other tab hears of it (BroadcastChannel) and shows the same queue.
+    await expect(other.getByTestId('queue-badge')).toHaveText('Offline — 1 change waiting');
+
+    // Both tabs see the connection return and both try to send; the lock lets one.
+    await context.setOffline(false);
+    await expect(page.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
+    await expect(other.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
+    const saved = await callOf(api, call.id);
+    expect(minutesLater(saved.slot.start, call.slot.start)).toBe(90);
+    expect(saved.version).toBe(call.version + 1);
+    checked();
+    otherChecked();
   } finally {
     await api.dispose();
     await close();
