@@ -151,7 +151,8 @@ impl CallView {
     pub fn calendar_slot(&self) -> Option<TimeSlot> {
         self.slot.map(|s| TimeSlot {
             start: s.start,
-            end: s.end + Duration::minutes(i64::from(self.extra_units()) * i64::from(TIME_UNIT_MINUTES)),
+            end: s.end
+                + Duration::minutes(i64::from(self.extra_units()) * i64::from(TIME_UNIT_MINUTES)),
         })
     }
 
@@ -207,11 +208,9 @@ pub fn history_for(call: &ServiceCall, company: Uuid) -> Option<Vec<HistoryEntry
         .iter()
         .filter_map(|event| {
             let change = match &event.change {
-                Change::Offered { companies } if companies.contains(&company) => {
-                    Change::Offered {
-                        companies: vec![company],
-                    }
-                }
+                Change::Offered { companies } if companies.contains(&company) => Change::Offered {
+                    companies: vec![company],
+                },
                 Change::Offered { .. } => return None,
                 _ if !won => return None,
                 Change::Accepted { company_id, .. } => Change::Accepted {
@@ -383,9 +382,9 @@ mod tests {
         let json = serde_json::to_string(&winner).unwrap();
         assert!(!json.contains(&RHEIN.to_string()), "{json}");
         assert!(
-            loser
-                .iter()
-                .all(|e| matches!(&e.change, Change::Offered { companies } if companies == &vec![RHEIN])),
+            loser.iter().all(
+                |e| matches!(&e.change, Change::Offered { companies } if companies == &vec![RHEIN])
+            ),
             "the loser reads its own offer only"
         );
     }

@@ -544,7 +544,9 @@ fn Row(label: RowLabel, nearby: Nearby) -> impl IntoView {
                     continue;
                 };
                 match geometry.off_hours(slot.start, slot.end) {
-                    Some((OffHours::Earlier, hour)) => earlier = (earlier.0 + 1, earlier.1.min(hour)),
+                    Some((OffHours::Earlier, hour)) => {
+                        earlier = (earlier.0 + 1, earlier.1.min(hour))
+                    }
                     Some((OffHours::Later, hour)) => later = (later.0 + 1, later.1.max(hour)),
                     None => {}
                 }
@@ -609,8 +611,16 @@ fn OffHoursMarkers(off_hours: Memo<((usize, u32), (usize, u32))>) -> impl IntoVi
         move || {
             let ((early, from), (late, to)) = off_hours.get();
             let (count, key, class) = match side {
-                OffHours::Earlier => (early, "calendar.off_hours.earlier", "off-hours off-hours--earlier"),
-                OffHours::Later => (late, "calendar.off_hours.later", "off-hours off-hours--later"),
+                OffHours::Earlier => (
+                    early,
+                    "calendar.off_hours.earlier",
+                    "off-hours off-hours--earlier",
+                ),
+                OffHours::Later => (
+                    late,
+                    "calendar.off_hours.later",
+                    "off-hours off-hours--later",
+                ),
             };
             (count > 0).then(|| {
                 let text = i18n.t(key).replace("{n}", &count.to_string());

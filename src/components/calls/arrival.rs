@@ -50,7 +50,11 @@ mod tests {
     #[test]
     fn ages_pick_the_largest_whole_unit() {
         assert_eq!(unit_of(5), (0.0, "second"));
-        assert_eq!(unit_of(-5), (0.0, "second"), "a clock running behind is now");
+        assert_eq!(
+            unit_of(-5),
+            (0.0, "second"),
+            "a clock running behind is now"
+        );
         assert_eq!(unit_of(3 * 60 + 59), (-3.0, "minute"));
         assert_eq!(unit_of(2 * 3_600), (-2.0, "hour"));
         assert_eq!(unit_of(3 * 86_400), (-3.0, "day"));

@@ -186,8 +186,7 @@ pub fn RequestLists() -> impl IntoView {
             }
         });
         // Cards that left while held are drawn from their last state, invisibly.
-        let last: StoredValue<HashMap<Uuid, RwSignal<CallView>>> =
-            StoredValue::new(HashMap::new());
+        let last: StoredValue<HashMap<Uuid, RwSignal<CallView>>> = StoredValue::new(HashMap::new());
         let card = move |id: Uuid| {
             let live = board.call(id);
             if let Some(signal) = live {
@@ -207,7 +206,8 @@ pub fn RequestLists() -> impl IntoView {
                 view! { <CallCard call=signal draggable=true now=now /> }.into_any()
             };
             Some(if gone {
-                view! { <li class="call-list__gone" aria-hidden="true" inert=true>{card}</li> }.into_any()
+                view! { <li class="call-list__gone" aria-hidden="true" inert=true>{card}</li> }
+                    .into_any()
             } else {
                 view! {
                     <li on:pointerenter=move |_| see(id) on:focusin=move |_| see(id)>{card}</li>

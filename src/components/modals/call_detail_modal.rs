@@ -57,8 +57,17 @@ impl Field {
 }
 
 /// The reason shown next to `field`, if the last refusal was about it.
-fn error_at(error: RwSignal<Option<(Field, String)>>, field: Field) -> impl Fn() -> Option<String> + Copy {
-    move || error.with(|e| e.as_ref().filter(|(f, _)| *f == field).map(|(_, t)| t.clone()))
+fn error_at(
+    error: RwSignal<Option<(Field, String)>>,
+    field: Field,
+) -> impl Fn() -> Option<String> + Copy {
+    move || {
+        error.with(|e| {
+            e.as_ref()
+                .filter(|(f, _)| *f == field)
+                .map(|(_, t)| t.clone())
+        })
+    }
 }
 
 /// The detail modal of one call (deep link `/requests/{id}`): price, duration, address,
@@ -289,7 +298,10 @@ pub fn CallDetailModal(
     let assign = Callback::new(move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(tech) = Uuid::parse_str(&technician.get_untracked()) else {
-            error.set(Some((Field::Technician, i18n.t("calls.error.choose_technician"))));
+            error.set(Some((
+                Field::Technician,
+                i18n.t("calls.error.choose_technician"),
+            )));
             focus(Field::Technician);
             return;
         };
@@ -307,6 +319,8 @@ pub fn CallDetailModal(
         spawn_local(async move {
             if accepting.await.is_some() {
                 reminder.set(true);
+                // Accept is gone; the first task takes focus.
+                focus(Field::Called);
             }
         });
     };
@@ -351,7 +365,8 @@ pub fn CallDetailModal(
             } else {
                 format!(
                     "{base} ({})",
-                    i18n.t("calls.modal.with_extra_units").replace("{n}", &units.to_string())
+                    i18n.t("calls.modal.with_extra_units")
+                        .replace("{n}", &units.to_string())
                 )
             }
         };
@@ -522,7 +537,13 @@ fn Tasks(
     let roster = use_roster();
     let called = move || signal.with(|c| c.client_called);
     let ready = move || signal.with(|c| c.colour == Colour::Green);
-    let invalid = move |field: Field| move || error.with(|e| e.as_ref().is_some_and(|(f, _)| *f == field)).to_string();
+    let invalid = move |field: Field| {
+        move || {
+            error
+                .with(|e| e.as_ref().is_some_and(|(f, _)| *f == field))
+                .to_string()
+        }
+    };
     // The picker applies the rule the server and the calendar apply
     // (domain::technician::check_assignable): whoever cannot take this call is shown,
     // disabled, with the reason.

@@ -122,7 +122,9 @@ fn describe(
             before.map_or_else(none, |b| Some(slot_text(i18n, zone, &b))),
             Some(slot_text(i18n, zone, after)),
         ),
-        Change::SlotCleared { before } => ("slot_cleared", Some(slot_text(i18n, zone, before)), none()),
+        Change::SlotCleared { before } => {
+            ("slot_cleared", Some(slot_text(i18n, zone, before)), none())
+        }
         Change::TechnicianAssigned { before, after } => (
             "technician_assigned",
             before.map_or_else(none, |b| Some(technician(b))),

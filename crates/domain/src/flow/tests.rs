@@ -569,7 +569,11 @@ fn a_new_date_in_the_past_is_refused_but_the_current_quarter_hour_is_not() {
         refused(&accepted(), Command::SetSlot { slot: yesterday }, &alpen()),
         DomainError::InvalidSlot(crate::slot::SlotError::InPast)
     );
-    let (call, _) = run(&accepted(), Command::SetSlot { slot: this_quarter }, &alpen());
+    let (call, _) = run(
+        &accepted(),
+        Command::SetSlot { slot: this_quarter },
+        &alpen(),
+    );
     assert_eq!(call.slot, Some(this_quarter));
 }
 

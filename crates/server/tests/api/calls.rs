@@ -671,6 +671,11 @@ async fn board(app: &TestApp, cookie: &str, from: &str, to: &str) -> reqwest::Re
         .unwrap()
 }
 
+async fn board_ids(app: &TestApp, cookie: &str, from: &str, to: &str) -> Vec<String> {
+    let board: Value = board(app, cookie, from, to).await.json().await.unwrap();
+    ids(&board)
+}
+
 fn ids(board: &Value) -> Vec<String> {
     board["calls"]
         .as_array()
@@ -695,11 +700,7 @@ async fn board_lists_offers_and_calls_in_the_window_plus_undated(backend: Backen
     let undated = undated["id"].as_str().unwrap().to_owned();
     let mut later_body = booking("MKT-B3");
     later_body["slot"] = json!({"start": "2027-01-10T09:00:00Z", "end": "2027-01-10T10:00:00Z"});
-    let later: Value = post_booking(&app, &later_body)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let later: Value = post_booking(&app, &later_body).await.json().await.unwrap();
     let later = later["id"].as_str().unwrap().to_owned();
 
     let week: Value = board(&app, &alpen, "2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z")
@@ -764,19 +765,10 @@ async fn board_lists_offers_and_calls_in_the_window_plus_undated(backend: Backen
     .json()
     .await
     .unwrap();
-    let other_week = |app: &TestApp| {
-        let (app, alpen) = (app, alpen.clone());
-        async move {
-            let board: Value = board(app, &alpen, "2026-12-07T00:00:00Z", "2026-12-14T00:00:00Z")
-                .await
-                .json()
-                .await
-                .unwrap();
-            ids(&board)
-        }
-    };
     assert!(
-        other_week(&app).await.contains(&later),
+        board_ids(&app, &alpen, "2026-12-07T00:00:00Z", "2026-12-14T00:00:00Z")
+            .await
+            .contains(&later),
         "an accepted call without a technician is listed in any week"
     );
     let anna = user_id(&app, "anna.keller@alpen.example").await;
@@ -790,7 +782,9 @@ async fn board_lists_offers_and_calls_in_the_window_plus_undated(backend: Backen
     .await;
     assert_eq!(assigned.status(), 200);
     assert!(
-        !other_week(&app).await.contains(&later),
+        !board_ids(&app, &alpen, "2026-12-07T00:00:00Z", "2026-12-14T00:00:00Z")
+            .await
+            .contains(&later),
         "an assigned call shows only in windows it overlaps"
     );
 }
@@ -866,11 +860,17 @@ async fn history_lists_every_change_newest_first_for_the_winner_only(backend: Ba
     let rhein = app.sign_in(RHEIN, PASSWORD).await;
     let call = create_request(&app, "MKT-H1").await;
     let path = format!("/api/v1/calls/{call}");
-    let accepted: Value = send(&app, reqwest::Method::POST, &format!("{path}/accept"), &alpen, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let accepted: Value = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("{path}/accept"),
+        &alpen,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let moved = send(
         &app,
         reqwest::Method::PATCH,
@@ -882,7 +882,14 @@ async fn history_lists_every_change_newest_first_for_the_winner_only(backend: Ba
     .await;
     assert_eq!(moved.status(), 200);
 
-    let history = send(&app, reqwest::Method::GET, &format!("{path}/history"), &alpen, None).await;
+    let history = send(
+        &app,
+        reqwest::Method::GET,
+        &format!("{path}/history"),
+        &alpen,
+        None,
+    )
+    .await;
     assert_eq!(history.status(), 200);
     let history: Value = history.json().await.unwrap();
     let entries = history.as_array().unwrap();
@@ -891,20 +898,38 @@ async fn history_lists_every_change_newest_first_for_the_winner_only(backend: Ba
     assert_eq!(newest["change"]["before"]["start"], "2026-11-24T09:00:00Z");
     assert_eq!(newest["change"]["after"]["start"], "2027-11-24T13:00:00Z");
     assert_eq!(newest["actor"]["kind"], "dispatcher");
-    assert!(newest["actor_name"].as_str().is_some_and(|n| !n.is_empty()), "{newest}");
+    assert!(
+        newest["actor_name"].as_str().is_some_and(|n| !n.is_empty()),
+        "{newest}"
+    );
     assert_eq!(entries[1]["change"]["type"], "accepted");
     assert!(
-        !history.to_string().contains(&company_id(&app, "Rhein").await.to_string()),
+        !history
+            .to_string()
+            .contains(&company_id(&app, "Rhein").await.to_string()),
         "no other company's id: {history}"
     );
 
     // The loser sees no more than its own offer; a stranger's id is not found.
-    let theirs: Value = send(&app, reqwest::Method::GET, &format!("{path}/history"), &rhein, None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(theirs.as_array().unwrap().iter().all(|e| e["change"]["type"] == "offered"), "{theirs}");
+    let theirs: Value = send(
+        &app,
+        reqwest::Method::GET,
+        &format!("{path}/history"),
+        &rhein,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        theirs
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["change"]["type"] == "offered"),
+        "{theirs}"
+    );
     let unknown = send(
         &app,
         reqwest::Method::GET,
@@ -921,11 +946,17 @@ async fn a_new_date_in_the_past_is_refused_and_changes_nothing(backend: Backend)
     let alpen = app.sign_in(ALPEN, PASSWORD).await;
     let call = create_request(&app, "MKT-PAST").await;
     let path = format!("/api/v1/calls/{call}");
-    let accepted: Value = send(&app, reqwest::Method::POST, &format!("{path}/accept"), &alpen, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let accepted: Value = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("{path}/accept"),
+        &alpen,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let before = stored(&app, call).await;
     let mails = outbox(&app, call).await.len();
     let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
