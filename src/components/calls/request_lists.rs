@@ -185,17 +185,12 @@ pub fn RequestLists() -> impl IntoView {
                 shown.set(target);
             }
         });
-        // Cards that left while held are drawn from their last state, invisibly.
-        let last: StoredValue<HashMap<Uuid, RwSignal<CallView>>> = StoredValue::new(HashMap::new());
+        // Each card is drawn once per id: a change of the call re-renders inside the
+        // card only, and one that left while the list was held stays drawn from its last
+        // state, invisibly and inert, until the pointer leaves.
         let card = move |id: Uuid| {
-            let live = board.call(id);
-            if let Some(signal) = live {
-                last.update_value(|m| {
-                    m.insert(id, signal);
-                });
-            }
-            let gone = live.is_none() || !target.with(|t| t.contains(&id));
-            let signal = live.or_else(|| last.with_value(|m| m.get(&id).copied()))?;
+            let signal = untrack(|| board.call(id))?;
+            let gone = Memo::new(move |_| !target.with(|t| t.contains(&id)));
             let is_new = Signal::derive(move || {
                 signal.with(|c| c.offered_at.is_some_and(|t| t > opened_at))
                     && !seen.with(|s| s.contains(&id))
@@ -205,14 +200,11 @@ pub fn RequestLists() -> impl IntoView {
             } else {
                 view! { <CallCard call=signal draggable=true now=now /> }.into_any()
             };
-            Some(if gone {
-                view! { <li class="call-list__gone" aria-hidden="true" inert=true>{card}</li> }
-                    .into_any()
-            } else {
-                view! {
-                    <li on:pointerenter=move |_| see(id) on:focusin=move |_| see(id)>{card}</li>
-                }
-                .into_any()
+            Some(view! {
+                <li class:call-list__gone=move || gone.get()
+                    aria-hidden=move || gone.get().then_some("true")
+                    inert=move || gone.get()
+                    on:pointerenter=move |_| see(id) on:focusin=move |_| see(id)>{card}</li>
             })
         };
         view! {
@@ -229,7 +221,7 @@ pub fn RequestLists() -> impl IntoView {
                     on:pointerenter=move |_| hovered.set(true)
                     on:pointerleave=move |_| hovered.set(false)>
                     <For each=move || shown.get() key=|id| *id let:id>
-                        {move || card(id)}
+                        {card(id)}
                     </For>
                 </ul>
             </Show>
