@@ -73,7 +73,7 @@ pub fn CallCard(
         <article class=move || format!("call-card call-card--{}{}",
                 super::state_badge::state_of(&call.get()).1,
                 if fresh() { " is-new" } else { "" })
-            data-testid="call-card" data-call-id=id.to_string()>
+            data-testid="call-card">
             <div class="call-card__head">
                 <h3 class="call-card__title">
                     <A href=href>{move || call.with(|c| c.service.name.clone())}</A>
