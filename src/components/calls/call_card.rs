@@ -131,7 +131,7 @@ pub fn CallCard(
                                 on:click=move |_| {
                                     confirming.set(false);
                                     request_animation_frame(move || {
-                                        if let Some(b) = decline_button.get_untracked() { let _ = b.focus(); }
+                                        if let Some(b) = decline_button.try_get_untracked().flatten() { let _ = b.focus(); }
                                     });
                                 }>
                                 {move || i18n.t("calls.decline_keep")}

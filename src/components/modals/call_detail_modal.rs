@@ -102,10 +102,14 @@ pub fn CallDetailModal(
     let focus = move |field: Field| {
         request_animation_frame(move || {
             let element: Option<web_sys::HtmlElement> = match field {
-                Field::Date => date_input.get_untracked().map(Into::into),
-                Field::Technician => technician_select.get_untracked().map(Into::into),
-                Field::Called => called_button.get_untracked().map(Into::into),
-                Field::Offer => accept_button.get_untracked().map(Into::into),
+                // `try_`: the modal may have closed before the frame.
+                Field::Date => date_input.try_get_untracked().flatten().map(Into::into),
+                Field::Technician => technician_select
+                    .try_get_untracked()
+                    .flatten()
+                    .map(Into::into),
+                Field::Called => called_button.try_get_untracked().flatten().map(Into::into),
+                Field::Offer => accept_button.try_get_untracked().flatten().map(Into::into),
                 Field::Other => None,
             };
             let element = element.or_else(|| {
