@@ -115,6 +115,11 @@ pub async fn call(id: Uuid) -> Result<CallView, ApiError> {
     http::get_json(&format!("/api/v1/calls/{id}")).await
 }
 
+/// The call's history as this company may read it, newest first.
+pub async fn call_history(id: Uuid) -> Result<Vec<domain::view::HistoryEntry>, ApiError> {
+    http::get_json(&format!("/api/v1/calls/{id}/history")).await
+}
+
 /// Accepts an offered request (first accept wins; others get `already-accepted`).
 pub async fn accept(id: Uuid) -> Result<CallView, ApiError> {
     http::post_json(

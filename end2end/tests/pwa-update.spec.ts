@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures/test';
 import { signIn } from './fixtures/board';
 import { controlledByServiceWorker, installedBrowser } from './fixtures/installed';
 import { DEMO } from './fixtures/login-page';

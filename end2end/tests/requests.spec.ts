@@ -89,7 +89,7 @@ test('an undated request: accept, set the date, assign, call — green', async (
   await expectAccessible(page);
 });
 
-test('a server error shows in the modal and keeps the form', async ({ page, request }) => {
+test('a refused save shows its reason beside the control, with focus, and the call as the server has it', async ({ page, request }) => {
   // Simulate a board that has not heard of a colleague's change yet: no live events.
   await page.routeWebSocket(/\/api\/v1\/events/, () => {});
   await page.reload();
@@ -112,8 +112,12 @@ test('a server error shows in the modal and keeps the form', async ({ page, requ
   await modal.getByLabel('Date').fill(day);
   await modal.getByLabel('Start time').selectOption('14:00');
   await modal.getByRole('button', { name: 'Save date and time' }).click();
-  await expect(modal.getByRole('alert').filter({ hasText: 'changed this call in the meantime' })).toBeVisible();
-  await expect(modal.getByLabel('Date')).toHaveValue(day);
-  await expect(modal.getByLabel('Start time')).toHaveValue('14:00');
+  // The reason sits beside the date, focus goes there, and the form shows the server's
+  // values again (still undated), with the colleague's change.
+  await expect(modal.locator('#call-date-error')).toContainText('changed this call in the meantime');
+  await expect(modal.getByLabel('Date')).toBeFocused();
+  await expect(modal.getByLabel('Date')).toHaveValue('');
+  await expect(modal.getByLabel('Start time')).toHaveValue('');
+  await expect(modal).toContainText('The client has been called.');
   await expectAccessible(page);
 });

@@ -219,7 +219,7 @@ pub fn refusal(i18n: &I18n, row: RowKey, call: &CallView) -> Option<String> {
 }
 
 /// [`refusal`] against a given list of technicians.
-fn refusal_among(
+pub fn refusal_among(
     i18n: &I18n,
     roster: &[TechnicianSummary],
     row: RowKey,

@@ -1,4 +1,5 @@
 //! Calls as cards in the lists below the calendar.
+pub mod arrival;
 pub mod call_card;
 pub mod request_lists;
 pub mod state_badge;
@@ -23,12 +24,30 @@ pub fn missing_text(i18n: &I18n, missing: &[domain::technician::Missing]) -> Str
         .join(", ")
 }
 
-/// A readable, translated message for a failed call action.
+/// A readable, translated message for a failed call action: by the problem's type (and,
+/// for a refused date, its field code: `calls.error.invalid-slot.in_past`); a type we
+/// have no text for shows the server's own `detail`, and only an answer without any
+/// reason gets "That did not work".
 pub fn error_text(i18n: &I18n, err: &ApiError) -> String {
-    i18n.t_or(
-        &format!("calls.error.{}", err.code()),
-        "calls.error.generic",
-    )
+    let code = err.code();
+    if let ApiError::Problem(problem) = err {
+        if let Some(field) = problem.errors.first() {
+            let key = format!("calls.error.{code}.{}", field.code);
+            let text = i18n.t_or(&key, "");
+            if !text.is_empty() {
+                return text;
+            }
+        }
+        let text = i18n.t_or(&format!("calls.error.{code}"), "");
+        if !text.is_empty() {
+            return text;
+        }
+        if let Some(detail) = problem.detail.clone().filter(|d| !d.is_empty()) {
+            return detail;
+        }
+        return i18n.t("calls.error.generic");
+    }
+    i18n.t_or(&format!("calls.error.{code}"), "calls.error.generic")
 }
 
 /// The price a dispatcher sees: the order total once accepted, else the recommended one.
@@ -64,7 +83,7 @@ pub fn accept_and_report(id: uuid::Uuid) -> impl std::future::Future<Output = Op
             }
             Err(err) => {
                 if err.code() == "already-accepted" {
-                    board.remove(id);
+                    board.mark_taken(id);
                     toasts.error(i18n.t("calls.taken_toast"));
                 } else {
                     toasts.error(error_text(&i18n, &err));

@@ -53,7 +53,14 @@ pub struct BoardStore {
     inner: StoredValue<Inner>,
     /// Bumped when a call is added or removed (for views over every call).
     membership: RwSignal<u64>,
+    /// The request another partner took last, while its card still says so (for the
+    /// lists' screen-reader announcement).
+    pub last_taken: RwSignal<Option<Uuid>>,
 }
+
+/// How long a request another partner took stays on the board, marked "taken", before
+/// it leaves: long enough to read, short enough not to clutter a busy list.
+pub const TAKEN_LINGER: std::time::Duration = std::time::Duration::from_secs(4);
 
 fn places_of(view: &CallView) -> HashSet<PlaceKey> {
     view.placements.iter().map(|p| p.place).collect()
@@ -64,6 +71,7 @@ impl BoardStore {
         Self {
             inner: StoredValue::new(Inner::default()),
             membership: RwSignal::new(0),
+            last_taken: RwSignal::new(None),
         }
     }
 
@@ -167,6 +175,41 @@ impl BoardStore {
                 self.sort(ids);
             });
         }
+    }
+
+    /// Another partner accepted a request on this board (the live event, or a lost
+    /// accept): its card turns "Taken by another partner" in place — same place, same
+    /// size, no Accept — and leaves after [`TAKEN_LINGER`]. An open modal of it reads
+    /// the same signal, so it switches to the taken state at once.
+    pub fn mark_taken(&self, id: Uuid) {
+        let Some(signal) = self.call_arc(id) else {
+            return;
+        };
+        if signal.with_untracked(|v| v.offer_state != domain::call::OfferState::Offered) {
+            self.remove(id);
+            return;
+        }
+        self.touch(id);
+        signal.update(|v| {
+            v.offer_state = domain::call::OfferState::Taken;
+            v.colour = domain::colour::Colour::Blue;
+        });
+        self.last_taken.set(Some(id));
+        let store = *self;
+        set_timeout(
+            move || {
+                let still_taken = store.call_arc(id).is_some_and(|s| {
+                    s.with_untracked(|v| v.offer_state == domain::call::OfferState::Taken)
+                });
+                if still_taken {
+                    store.remove(id);
+                }
+                if store.last_taken.get_untracked() == Some(id) {
+                    store.last_taken.set(None);
+                }
+            },
+            TAKEN_LINGER,
+        );
     }
 
     /// Removes a call from the board (declined, taken by another partner, cancelled).

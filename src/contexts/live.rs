@@ -196,7 +196,15 @@ impl LiveContext {
                     *last = Some(id);
                 });
             }
-            LiveEvent::OfferTaken(id) | LiveEvent::CallRemoved(id) => {
+            LiveEvent::OfferTaken(id) => {
+                // Another partner won: the card says so in place, then leaves.
+                board.mark_taken(id);
+                self.changed.update(|(n, last)| {
+                    *n += 1;
+                    *last = Some(id);
+                });
+            }
+            LiveEvent::CallRemoved(id) => {
                 board.remove(id);
                 self.changed.update(|(n, last)| {
                     *n += 1;

@@ -108,6 +108,7 @@ pub fn data_set(t: u32, c: u32) -> (Vec<TechnicianSummary>, Vec<CallView>) {
                     end: start + Duration::minutes(i64::from(quarters) * 15),
                 }),
                 technician_id: Some(technician_id),
+                offered_at: None,
                 client_called: true,
                 order: None,
                 call_attempts: Vec::new(),

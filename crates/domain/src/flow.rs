@@ -126,7 +126,7 @@ fn transition(
             require_open(call, Phase::UntilClosed)?;
             Ok(confirm_called(call))
         }
-        Command::SetSlot { slot } => set_slot(call, slot, actor),
+        Command::SetSlot { slot } => set_slot(call, slot, actor, Some(now)),
         Command::Assign { technician } => assign(call, technician, actor),
         Command::Unassign => unassign(call, actor),
         Command::UndoMove { technician } => undo_move(call, technician, actor, now),
@@ -483,10 +483,22 @@ fn confirm_called(call: &mut ServiceCall) -> Changes {
     vec![(Change::ClientCalledConfirmed, vec![])]
 }
 
-fn set_slot(call: &mut ServiceCall, slot: TimeSlot, actor: &Actor) -> Result<Changes, DomainError> {
+/// Sets the date/time. A new one may not lie in the past (`not_before`: now); an undo
+/// puts back the one the move replaced, whenever that was (`None`).
+fn set_slot(
+    call: &mut ServiceCall,
+    slot: TimeSlot,
+    actor: &Actor,
+    not_before: Option<DateTime<Utc>>,
+) -> Result<Changes, DomainError> {
     authorize(call, actor, Who::DispatcherOrTechnician)?;
     require_open(call, Phase::BeforeStart)?;
     slot.validate()?;
+    if let Some(now) = not_before {
+        if call.slot != Some(slot) {
+            slot.check_not_past(now)?;
+        }
+    }
     let before = call.slot;
     if before == Some(slot) {
         return Ok(vec![]);
@@ -688,7 +700,7 @@ fn undo_move(
         }
     }
     match (undo.slot, call.slot) {
-        (Some(slot), _) => changes.extend(set_slot(call, slot, actor)?),
+        (Some(slot), _) => changes.extend(set_slot(call, slot, actor, None)?),
         (None, Some(before)) => {
             call.slot = None;
             changes.push((

@@ -41,6 +41,10 @@ pub enum SlotError {
     /// Too far in the past or the future to be a real appointment (see [`SlotWindow`]).
     #[error("the date is outside the bookable window")]
     OutsideWindow,
+    /// A new date and time before the current quarter hour: the client would be e-mailed
+    /// an appointment that has already passed ([`TimeSlot::check_not_past`]).
+    #[error("the date and time lie in the past")]
+    InPast,
 }
 
 /// How far around "now" a slot may lie. Year 0, 1970 or 9999 are typing or client
@@ -102,6 +106,7 @@ impl SlotError {
             SlotError::TooLong => "too_long",
             SlotError::OffGrid => "off_grid",
             SlotError::OutsideWindow => "outside_window",
+            SlotError::InPast => "in_past",
         }
     }
 }
@@ -149,6 +154,18 @@ impl TimeSlot {
                 }]
             }
         }
+    }
+
+    /// Refuses a slot that starts before the quarter hour `now` is in: nobody can agree
+    /// with a client on a time that has passed (the current quarter hour still counts,
+    /// so "now" can be booked).
+    pub fn check_not_past(&self, now: DateTime<Utc>) -> Result<(), SlotError> {
+        let step = i64::from(GRID_MINUTES) * 60;
+        let quarter = now.timestamp() - now.timestamp().rem_euclid(step);
+        if self.start.timestamp() < quarter {
+            return Err(SlotError::InPast);
+        }
+        Ok(())
     }
 
     pub fn duration(&self) -> Duration {

@@ -3,14 +3,17 @@
 //! company has won the call; other companies' offers never appear; a call another
 //! partner took shows as `offer_state: taken` so the board can say so.
 
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
     booking::{Client, ServiceType},
     call::{CallAttempt, Cancellation, Closure, OfferState, ReportNote, ServiceCall, Status},
-    colour::{board_view, Colour, Placement},
-    order::Order,
+    colour::{board_view, Colour, Place, Placement},
+    command::Actor,
+    event::Change,
+    order::{Order, TIME_UNIT_MINUTES},
     slot::TimeSlot,
 };
 
@@ -52,6 +55,10 @@ pub struct CallView {
     pub report_notes: Vec<ReportNote>,
     pub closure: Option<Closure>,
     pub cancellation: Option<Cancellation>,
+    /// When the request reached this company (its offer was made): the lists order by
+    /// it and show it as "3 min ago".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered_at: Option<DateTime<Utc>>,
 }
 
 impl CallView {
@@ -114,6 +121,38 @@ impl CallView {
             },
             closure: if won { call.closure.clone() } else { None },
             cancellation: if won { call.cancellation.clone() } else { None },
+            offered_at: call.offer_for(company).map(|o| o.offered_at),
+        })
+    }
+
+    /// The colour of the call where the calendar draws it (the dispatcher's row or a
+    /// technician's): a dated call without a technician is white in the list but orange
+    /// in the dispatcher's row. `None` when it is on no row.
+    pub fn row_colour(&self) -> Option<Colour> {
+        self.placements
+            .iter()
+            .find(|p| matches!(p.place, Place::DispatcherRow | Place::TechnicianRow { .. }))
+            .map(|p| p.colour)
+    }
+
+    /// The extra 30-minute units on the order (none before accepting).
+    pub fn extra_units(&self) -> u32 {
+        self.order.as_ref().map_or(0, Order::time_units)
+    }
+
+    /// How long the work takes: the service's duration plus the extra time units.
+    pub fn work_minutes(&self) -> i64 {
+        i64::from(self.service.duration_minutes)
+            + i64::from(self.extra_units()) * i64::from(TIME_UNIT_MINUTES)
+    }
+
+    /// The slot as the calendar draws it: the booked slot lengthened by the extra time
+    /// units (FAQ: "extra 30-minute units" make the call last longer).
+    pub fn calendar_slot(&self) -> Option<TimeSlot> {
+        self.slot.map(|s| TimeSlot {
+            start: s.start,
+            end: s.end
+                + Duration::minutes(i64::from(self.extra_units()) * i64::from(TIME_UNIT_MINUTES)),
         })
     }
 
@@ -136,6 +175,67 @@ impl CallView {
     pub fn on_board(&self) -> bool {
         !self.placements.is_empty()
     }
+}
+
+/// One change of a call as its company reads it in the call's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    /// The call's version after the change.
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    /// Who made it (another company's people never appear: see [`history_for`]).
+    pub actor: Actor,
+    /// The name of the dispatcher or technician who made it, when the server knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_name: Option<String>,
+    /// What changed, with before and after.
+    pub change: Change,
+}
+
+/// The history of `call` as `company` may read it, newest first: every change once the
+/// company has won the call, only its own offer before that. Other companies' ids and
+/// people never appear (an offer lists the reader only; a win lists no losers; another
+/// company's decline is left out), and the notifications stay on the server.
+pub fn history_for(call: &ServiceCall, company: Uuid) -> Option<Vec<HistoryEntry>> {
+    let offer = call.offer_for(company)?;
+    if offer.state == OfferState::GaveUp {
+        return None;
+    }
+    let won = offer.state == OfferState::Won;
+    let mut entries: Vec<HistoryEntry> = call
+        .history
+        .iter()
+        .filter_map(|event| {
+            let change = match &event.change {
+                Change::Offered { companies } if companies.contains(&company) => Change::Offered {
+                    companies: vec![company],
+                },
+                Change::Offered { .. } => return None,
+                _ if !won => return None,
+                Change::Accepted { company_id, .. } => Change::Accepted {
+                    company_id: *company_id,
+                    taken_from: Vec::new(),
+                },
+                Change::Declined { company_id } if *company_id != company => return None,
+                other => other.clone(),
+            };
+            let actor = match &event.actor {
+                a if a.company_id().is_some_and(|c| c != company) => Actor::System,
+                a => a.clone(),
+            };
+            Some(HistoryEntry {
+                version: event.version,
+                at: event.at,
+                actor,
+                actor_name: None,
+                change,
+            })
+        })
+        .collect();
+    // The history is kept oldest first.
+    entries.reverse();
+    Some(entries)
 }
 
 #[cfg(test)]
@@ -223,5 +323,69 @@ mod tests {
         assert_eq!(offered.offer_state, OfferState::Offered);
         assert_eq!(offered.colour, Colour::Blue);
         assert!(CallView::after_giving_up(&call, rhein).is_none());
+    }
+
+    #[test]
+    fn a_dated_unassigned_call_is_orange_in_the_dispatcher_row() {
+        use crate::testkit::{accepted, ALPEN};
+        let view = CallView::for_company(&accepted(), ALPEN).unwrap();
+
+        assert_eq!(view.colour, Colour::White, "white in the list");
+        assert_eq!(view.row_colour(), Some(Colour::Orange), "orange in the row");
+    }
+
+    #[test]
+    fn extra_time_units_lengthen_the_calendar_slot() {
+        use crate::testkit::{accepted, alpen, run, ALPEN};
+        let call = run(
+            &accepted(),
+            Command::AddTimeUnits {
+                line_id: Uuid::from_u128(77),
+                quantity: 2,
+                unit_price: None,
+            },
+            &alpen(),
+        )
+        .0;
+
+        let view = CallView::for_company(&call, ALPEN).unwrap();
+
+        let (booked, drawn) = (view.slot.unwrap(), view.calendar_slot().unwrap());
+        assert_eq!(drawn.start, booked.start);
+        assert_eq!(drawn.end - booked.end, Duration::minutes(60));
+        assert_eq!(
+            view.work_minutes(),
+            i64::from(view.service.duration_minutes) + 60
+        );
+    }
+
+    #[test]
+    fn history_is_newest_first_and_names_no_other_company() {
+        use crate::testkit::{accepted, alpen, facts, run, ALPEN, ANNA, RHEIN};
+        let call = run(
+            &accepted(),
+            Command::Assign {
+                technician: facts(ANNA, ALPEN),
+            },
+            &alpen(),
+        )
+        .0;
+
+        let winner = history_for(&call, ALPEN).unwrap();
+        let loser = history_for(&call, RHEIN).unwrap();
+
+        assert!(matches!(
+            winner[0].change,
+            Change::TechnicianAssigned { before: None, after } if after == ANNA
+        ));
+        assert!(winner.windows(2).all(|w| w[0].at >= w[1].at));
+        let json = serde_json::to_string(&winner).unwrap();
+        assert!(!json.contains(&RHEIN.to_string()), "{json}");
+        assert!(
+            loser.iter().all(
+                |e| matches!(&e.change, Change::Offered { companies } if companies == &vec![RHEIN])
+            ),
+            "the loser reads its own offer only"
+        );
     }
 }

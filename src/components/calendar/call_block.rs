@@ -9,7 +9,7 @@ use super::{
     refusal, row_name, use_calendar, Drag, DragMode, PendingMove, RowKey,
 };
 use crate::{
-    components::calls::state_badge::state_of,
+    components::calls::state_badge::row_state_of,
     contexts::{board::use_board, presence::use_soft_locks},
     i18n::use_i18n,
 };
@@ -296,7 +296,9 @@ pub fn CallBlock(
     let offline = crate::offline::use_offline();
     let pending = move || offline.pending(id);
     let class = move || {
-        let (_, modifier, _) = call.with(state_of);
+        // The colour where the block is drawn (the one domain rule: orange in the
+        // dispatcher's row for a dated call without a technician).
+        let (_, modifier, _) = call.with(row_state_of);
         let dragging = calendar.dragged.with_value(|d| d.selected(&Some(id)));
         let stacked = placed.with(|p| p.is_some_and(|p| p.lane.lanes > 1));
         format!(
@@ -314,8 +316,8 @@ pub fn CallBlock(
         let zone = calendar.geometry.with_untracked(|g| g.zone);
         let tag = calendar.format_tag.get();
         call.with(|c| {
-            let (key, _, icon) = state_of(c);
-            let time = c.slot.map(|s| {
+            let (key, _, icon) = row_state_of(c);
+            let time = c.calendar_slot().map(|s| {
                 let (start, end) = (
                     domain::tz::to_local(s.start, zone),
                     domain::tz::to_local(s.end, zone),

@@ -106,6 +106,28 @@ impl Geometry {
         snap_to_grid(tz::local_to_utc(local, self.zone), GRID_MINUTES)
     }
 
+    /// Where a slot lies against the visible hours of its day: `Some(Earlier)` when it
+    /// starts before them, `Some(Later)` when it ends after them (each with the hour the
+    /// view must reach to show it), `None` when it fits or is not on a visible day.
+    pub fn off_hours(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Option<(OffHours, u32)> {
+        let local_start = tz::to_local(start, self.zone).naive_local();
+        let day = (local_start.date() - self.first_day).num_days();
+        if day < 0 || day >= i64::from(self.days) {
+            return None;
+        }
+        let local_end = tz::to_local(end, self.zone).naive_local();
+        if local_start.hour() < self.hour_from {
+            return Some((OffHours::Earlier, local_start.hour()));
+        }
+        // An end past midnight needs the whole evening.
+        let end_hour = if local_end.date() > local_start.date() {
+            24
+        } else {
+            local_end.hour() + u32::from(local_end.minute() > 0)
+        };
+        (end_hour > self.hour_to).then_some((OffHours::Later, end_hour))
+    }
+
     /// Today's date in the company's zone.
     pub fn today(zone: Tz) -> NaiveDate {
         tz::to_local(Utc::now(), zone).date_naive()
@@ -116,6 +138,13 @@ impl Geometry {
         use chrono::Datelike;
         day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
     }
+}
+
+/// Which side of the visible hours a call lies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OffHours {
+    Earlier,
+    Later,
 }
 
 /// Where a block is drawn in its row: horizontally (fractions of the track, see

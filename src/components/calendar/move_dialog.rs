@@ -145,10 +145,19 @@ impl MoveUndo {
         let MoveUndo { ctx, last } = self;
         let i18n = ctx.i18n;
         let undo = Callback::new(move |()| self.undo_last());
+        // A technician given to a call that had none, at the same time, is an
+        // assignment; anything else (new time, another technician) a move.
+        let assigned = before.slot == saved.slot
+            && before.technician_id.is_none()
+            && saved.technician_id.is_some();
         let toast = ctx.toasts.show(
             ToastKind::Success,
-            i18n.t("calendar.moved_toast")
-                .replace("{seconds}", &UNDO_SECONDS.to_string()),
+            i18n.t(if assigned {
+                "calendar.assigned_toast"
+            } else {
+                "calendar.moved_toast"
+            })
+            .replace("{seconds}", &UNDO_SECONDS.to_string()),
             Some((i18n.t("calendar.undo"), undo)),
             UNDO_SECONDS,
         );
@@ -262,6 +271,41 @@ pub fn MoveDialog() -> impl IntoView {
                 .replace("{who}", &row_name(&i18n, p.row))
         })
     };
+    // From → to: the time and technician now, and after the move.
+    let from_to = move || {
+        calendar.pending.get().map(|p| {
+            let zone = calendar.geometry.get_untracked().zone.to_string();
+            let tag = i18n.format_tag();
+            #[allow(clippy::cast_precision_loss)]
+            let day_time = |t: chrono::DateTime<chrono::Utc>| {
+                format_day_time(&tag, t.timestamp_millis() as f64, &zone)
+            };
+            let old_row = p
+                .call
+                .technician_id
+                .map_or(RowKey::Dispatcher, RowKey::Technician);
+            let old_who = if p.call.technician_id.is_some() {
+                row_name(&i18n, old_row)
+            } else {
+                i18n.t("calendar.nobody")
+            };
+            let new_who = if p.row == RowKey::Dispatcher {
+                i18n.t("calendar.nobody")
+            } else {
+                row_name(&i18n, p.row)
+            };
+            let old_when = p
+                .call
+                .slot
+                .map_or_else(|| i18n.t("calls.no_date"), |s| day_time(s.start));
+            let time_changes = p.call.slot.map(|s| s.start) != Some(p.start);
+            (
+                format!("{old_when} · {old_who}"),
+                format!("{} · {new_who}", day_time(p.start)),
+                time_changes,
+            )
+        })
+    };
     let overlaps = move || {
         let p: PendingMove = calendar.pending.get()?;
         let slot = TimeSlot {
@@ -299,10 +343,14 @@ pub fn MoveDialog() -> impl IntoView {
             end: p.end,
         };
         let before = p.call.clone();
+        let id = before.id;
         spawn_local(async move {
             if let Some(saved) = save_move(ctx, before.clone(), p.row, slot).await {
                 undo.offer(before, saved);
             }
+            // The block may have been drawn anew in its new row: focus follows it
+            // rather than falling to the page body.
+            request_animation_frame(move || focus_block(id));
         });
     };
     let cancel = move |_| calendar.pending.set(None);
@@ -312,6 +360,15 @@ pub fn MoveDialog() -> impl IntoView {
             on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); calendar.pending.set(None); }>
             <div class="modal__body">
                 <h2 id="move-title">{question}</h2>
+                {move || from_to().map(|(from, to, time_changes)| view! {
+                    <dl class="move-from-to" data-testid="move-from-to">
+                        <div><dt>{i18n.t("calendar.from")}</dt><dd>{from}</dd></div>
+                        <div><dt>{i18n.t("calendar.to")}</dt><dd>{to}</dd></div>
+                    </dl>
+                    {time_changes.then(|| view! {
+                        <p class="notice notice--reminder">{i18n.t("calendar.client_must_agree")}</p>
+                    })}
+                })}
                 {move || overlaps().map(|w| view! { <p class="notice notice--warning" role="alert">{w}</p> })}
                 <div class="modal__actions">
                     <button type="button" class="button button--primary" on:click=confirm>{move || i18n.t("calendar.confirm")}</button>
@@ -319,5 +376,18 @@ pub fn MoveDialog() -> impl IntoView {
                 </div>
             </div>
         </dialog>
+    }
+}
+
+/// Focuses the block of call `id` (after a move), else the calendar's first control.
+fn focus_block(id: uuid::Uuid) {
+    let element = document()
+        .query_selector(&format!("[data-call-id=\"{id}\"].block"))
+        .ok()
+        .flatten()
+        .or_else(|| document().query_selector(".toolbar button").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
     }
 }

@@ -11,7 +11,7 @@ use super::{
         block_key_down, block_pointer_cancel, block_pointer_down, block_pointer_move,
         block_pointer_up, block_show_title, parse_row, row_box, CallBlock,
     },
-    geometry::{lanes, Placed, Span},
+    geometry::{lanes, OffHours, Placed, Span},
     refusal, row_name, use_calendar, RowKey, LANE_HEIGHT, ROW_HEIGHT,
 };
 use crate::{
@@ -510,8 +510,9 @@ fn Row(label: RowLabel, nearby: Nearby) -> impl IntoView {
                 .iter()
                 .filter_map(|id| {
                     let call = untrack(|| board.call(*id))?;
+                    // Drawn as long as the work takes: extra time units lengthen it.
                     let span = call
-                        .with(|c| c.slot)
+                        .with(domain::view::CallView::calendar_slot)
                         .and_then(|s| geometry.span_of(s.start, s.end))?;
                     Some((*id, span))
                 })
@@ -528,6 +529,30 @@ fn Row(label: RowLabel, nearby: Nearby) -> impl IntoView {
                 .map(|((id, (left, width)), lane)| (id, Placed { left, width, lane }))
                 .collect::<HashMap<Uuid, Placed>>()
         })
+    });
+    // Calls of this row outside the visible hours: counted at the row's edge ("2 later"),
+    // and a click widens the hours to show them — nothing is silently invisible.
+    let off_hours = Memo::new(move |_| {
+        let geometry = calendar.geometry.get();
+        let mut earlier = (0usize, geometry.hour_from);
+        let mut later = (0usize, geometry.hour_to);
+        ids.with(|ids| {
+            for id in ids {
+                let Some(slot) = untrack(|| board.call(*id))
+                    .and_then(|c| c.with(domain::view::CallView::calendar_slot))
+                else {
+                    continue;
+                };
+                match geometry.off_hours(slot.start, slot.end) {
+                    Some((OffHours::Earlier, hour)) => {
+                        earlier = (earlier.0 + 1, earlier.1.min(hour))
+                    }
+                    Some((OffHours::Later, hour)) => later = (later.0 + 1, later.1.max(hour)),
+                    None => {}
+                }
+            }
+        });
+        (earlier, later)
     });
     let lanes = move || layout.with(|l| l.values().map(|p| p.lane.lanes).max().unwrap_or(1));
     let near = nearby.register(row, row_height(untrack(lanes)), element);
@@ -571,9 +596,50 @@ fn Row(label: RowLabel, nearby: Nearby) -> impl IntoView {
                         })}
                     </For>
                 </Show>
+                <OffHoursMarkers off_hours />
             </div>
         </div>
     }
+}
+
+/// The "1 earlier" / "2 later" buttons at a row's edges.
+#[component]
+fn OffHoursMarkers(off_hours: Memo<((usize, u32), (usize, u32))>) -> impl IntoView {
+    let i18n = use_i18n();
+    let calendar = use_calendar();
+    let marker = move |side: OffHours| {
+        move || {
+            let ((early, from), (late, to)) = off_hours.get();
+            let (count, key, class) = match side {
+                OffHours::Earlier => (
+                    early,
+                    "calendar.off_hours.earlier",
+                    "off-hours off-hours--earlier",
+                ),
+                OffHours::Later => (
+                    late,
+                    "calendar.off_hours.later",
+                    "off-hours off-hours--later",
+                ),
+            };
+            (count > 0).then(|| {
+                let text = i18n.t(key).replace("{n}", &count.to_string());
+                let label = i18n.t("calendar.off_hours.widen").replace("{text}", &text);
+                view! {
+                    <button type="button" class=class aria-label=label data-testid="off-hours"
+                        on:click=move |_| calendar.hours.update(|(f, t)| {
+                            *f = (*f).min(from);
+                            *t = (*t).max(to);
+                        })>
+                        {match side { OffHours::Earlier => "‹ ", OffHours::Later => "" }}
+                        {text}
+                        {match side { OffHours::Earlier => "", OffHours::Later => " ›" }}
+                    </button>
+                }
+            })
+        }
+    };
+    view! { {marker(OffHours::Earlier)} {marker(OffHours::Later)} }
 }
 
 /// The height in pixels of a row whose calls take `lanes` lanes (the CSS `--row` for one).

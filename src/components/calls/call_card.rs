@@ -1,3 +1,6 @@
+//! One call as a card in the lists below the calendar.
+
+use chrono::{DateTime, Utc};
 use domain::{call::OfferState, view::CallView};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -5,8 +8,10 @@ use leptos_router::components::A;
 use super::{price_of, state_badge::StateBadge};
 use crate::{contexts::session::use_session, i18n::use_i18n};
 
-/// One call in a list: service, client area, date/time or "no date yet", price and state;
-/// the title opens the detail modal. Offered requests get Accept / Decline buttons.
+/// One call in a list: service, client area, when it arrived, date/time or "no date
+/// yet", price and state; the title opens the detail modal. Offered requests get Accept
+/// and, apart from it, Decline — which asks once more before it is sent. A request
+/// another partner took says so in place and offers nothing.
 #[component]
 pub fn CallCard(
     /// The call to show (its own signal: only this card re-renders when it changes).
@@ -14,12 +19,18 @@ pub fn CallCard(
     /// Accept pressed (offered requests only).
     #[prop(optional)]
     on_accept: Option<Callback<CallView>>,
-    /// Decline pressed (offered requests only).
+    /// Decline confirmed (offered requests only).
     #[prop(optional)]
     on_decline: Option<Callback<CallView>>,
     /// Shows a handle to drag the call onto the calendar (the "to assign" list).
     #[prop(optional)]
     draggable: bool,
+    /// The current time, for "3 min ago" (ticks in the list, not per card).
+    #[prop(optional, into)]
+    now: Option<Signal<DateTime<Utc>>>,
+    /// Whether the card is marked "new" (arrived while the board was open, not yet seen).
+    #[prop(optional, into)]
+    is_new: Option<Signal<bool>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
@@ -36,6 +47,15 @@ pub fn CallCard(
             |slot| i18n.date_time(slot.start.timestamp_millis() as f64, &zone()),
         )
     };
+    let arrived = move || {
+        let (now, at) = (now?, call.with(|c| c.offered_at)?);
+        Some(super::arrival::arrived_ago(
+            &i18n.format_tag(),
+            at,
+            now.get(),
+        ))
+    };
+    let arrived_iso = move || call.with(|c| c.offered_at.map(|t| t.to_rfc3339()));
     let price = move || {
         let (amount, currency) = call.with(price_of);
         i18n.money(amount, &currency)
@@ -43,31 +63,81 @@ pub fn CallCard(
     let area = move || call.with(|c| format!("{} {}", c.client_area.postcode, c.client_area.city));
     let href = move || format!("/requests/{}", call.with(|c| c.id));
     let offered = move || call.with(|c| c.offer_state == OfferState::Offered);
+    let taken = move || call.with(|c| c.offer_state == OfferState::Taken);
+    let fresh = move || is_new.is_some_and(|n| n.get()) && offered();
+    let confirming = RwSignal::new(false);
+    let decline_button = NodeRef::<leptos::html::Button>::new();
+    let id = call.with_untracked(|c| c.id);
+    let confirm_id = StoredValue::new(format!("decline-confirm-{id}"));
     view! {
-        <article class=move || format!("call-card call-card--{}", super::state_badge::state_of(&call.get()).1)
+        <article class=move || format!("call-card call-card--{}{}",
+                super::state_badge::state_of(&call.get()).1,
+                if fresh() { " is-new" } else { "" })
             data-testid="call-card">
             <div class="call-card__head">
                 <h3 class="call-card__title">
                     <A href=href>{move || call.with(|c| c.service.name.clone())}</A>
                 </h3>
+                <Show when=fresh>
+                    <span class="badge badge--new">{move || i18n.t("calls.new")}</span>
+                </Show>
                 <StateBadge call=call />
             </div>
             <p class="call-card__meta">
                 <span>{area}</span>
                 <span>{when}</span>
                 <span class="call-card__price">{price}</span>
+                {move || arrived().map(|text| view! {
+                    <span class="call-card__arrived">
+                        {i18n.t("calls.arrived")}" "<time datetime=arrived_iso>{text}</time>
+                    </span>
+                })}
             </p>
             {draggable.then(|| view! { <DragHandle call /> })}
+            <Show when=taken>
+                <p class="call-card__taken" data-testid="taken-notice">
+                    <span aria-hidden="true">"⊘ "</span>{move || i18n.t("calls.taken_in_place")}
+                </p>
+            </Show>
             <Show when=offered>
                 <div class="call-card__actions">
                     <button type="button" class="button button--primary button--small"
                         on:click=move |_| if let Some(cb) = on_accept { cb.run(call.get_untracked()) }>
                         {move || i18n.t("calls.accept")}
                     </button>
-                    <button type="button" class="button button--secondary button--small"
-                        on:click=move |_| if let Some(cb) = on_decline { cb.run(call.get_untracked()) }>
-                        {move || i18n.t("calls.decline")}
-                    </button>
+                    // Decline sits at the far end and asks once more: a slip from Accept
+                    // must not throw a request away.
+                    <Show
+                        when=move || confirming.get()
+                        fallback=move || view! {
+                            <button type="button" node_ref=decline_button
+                                class="button button--ghost button--small call-card__decline"
+                                on:click=move |_| confirming.set(true)>
+                                {move || i18n.t("calls.decline")}
+                            </button>
+                        }
+                    >
+                        <div class="call-card__confirm" role="group" aria-labelledby=confirm_id.get_value()>
+                            <span id=confirm_id.get_value()>{move || i18n.t("calls.decline_confirm")}</span>
+                            <button type="button" class="button button--danger button--small"
+                                autofocus=true
+                                on:click=move |_| {
+                                    confirming.set(false);
+                                    if let Some(cb) = on_decline { cb.run(call.get_untracked()) }
+                                }>
+                                {move || i18n.t("calls.decline_yes")}
+                            </button>
+                            <button type="button" class="button button--secondary button--small"
+                                on:click=move |_| {
+                                    confirming.set(false);
+                                    request_animation_frame(move || {
+                                        if let Some(b) = decline_button.try_get_untracked().flatten() { let _ = b.focus(); }
+                                    });
+                                }>
+                                {move || i18n.t("calls.decline_keep")}
+                            </button>
+                        </div>
+                    </Show>
                 </div>
             </Show>
         </article>

@@ -9,10 +9,14 @@ use crate::i18n::use_i18n;
 
 /// The state's translation key, CSS modifier and icon: the colour is never the only cue.
 pub fn state_of(view: &CallView) -> (&'static str, &'static str, &'static str) {
+    state_in(view, view.colour)
+}
+
+fn state_in(view: &CallView, colour: Colour) -> (&'static str, &'static str, &'static str) {
     if view.offer_state == OfferState::Taken {
         return ("calls.state.taken", "taken", "⊘");
     }
-    match (view.status, view.colour) {
+    match (view.status, colour) {
         (Status::Closed, _) => ("calls.state.closed", "done", "✔"),
         (Status::Cancelled, _) => ("calls.state.cancelled", "taken", "✕"),
         (_, Colour::Blue) => ("calls.state.blue", "blue", "★"),
@@ -20,6 +24,13 @@ pub fn state_of(view: &CallView) -> (&'static str, &'static str, &'static str) {
         (_, Colour::Orange) => ("calls.state.orange", "orange", "◐"),
         (_, Colour::Green) => ("calls.state.green", "green", "●"),
     }
+}
+
+/// [`state_of`] where the calendar draws the call: its colour in that row
+/// (`CallView::row_colour`), which for a dated call without a technician is orange in
+/// the dispatcher's row while the lists show it white.
+pub fn row_state_of(view: &CallView) -> (&'static str, &'static str, &'static str) {
+    state_in(view, view.row_colour().unwrap_or(view.colour))
 }
 
 /// The call's state as an icon, a word and its colour.

@@ -559,6 +559,24 @@ fn set_slot_refusals() {
     );
 }
 
+#[test]
+fn a_new_date_in_the_past_is_refused_but_the_current_quarter_hour_is_not() {
+    // now() is 2026-11-20 08:00Z.
+    let yesterday = slot("2026-11-19T09:00:00Z", "2026-11-19T10:00:00Z");
+    let this_quarter = slot("2026-11-20T08:00:00Z", "2026-11-20T09:00:00Z");
+
+    assert_eq!(
+        refused(&accepted(), Command::SetSlot { slot: yesterday }, &alpen()),
+        DomainError::InvalidSlot(crate::slot::SlotError::InPast)
+    );
+    let (call, _) = run(
+        &accepted(),
+        Command::SetSlot { slot: this_quarter },
+        &alpen(),
+    );
+    assert_eq!(call.slot, Some(this_quarter));
+}
+
 // ---------------------------------------------------------------- assign
 
 #[test]

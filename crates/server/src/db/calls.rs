@@ -181,8 +181,11 @@ pub async fn find_by_external_id(
     row.map(|r| decode(r.try_get("doc")?)).transpose()
 }
 
-/// The calls on `company`'s board: its open offers and the calls it won, either dated
-/// and overlapping `[from, to)` or undated. Undated first, then by start.
+/// The calls on `company`'s board: the calendar's calls won by it, dated and overlapping
+/// `[from, to)`, and — whatever the window — what its lists below the calendar show:
+/// every open offer and every accepted call still without a technician (dated or not),
+/// so no request hides because the calendar shows another day. Undated first, then by
+/// start.
 pub async fn board(
     db: &Db,
     company: Uuid,
@@ -192,7 +195,9 @@ pub async fn board(
     let rows = sqlx::query(
         "SELECT c.doc FROM calls c JOIN call_offers o ON o.call_id = c.id \
          WHERE o.company_id = $1 AND o.state IN ('offered', 'won') \
-           AND (c.slot_start IS NULL OR (c.slot_start < $2 AND c.slot_end > $3)) \
+           AND (c.slot_start IS NULL OR o.state = 'offered' \
+                OR (c.technician_id IS NULL AND c.status = 'accepted') \
+                OR (c.slot_start < $2 AND c.slot_end > $3)) \
          LIMIT $4",
     )
     .bind(company.to_string())
@@ -320,4 +325,19 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
         .fetch_one(&db.read)
         .await?;
     row.try_get("n")
+}
+
+/// The names of `company`'s people (dispatchers and technicians, also deactivated ones:
+/// a call's history keeps naming who made each change).
+pub async fn people_names(
+    db: &Db,
+    company: Uuid,
+) -> Result<std::collections::HashMap<Uuid, String>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, name FROM users WHERE company_id = $1")
+        .bind(company.to_string())
+        .fetch_all(&db.read)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((parse_uuid(r.try_get("id")?)?, r.try_get("name")?)))
+        .collect()
 }

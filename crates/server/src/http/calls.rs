@@ -41,7 +41,7 @@ use domain::{
     error::DomainError,
     event::Event,
     flow::{apply, apply_all, undoable_move, MoveUndo},
-    view::CallView,
+    view::{history_for, CallView, HistoryEntry},
     visibility::Viewer,
 };
 
@@ -58,6 +58,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accept_call))
         .routes(routes!(decline_call))
         .routes(routes!(undo_move))
+        .routes(routes!(call_history))
 }
 
 /// An error answer of the call and marketplace endpoints: the server's [`Error`], or a
@@ -296,8 +297,9 @@ fn parse_instant(
     }
 }
 
-/// The board: this company's open offers and the calls it won, dated in `[from, to)` or
-/// undated.
+/// The board: the calls this company won dated in `[from, to)` (the calendar), plus —
+/// whatever the window — every open offer and every accepted call without a
+/// technician (the lists below the calendar) and the undated ones.
 #[utoipa::path(
     get, path = "/api/v1/calls", tag = "calls",
     params(BoardParams),
@@ -377,6 +379,41 @@ async fn get_call(
         return Err(Error::NotFound.into());
     }
     Ok(ApiJson(view))
+}
+
+/// The call's history as this company may read it (`domain::view::history_for`), newest
+/// first, each change with who made it (named when it is one of the company's people),
+/// when, and the values before and after.
+#[utoipa::path(
+    get, path = "/api/v1/calls/{id}/history", tag = "calls",
+    params(("id" = Uuid, Path, description = "The call's id")),
+    responses(
+        (status = 200, body = Vec<HistoryEntry>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn call_history(
+    session: Session,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<ApiJson<Vec<HistoryEntry>>> {
+    let company = session.me.company.id;
+    let (call, view) = load_for(&state, call_id(&id)?, company).await?;
+    if !viewer_of(&session).sees(&view) {
+        return Err(Error::NotFound.into());
+    }
+    let mut entries = history_for(&call, company).ok_or(Error::NotFound)?;
+    let names = store::people_names(&state.db, company).await?;
+    for entry in &mut entries {
+        let person = match entry.actor {
+            Actor::Dispatcher { user_id, .. } => Some(user_id),
+            Actor::Technician { technician_id, .. } => Some(technician_id),
+            Actor::Marketplace | Actor::System => None,
+        };
+        entry.actor_name = person.and_then(|p| names.get(&p).cloned());
+    }
+    Ok(ApiJson(entries))
 }
 
 /// Applies an unversioned command (accept, decline), re-reading and retrying when a

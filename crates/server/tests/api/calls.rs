@@ -27,6 +27,8 @@ on_both_backends!(
     board_lists_offers_and_calls_in_the_window_plus_undated,
     board_window_is_validated,
     demo_calls_seed_every_colour_for_both_companies,
+    history_lists_every_change_newest_first_for_the_winner_only,
+    a_new_date_in_the_past_is_refused_and_changes_nothing,
 );
 
 /// A company serving 8000–8099 with plumbing, and a signed-in dispatcher of it (session
@@ -609,7 +611,7 @@ async fn patch_sets_slot_technician_and_call_and_notifies(backend: Backend) {
         &alpen,
         Some(json!({
             "version": accepted["version"],
-            "slot": {"start": "2026-11-25T09:00:00Z", "end": "2026-11-25T10:00:00Z"},
+            "slot": {"start": "2027-11-25T09:00:00Z", "end": "2027-11-25T10:00:00Z"},
             "technician_id": anna,
             "client_called": true,
         })),
@@ -633,7 +635,7 @@ async fn patch_sets_slot_technician_and_call_and_notifies(backend: Backend) {
         &alpen,
         Some(json!({
             "version": green["version"],
-            "slot": {"start": "2026-11-25T13:00:00Z", "end": "2026-11-25T14:00:00Z"},
+            "slot": {"start": "2027-11-25T13:00:00Z", "end": "2027-11-25T14:00:00Z"},
             "technician_id": luca,
         })),
     )
@@ -669,6 +671,11 @@ async fn board(app: &TestApp, cookie: &str, from: &str, to: &str) -> reqwest::Re
         .unwrap()
 }
 
+async fn board_ids(app: &TestApp, cookie: &str, from: &str, to: &str) -> Vec<String> {
+    let board: Value = board(app, cookie, from, to).await.json().await.unwrap();
+    ids(&board)
+}
+
 fn ids(board: &Value) -> Vec<String> {
     board["calls"]
         .as_array()
@@ -693,7 +700,8 @@ async fn board_lists_offers_and_calls_in_the_window_plus_undated(backend: Backen
     let undated = undated["id"].as_str().unwrap().to_owned();
     let mut later_body = booking("MKT-B3");
     later_body["slot"] = json!({"start": "2027-01-10T09:00:00Z", "end": "2027-01-10T10:00:00Z"});
-    post_booking(&app, &later_body).await;
+    let later: Value = post_booking(&app, &later_body).await.json().await.unwrap();
+    let later = later["id"].as_str().unwrap().to_owned();
 
     let week: Value = board(&app, &alpen, "2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z")
         .await
@@ -702,8 +710,8 @@ async fn board_lists_offers_and_calls_in_the_window_plus_undated(backend: Backen
         .unwrap();
     assert_eq!(
         ids(&week),
-        vec![undated.clone(), dated.to_string()],
-        "undated first, the later call outside"
+        vec![undated.clone(), dated.to_string(), later.clone()],
+        "undated first, then by start; an open offer shows whatever the window"
     );
     assert!(week["calls"]
         .as_array()
@@ -729,7 +737,7 @@ async fn board_lists_offers_and_calls_in_the_window_plus_undated(backend: Backen
         .json()
         .await
         .unwrap();
-    assert_eq!(ids(&alpen_week).len(), 2);
+    assert_eq!(ids(&alpen_week).len(), 3);
     let won = alpen_week["calls"]
         .as_array()
         .unwrap()
@@ -740,8 +748,44 @@ async fn board_lists_offers_and_calls_in_the_window_plus_undated(backend: Backen
     assert_eq!(won["colour"], "white");
     assert_eq!(
         ids(&rhein_week),
-        vec![undated],
+        vec![undated, later.clone()],
         "the taken request left Rhein's board"
+    );
+
+    // Won and still to assign: in the "to assign" list whatever the window. Assigned:
+    // on the calendar only, so only in a window it overlaps.
+    let accepted: Value = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/calls/{later}/accept"),
+        &alpen,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        board_ids(&app, &alpen, "2026-12-07T00:00:00Z", "2026-12-14T00:00:00Z")
+            .await
+            .contains(&later),
+        "an accepted call without a technician is listed in any week"
+    );
+    let anna = user_id(&app, "anna.keller@alpen.example").await;
+    let assigned = send(
+        &app,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/calls/{later}"),
+        &alpen,
+        Some(json!({"version": accepted["version"], "technician_id": anna})),
+    )
+    .await;
+    assert_eq!(assigned.status(), 200);
+    assert!(
+        !board_ids(&app, &alpen, "2026-12-07T00:00:00Z", "2026-12-14T00:00:00Z")
+            .await
+            .contains(&later),
+        "an assigned call shows only in windows it overlaps"
     );
 }
 
@@ -808,4 +852,131 @@ async fn demo_calls_seed_every_colour_for_both_companies(backend: Backend) {
             "{company}: {board}"
         );
     }
+}
+
+async fn history_lists_every_change_newest_first_for_the_winner_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let rhein = app.sign_in(RHEIN, PASSWORD).await;
+    let call = create_request(&app, "MKT-H1").await;
+    let path = format!("/api/v1/calls/{call}");
+    let accepted: Value = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("{path}/accept"),
+        &alpen,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let moved = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        &alpen,
+        Some(json!({"version": accepted["version"],
+            "slot": {"start": "2027-11-24T13:00:00Z", "end": "2027-11-24T14:00:00Z"}})),
+    )
+    .await;
+    assert_eq!(moved.status(), 200);
+
+    let history = send(
+        &app,
+        reqwest::Method::GET,
+        &format!("{path}/history"),
+        &alpen,
+        None,
+    )
+    .await;
+    assert_eq!(history.status(), 200);
+    let history: Value = history.json().await.unwrap();
+    let entries = history.as_array().unwrap();
+    let newest = &entries[0];
+    assert_eq!(newest["change"]["type"], "slot_set", "{history}");
+    assert_eq!(newest["change"]["before"]["start"], "2026-11-24T09:00:00Z");
+    assert_eq!(newest["change"]["after"]["start"], "2027-11-24T13:00:00Z");
+    assert_eq!(newest["actor"]["kind"], "dispatcher");
+    assert!(
+        newest["actor_name"].as_str().is_some_and(|n| !n.is_empty()),
+        "{newest}"
+    );
+    assert_eq!(entries[1]["change"]["type"], "accepted");
+    assert!(
+        !history
+            .to_string()
+            .contains(&company_id(&app, "Rhein").await.to_string()),
+        "no other company's id: {history}"
+    );
+
+    // The loser sees no more than its own offer; a stranger's id is not found.
+    let theirs: Value = send(
+        &app,
+        reqwest::Method::GET,
+        &format!("{path}/history"),
+        &rhein,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        theirs
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["change"]["type"] == "offered"),
+        "{theirs}"
+    );
+    let unknown = send(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/v1/calls/{}/history", Uuid::new_v4()),
+        &alpen,
+        None,
+    )
+    .await;
+    assert_eq!(unknown.status(), 404);
+}
+
+async fn a_new_date_in_the_past_is_refused_and_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let call = create_request(&app, "MKT-PAST").await;
+    let path = format!("/api/v1/calls/{call}");
+    let accepted: Value = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("{path}/accept"),
+        &alpen,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let before = stored(&app, call).await;
+    let mails = outbox(&app, call).await.len();
+    let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
+    let start = yesterday.format("%Y-%m-%dT09:00:00Z").to_string();
+    let end = yesterday.format("%Y-%m-%dT10:00:00Z").to_string();
+
+    let refused = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        &alpen,
+        Some(json!({"version": accepted["version"], "slot": {"start": start, "end": end}})),
+    )
+    .await;
+
+    assert_eq!(refused.status(), 422);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/invalid-slot", "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "slot");
+    assert_eq!(problem["errors"][0]["code"], "in_past");
+    assert_eq!(stored(&app, call).await, before, "nothing changed");
+    assert_eq!(outbox(&app, call).await.len(), mails, "nobody was e-mailed");
 }

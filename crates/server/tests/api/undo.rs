@@ -28,7 +28,7 @@ on_both_backends!(
     undo_refusals_change_nothing,
 );
 
-const MOVED_SLOT: &str = "2026-11-24T13:00:00Z";
+const MOVED_SLOT: &str = "2027-11-24T13:00:00Z";
 
 async fn json_of(response: reqwest::Response, status: u16) -> Value {
     let actual = response.status().as_u16();
@@ -78,7 +78,7 @@ async fn move_to_luca(app: &TestApp, alpen: &str, id: Uuid, version: &Value) -> 
     let luca = user_id(app, "luca.brunner@alpen.example").await;
     let patch = json!({
         "version": version,
-        "slot": {"start": MOVED_SLOT, "end": "2026-11-24T14:00:00Z"},
+        "slot": {"start": MOVED_SLOT, "end": "2027-11-24T14:00:00Z"},
         "technician_id": luca,
     });
     json_of(
