@@ -47,6 +47,20 @@ pub struct Me {
     pub email: String,
     pub role: Role,
     pub company: CompanySummary,
+    /// The locale the app and this person's e-mails use: their own choice, else the
+    /// company's default (from its country). Absent in identities kept offline by an
+    /// older version, which then start in British English until the server answers.
+    #[serde(default)]
+    pub locale: crate::locale::Locale,
+}
+
+/// `PUT /api/v1/auth/me/locale` body: the locale the signed-in person chose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetLocale {
+    /// One of `en-GB`, `de-CH`, `de-DE`, `de-AT`, `fr-CH`, `fr-FR`.
+    pub locale: crate::locale::Locale,
 }
 
 /// One invalid field of a request, inside a [`Problem`].

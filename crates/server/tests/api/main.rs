@@ -7,6 +7,7 @@ mod auth;
 mod calls;
 mod compression;
 mod input;
+mod languages;
 mod live;
 mod marketplace;
 mod orders;
