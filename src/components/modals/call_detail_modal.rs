@@ -402,7 +402,7 @@ fn Tasks(
                             let label = if t.verified {
                                 t.name.clone()
                             } else {
-                                format!("{} — {}: {}", t.name, i18n.t("calls.modal.unverified_reason"), missing_text(&i18n, &t.missing))
+                                format!("{} — {}{}{}", t.name, i18n.t("calls.modal.unverified_reason"), i18n.colon(), missing_text(&i18n, &t.missing))
                             };
                             view! { <option value=t.id.to_string() disabled=!t.verified>{label}</option> }
                         }).collect_view()}

@@ -57,7 +57,8 @@ pub async fn lookup_live(db: &Db, token: &str) -> Result<Option<(Me, i64)>, sqlx
         let time_zone: String = row.try_get("time_zone")?;
         let chosen: Option<String> = row.try_get("locale")?;
         let me = Me {
-            locale: super::accounts::effective_locale(chosen.as_deref(), &time_zone),
+            locale: chosen.as_deref().and_then(domain::locale::Locale::from_tag),
+            company_locale: domain::company::default_locale(None, &time_zone),
             user_id: parse_uuid(row.try_get("id")?)?,
             name: row.try_get("name")?,
             email: row.try_get("email")?,

@@ -35,7 +35,7 @@ async fn set_my_locale(
     let me = sessions::lookup(&state.db, session.token())
         .await?
         .unwrap_or(Me {
-            locale: body.locale,
+            locale: Some(body.locale),
             ..session.me
         });
     Ok(ApiJson(me))

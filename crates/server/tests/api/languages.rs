@@ -50,8 +50,10 @@ async fn create(app: &TestApp, body: &Value) -> Uuid {
 async fn the_chosen_locale_is_stored_on_the_account_and_answered_by_me(backend: Backend) {
     let app = spawn_app(backend).await;
     let cookie = app.sign_in(ALPEN, PASSWORD).await;
-    // Before any choice: the company's default, from its country (Zürich: de-CH).
-    assert_eq!(me(&app, &cookie).await["locale"], "de-CH");
+    // Before any choice: none, and the company's default from its country (Zürich).
+    let before = me(&app, &cookie).await;
+    assert_eq!(before["locale"], Value::Null);
+    assert_eq!(before["company_locale"], "de-CH");
 
     let response = send(
         &app,
@@ -70,7 +72,8 @@ async fn the_chosen_locale_is_stored_on_the_account_and_answered_by_me(backend: 
     assert_eq!(me(&app, &other_device).await["locale"], "fr-CH");
     // The Berlin company's dispatcher is unaffected and defaults to de-DE.
     let rhein = app.sign_in(RHEIN, PASSWORD).await;
-    assert_eq!(me(&app, &rhein).await["locale"], "de-DE");
+    assert_eq!(me(&app, &rhein).await["locale"], Value::Null);
+    assert_eq!(me(&app, &rhein).await["company_locale"], "de-DE");
 }
 
 async fn a_locale_we_do_not_offer_is_a_422_and_changes_nothing(backend: Backend) {
@@ -97,7 +100,7 @@ async fn a_locale_we_do_not_offer_is_a_422_and_changes_nothing(backend: Backend)
             "{body}"
         );
     }
-    assert_eq!(me(&app, &cookie).await["locale"], "de-CH");
+    assert_eq!(me(&app, &cookie).await["locale"], Value::Null);
     let anonymous = app
         .http
         .put(app.url("/api/v1/me/locale"))
@@ -179,7 +182,9 @@ async fn the_client_reads_the_language_of_the_booking(backend: Backend) {
 
 async fn without_a_booking_locale_the_client_reads_the_countrys_language(backend: Backend) {
     let app = spawn_app(backend).await;
-    let call = create(&app, &booking("MKT-L3")).await;
+    let mut body = booking("MKT-L3");
+    body["client"].as_object_mut().unwrap().remove("locale");
+    let call = create(&app, &body).await;
 
     accept(&app, call).await;
 
