@@ -51,6 +51,13 @@ pub async fn me() -> Result<Option<Me>, ApiError> {
     }
 }
 
+/// Stores the signed-in person's locale on their account; answers the identity with it.
+pub async fn set_my_locale(locale: domain::locale::Locale) -> Result<Me, ApiError> {
+    let me: Me = http::put_json("/api/v1/me/locale", &domain::api::SetLocale { locale }).await?;
+    offline_store::save_identity(&me).await;
+    Ok(me)
+}
+
 /// Signs out (the server revokes the session) and forgets what was kept for offline use.
 pub async fn logout() -> Result<(), ApiError> {
     offline_store::clear().await;

@@ -1,85 +1,96 @@
-//! Languages (en, de, fr): every text the app shows comes from `locales/*.json`, looked
-//! up through [`I18n::t`]. Dates, times and money are formatted by the browser's `Intl`
-//! (no ICU data in the wasm). The choice is remembered in `localStorage`.
+//! Locales (en-GB, de-CH, de-DE, de-AT, fr-CH, fr-FR): every text the app shows comes
+//! from `locales/{en,de,fr}/*.json` with the locale's regional overrides
+//! (`locales/{tag}/overrides.json`) on top, looked up through [`I18n::t`]. Swiss spelling
+//! and French typography are applied to every text when a catalogue is loaded
+//! ([`domain::locale::finish_text`]), so they hold on every screen. Dates, weekdays,
+//! times, numbers and money are formatted by the browser's `Intl` for the locale's full
+//! tag (no ICU data in the wasm, no chrono names anywhere a person reads).
+//!
+//! The locale is the person's: after sign-in the account's ([`Me::locale`]) wins, the
+//! switches store a new choice on the account; before sign-in the last choice in this
+//! browser (`localStorage`), else the browser's languages.
 
 use std::{collections::HashMap, sync::OnceLock};
 
+use domain::api::Me;
+pub use domain::locale::Locale;
+use domain::locale::{finish_text, Language};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-/// A language of the user interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Locale {
-    En,
-    De,
-    Fr,
-}
-
 const STORAGE_KEY: &str = "relay.locale";
 
-impl Locale {
-    /// Every supported language, in the order the switch lists them.
-    pub const ALL: [Locale; 3] = [Locale::En, Locale::De, Locale::Fr];
-
-    /// BCP 47 primary language subtag.
-    pub fn code(self) -> &'static str {
-        match self {
-            Locale::En => "en",
-            Locale::De => "de",
-            Locale::Fr => "fr",
-        }
+/// The catalogue files of a language, one per area of the app (each area's texts have
+/// one owner; keys are prefixed by area).
+fn sources(language: Language) -> [&'static str; 6] {
+    match language {
+        Language::En => [
+            include_str!("../locales/en/app.json"),
+            include_str!("../locales/en/calls.json"),
+            include_str!("../locales/en/team.json"),
+            include_str!("../locales/en/live.json"),
+            include_str!("../locales/en/orders.json"),
+            include_str!("../locales/en/queue.json"),
+        ],
+        Language::De => [
+            include_str!("../locales/de/app.json"),
+            include_str!("../locales/de/calls.json"),
+            include_str!("../locales/de/team.json"),
+            include_str!("../locales/de/live.json"),
+            include_str!("../locales/de/orders.json"),
+            include_str!("../locales/de/queue.json"),
+        ],
+        Language::Fr => [
+            include_str!("../locales/fr/app.json"),
+            include_str!("../locales/fr/calls.json"),
+            include_str!("../locales/fr/team.json"),
+            include_str!("../locales/fr/live.json"),
+            include_str!("../locales/fr/orders.json"),
+            include_str!("../locales/fr/queue.json"),
+        ],
     }
+}
 
-    /// Picks the language of a BCP 47 tag such as `de-CH`; `None` if unsupported.
-    pub fn from_tag(tag: &str) -> Option<Self> {
-        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-        Self::ALL.into_iter().find(|l| l.code() == primary)
-    }
-
-    /// The catalogue files of this language, one per area of the app (each area's texts
-    /// have one owner; keys are prefixed by area).
-    fn sources(self) -> [&'static str; 6] {
-        match self {
-            Locale::En => [
-                include_str!("../locales/en/app.json"),
-                include_str!("../locales/en/calls.json"),
-                include_str!("../locales/en/team.json"),
-                include_str!("../locales/en/live.json"),
-                include_str!("../locales/en/orders.json"),
-                include_str!("../locales/en/queue.json"),
-            ],
-            Locale::De => [
-                include_str!("../locales/de/app.json"),
-                include_str!("../locales/de/calls.json"),
-                include_str!("../locales/de/team.json"),
-                include_str!("../locales/de/live.json"),
-                include_str!("../locales/de/orders.json"),
-                include_str!("../locales/de/queue.json"),
-            ],
-            Locale::Fr => [
-                include_str!("../locales/fr/app.json"),
-                include_str!("../locales/fr/calls.json"),
-                include_str!("../locales/fr/team.json"),
-                include_str!("../locales/fr/live.json"),
-                include_str!("../locales/fr/orders.json"),
-                include_str!("../locales/fr/queue.json"),
-            ],
-        }
+/// The regional overrides of one locale (wording and spelling that differ by country).
+fn overrides(locale: Locale) -> &'static str {
+    match locale {
+        Locale::EnGb => include_str!("../locales/en-GB/overrides.json"),
+        Locale::DeCh => include_str!("../locales/de-CH/overrides.json"),
+        Locale::DeDe => include_str!("../locales/de-DE/overrides.json"),
+        Locale::DeAt => include_str!("../locales/de-AT/overrides.json"),
+        Locale::FrCh => include_str!("../locales/fr-CH/overrides.json"),
+        Locale::FrFr => include_str!("../locales/fr-FR/overrides.json"),
     }
 }
 
 type Catalog = HashMap<String, String>;
 
-/// The catalogue of `locale`, parsed on its first use: a start in English never parses
-/// the German and French texts (a third of the work each, before the first screen).
+/// The catalogue of `locale`, built on its first use: a start in one locale never parses
+/// the others' texts.
 fn catalog(locale: Locale) -> &'static Catalog {
-    static CATALOGS: [OnceLock<Catalog>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static CATALOGS: [OnceLock<Catalog>; 6] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
     let index = Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0);
     CATALOGS[index].get_or_init(|| {
         let mut catalog = Catalog::new();
-        for source in locale.sources() {
+        for source in sources(locale.language()) {
             let part: Catalog = serde_json::from_str(source).expect("locale files are valid JSON");
             catalog.extend(part);
+        }
+        for layer in locale.override_chain() {
+            let part: Catalog =
+                serde_json::from_str(overrides(*layer)).expect("override files are valid JSON");
+            // Mail texts share the override files; the app never shows them.
+            catalog.extend(part.into_iter().filter(|(k, _)| !k.starts_with("mail.")));
+        }
+        for text in catalog.values_mut() {
+            *text = finish_text(locale, text);
         }
         catalog
     })
@@ -90,19 +101,19 @@ fn catalog(locale: Locale) -> &'static Catalog {
 pub fn lookup(locale: Locale, key: &str) -> String {
     catalog(locale)
         .get(key)
-        .or_else(|| catalog(Locale::En).get(key))
+        .or_else(|| catalog(Locale::EnGb).get(key))
         .cloned()
         .unwrap_or_else(|| key.to_owned())
 }
 
-/// The app-wide language state.
+/// The app-wide locale state.
 #[derive(Debug, Clone, Copy)]
 pub struct I18n {
     locale: RwSignal<Locale>,
 }
 
 impl I18n {
-    /// The translated text for `key` in the current language (reactive).
+    /// The translated text for `key` in the current locale (reactive).
     pub fn t(&self, key: &str) -> String {
         lookup(self.locale.get(), key)
     }
@@ -111,40 +122,56 @@ impl I18n {
     /// built from server codes, e.g. `calls.error.{problem code}`).
     pub fn t_or(&self, key: &str, fallback: &str) -> String {
         let locale = self.locale.get();
-        if catalog(Locale::En).contains_key(key) {
+        if catalog(Locale::EnGb).contains_key(key) {
             lookup(locale, key)
         } else {
             lookup(locale, fallback)
         }
     }
 
-    /// The current language (reactive).
+    /// A label's colon and the space after it, as the locale writes it: `": "`, and in
+    /// French `"\u{202F}: "` (a narrow no-break space before it). For the colons the app
+    /// puts between a catalogue text and a value (reactive).
+    pub fn colon(&self) -> &'static str {
+        if self.locale.get().french_typography() {
+            "\u{202F}: "
+        } else {
+            ": "
+        }
+    }
+
+    /// The current locale (reactive).
     pub fn locale(&self) -> Locale {
         self.locale.get()
     }
 
-    /// Switches the language and remembers the choice.
+    /// Switches the locale in this browser and remembers it for the sign-in page (the
+    /// switches also store it on the account, see [`crate::api::set_my_locale`]).
     pub fn set_locale(&self, locale: Locale) {
         if let Some(storage) = window().local_storage().ok().flatten() {
-            let _ = storage.set_item(STORAGE_KEY, locale.code());
+            let _ = storage.set_item(STORAGE_KEY, locale.tag());
         }
         set_document_lang(locale);
-        self.locale.set(locale);
-    }
-
-    /// The BCP 47 tag used for formatting: the browser's regional variant when it
-    /// matches the chosen language (`de-CH` formats `CHF 1’250.00`), else the language.
-    pub fn format_tag(&self) -> String {
-        let locale = self.locale.get();
-        let browser = window().navigator().language().unwrap_or_default();
-        if Locale::from_tag(&browser) == Some(locale) && browser.contains('-') {
-            browser
-        } else {
-            locale.code().to_owned()
+        if self.locale.get_untracked() != locale {
+            self.locale.set(locale);
         }
     }
 
-    /// Money in minor units, formatted for the current language (reactive).
+    /// Takes the locale the signed-in account chose (on every sign-in and start-up
+    /// check); an account without a choice keeps the browser's.
+    pub fn follow_account(&self, me: &Me) {
+        if let Some(locale) = me.locale {
+            self.set_locale(locale);
+        }
+    }
+
+    /// The BCP 47 tag used for formatting: the locale's own (`de-CH` formats
+    /// `CHF 1’250.00`, `de-AT` writes `Jänner`).
+    pub fn format_tag(&self) -> String {
+        self.locale.get().tag().to_owned()
+    }
+
+    /// Money in minor units, formatted for the current locale (reactive).
     pub fn money(&self, amount_minor: i64, currency: &str) -> String {
         format_money(&self.format_tag(), amount_minor, currency)
     }
@@ -157,12 +184,12 @@ impl I18n {
 
 fn set_document_lang(locale: Locale) {
     if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("lang", locale.code());
+        let _ = root.set_attribute("lang", locale.tag());
     }
 }
 
-/// The initial language: the remembered choice, else the browser's first supported
-/// language, else English.
+/// The initial locale: the one last used in this browser, else the browser's first
+/// language we have (in its region, else that language's first), else British English.
 fn initial_locale() -> Locale {
     let remembered = window()
         .local_storage()
@@ -177,9 +204,14 @@ fn initial_locale() -> Locale {
                 .languages()
                 .iter()
                 .filter_map(|v| v.as_string())
-                .find_map(|tag| Locale::from_tag(&tag))
+                .find_map(|tag| {
+                    let primary = tag.split(['-', '_']).next().unwrap_or_default();
+                    let region = tag.split(['-', '_']).nth(1).unwrap_or_default();
+                    let resolved = Locale::resolve(Some(&tag), region);
+                    (resolved.language().code().eq_ignore_ascii_case(primary)).then_some(resolved)
+                })
         })
-        .unwrap_or(Locale::En)
+        .unwrap_or(Locale::EnGb)
 }
 
 /// Provides [`I18n`] to the whole app.
@@ -191,6 +223,17 @@ pub fn provide_i18n() -> I18n {
     };
     provide_context(i18n);
     i18n
+}
+
+/// Makes the app follow the signed-in account's locale: at the start-up check and on
+/// every sign-in, on any device.
+pub fn follow_session(session: crate::contexts::session::SessionContext) {
+    let i18n = use_i18n();
+    Effect::new(move |_| {
+        if let crate::contexts::session::SessionState::SignedIn(me) = session.0.get() {
+            i18n.follow_account(&me);
+        }
+    });
 }
 
 /// The app's [`I18n`].
@@ -333,6 +376,34 @@ pub fn format_weekday(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
             ("timeZone", time_zone),
             ("weekday", "short"),
             ("day", "numeric"),
+        ],
+    )
+}
+
+/// A short weekday and time ("Wed 11:00", "Mi., 11:00", "mer. 11:00") in `time_zone`:
+/// the drag ghost and its screen-reader announcement.
+pub fn format_weekday_time(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
+    format_with(
+        tag,
+        epoch_ms,
+        &[
+            ("timeZone", time_zone),
+            ("weekday", "short"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+        ],
+    )
+}
+
+/// A time of day ("14:30") in `time_zone`.
+pub fn format_time(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
+    format_with(
+        tag,
+        epoch_ms,
+        &[
+            ("timeZone", time_zone),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
         ],
     )
 }

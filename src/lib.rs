@@ -46,7 +46,7 @@ fn fallback() -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     i18n::provide_i18n();
-    contexts::session::provide_session();
+    i18n::follow_session(contexts::session::provide_session());
     contexts::board::provide_board();
     contexts::board::provide_roster();
     contexts::toasts::provide_toasts();

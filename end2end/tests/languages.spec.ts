@@ -15,7 +15,7 @@ for (const { lang, locale, calendar } of browsers) {
     test('labels and errors are translated, and the board shell follows', async ({ page }) => {
       const login = new LoginPage(page, lang);
       await login.goto();
-      await expect(page.locator('html')).toHaveAttribute('lang', lang);
+      await expect(page.locator('html')).toHaveAttribute('lang', locale);
       await expect(page.getByRole('button', { name: login.labels.submit })).toBeVisible();
 
       await login.signIn(DEMO.alpen.email, 'wrong');
@@ -34,10 +34,10 @@ for (const { lang, locale, calendar } of browsers) {
 test('the language switch is remembered across reloads', async ({ page }) => {
   const login = new LoginPage(page, 'en');
   await login.goto();
-  await page.getByLabel('Language').selectOption('de');
+  await page.getByLabel('Language').selectOption('de-DE');
   await expect(page.getByLabel('Passwort', { exact: true })).toBeVisible();
   await page.reload();
   await expect(page.getByLabel('Passwort', { exact: true })).toBeVisible();
-  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de-DE');
   await expectAccessible(page);
 });

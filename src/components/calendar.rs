@@ -7,6 +7,7 @@
 
 pub mod call_block;
 pub mod colleague_marker;
+pub mod density_switch;
 pub mod geometry;
 pub mod move_dialog;
 pub mod timeline;
@@ -121,6 +122,8 @@ pub struct CalendarContext {
     pub announce: RwSignal<String>,
     /// The rows container, for hit-testing pointer positions.
     pub track: NodeRef<html::Div>,
+    /// Compact or comfortable blocks (the toolbar's switch).
+    pub density: RwSignal<density_switch::Density>,
 }
 
 /// Provides the calendar state for the company's `zone`.
@@ -185,6 +188,7 @@ pub fn provide_calendar(zone: chrono_tz::Tz) -> CalendarContext {
         pending: RwSignal::new(None),
         announce: RwSignal::new(String::new()),
         track: NodeRef::new(),
+        density: RwSignal::new(density_switch::Density::remembered()),
     };
     provide_context(context);
     context
@@ -238,8 +242,9 @@ pub fn refusal_among(
     match check_assignable(&verification, &tech.skills, &call.service.skill) {
         Ok(()) => None,
         Err(domain::error::DomainError::NotVerified { missing }) => Some(format!(
-            "{}: {}",
+            "{}{}{}",
             i18n.t("calendar.refuse.not_verified"),
+            i18n.colon(),
             crate::components::calls::missing_text(i18n, &missing)
         )),
         Err(domain::error::DomainError::LacksSkill { skill }) => Some(format!(

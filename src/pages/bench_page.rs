@@ -213,6 +213,8 @@ pub fn BenchPage() -> impl IntoView {
             time_zone: "UTC".to_owned(),
             currency: "CHF".to_owned(),
         },
+        locale: None,
+        company_locale: Default::default(),
     }))));
     let calendar = provide_calendar(chrono_tz::UTC);
     calendar.span.set(Span::Week);

@@ -104,7 +104,7 @@ pub fn CalendarPage() -> impl IntoView {
             <div class="page__head">
                 <h1 id="calendar-title">{move || i18n.t("calendar.title")}</h1>
                 <p class="page__meta">
-                    <span>{move || i18n.t("shell.time_zone")}": "{zone}</span>
+                    <span>{move || i18n.t("shell.time_zone")}{move || i18n.colon()}{zone}</span>
                 </p>
             </div>
             <Show when=move || loaded.get() fallback=|| view! { <Spinner /> }>

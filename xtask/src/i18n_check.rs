@@ -1,12 +1,81 @@
 //! Checks the translation catalogues (`locales/{en,de,fr}/*.json`): the three languages
 //! define exactly the same keys, no
-//! text is empty, and every key the app looks up literally (`.t("…")`) exists.
+//! text is empty, and every key the app looks up literally (`.t("…")`) exists. The
+//! regional overrides (`locales/{tag}/overrides.json`, one per supported locale) may only
+//! override keys of their language, and a German text written the Swiss way (`ss` where
+//! Germany and Austria write `ß`) must have its de-DE override.
 
 use std::{collections::BTreeSet, path::Path};
 
 use crate::Result;
 
 const LOCALES: [&str; 3] = ["en", "de", "fr"];
+
+/// Every supported locale and the language whose keys its overrides may use.
+const REGIONS: [(&str, &str); 6] = [
+    ("en-GB", "en"),
+    ("de-CH", "de"),
+    ("de-DE", "de"),
+    ("de-AT", "de"),
+    ("fr-CH", "fr"),
+    ("fr-FR", "fr"),
+];
+
+/// Word stems Swiss German spells with `ss` and German of Germany and Austria with `ß`
+/// (`abschliessen`/`abschließen`, `gross`/`groß`); a base text holding one needs a
+/// de-DE override.
+const SWISS_SS: [&str; 9] = [
+    "schliess", "gross", "grösse", "grösser", "strasse", "weiss", "fuss", "mässig", "gemäss",
+];
+
+/// The texts of one JSON file (a flat map of key to text).
+fn texts(path: &Path) -> Result<serde_json::Map<String, serde_json::Value>> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The override files: each exists, overrides only keys its language has, with text.
+fn check_overrides(root: &Path, problems: &mut Vec<String>) -> Result {
+    let mut german_overridden = BTreeSet::new();
+    for (tag, language) in REGIONS {
+        let path = root.join(format!("locales/{tag}/overrides.json"));
+        let known = keys(root, language)?;
+        for (key, value) in texts(&path)? {
+            if value.as_str().is_none_or(|s| s.trim().is_empty()) {
+                problems.push(format!("locales/{tag}/overrides.json: {key} is empty"));
+            }
+            if !known.contains(&key) {
+                problems.push(format!(
+                    "locales/{tag}/overrides.json overrides {key}, which locales/{language} lacks"
+                ));
+            }
+            if tag == "de-DE" {
+                german_overridden.insert(key);
+            }
+        }
+    }
+    let dir = root.join("locales/de");
+    for entry in std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        for (key, value) in texts(&path)? {
+            let lower = value.as_str().unwrap_or_default().to_lowercase();
+            if let Some(stem) = SWISS_SS.iter().find(|stem| lower.contains(*stem)) {
+                if !german_overridden.contains(&key) {
+                    problems.push(format!(
+                        "locales/de: {key} writes \"{stem}\" the Swiss way; add its ß spelling to locales/de-DE/overrides.json"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Every key of one language, over all its area files (`locales/{locale}/*.json`); a key
 /// defined twice is an error.
@@ -73,6 +142,7 @@ pub fn check(root: &Path) -> Result {
             ));
         }
     }
+    check_overrides(root, &mut problems)?;
     let mut used = BTreeSet::new();
     used_keys(&root.join("src"), &mut used)?;
     for key in used.difference(&en) {

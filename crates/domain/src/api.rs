@@ -47,6 +47,32 @@ pub struct Me {
     pub email: String,
     pub role: Role,
     pub company: CompanySummary,
+    /// The locale this person chose (profile or header switch), stored on the account:
+    /// the app follows it after sign-in on any device, and their e-mails are written in
+    /// it. `None` until they choose: the app keeps the browser's language, e-mails use
+    /// [`Me::company_locale`].
+    #[serde(default)]
+    pub locale: Option<crate::locale::Locale>,
+    /// The company's default locale (from its country, see
+    /// [`crate::company::default_locale`]).
+    #[serde(default)]
+    pub company_locale: crate::locale::Locale,
+}
+
+impl Me {
+    /// The locale this person's e-mails are written in.
+    pub fn mail_locale(&self) -> crate::locale::Locale {
+        self.locale.unwrap_or(self.company_locale)
+    }
+}
+
+/// `PUT /api/v1/auth/me/locale` body: the locale the signed-in person chose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetLocale {
+    /// One of `en-GB`, `de-CH`, `de-DE`, `de-AT`, `fr-CH`, `fr-FR`.
+    pub locale: crate::locale::Locale,
 }
 
 /// One invalid field of a request, inside a [`Problem`].

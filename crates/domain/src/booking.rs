@@ -59,6 +59,18 @@ pub struct Client {
     pub phone: String,
     pub email: String,
     pub address: Address,
+    /// The language the client booked in, as a BCP 47 tag (`fr-CH`, `de`): every e-mail
+    /// to the client is written in it ([`crate::locale::Locale::resolve`] with the
+    /// address's country; absent: the country's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+impl Client {
+    /// The locale the client's e-mails are written in.
+    pub fn locale(&self) -> crate::locale::Locale {
+        crate::locale::Locale::resolve(self.locale.as_deref(), &self.address.country)
+    }
 }
 
 /// A booking as the marketplace sends it (see DESIGN.md, "Marketplace intake").
@@ -164,6 +176,16 @@ impl BookingRequest {
             );
         }
 
+        if let Some(tag) = &c.locale {
+            if !is_language_tag(tag) {
+                err(
+                    "client.locale",
+                    "invalid_locale",
+                    "a BCP 47 language tag such as fr-CH or de",
+                );
+            }
+        }
+
         if let Some(notes) = &self.notes {
             if notes.chars().count() > MAX_NOTES_CHARS {
                 err("notes", "too_long", "at most 4000 characters");
@@ -180,6 +202,18 @@ fn short_text(err: &mut impl FnMut(&str, &str, &str), field: &str, value: &str) 
     } else if value.chars().count() > MAX_SHORT_CHARS {
         err(field, "too_long", "at most 200 characters");
     }
+}
+
+/// A language with an optional region: `de`, `fr-CH`, `en_GB` (what browsers and the
+/// marketplace send); the language need not be one we have.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let language = parts.next().unwrap_or_default();
+    let region = parts.next();
+    (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && region.is_none_or(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_alphabetic()))
+        && parts.next().is_none()
 }
 
 fn is_plausible_phone(phone: &str) -> bool {

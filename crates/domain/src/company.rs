@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::booking::BookingRequest;
+use crate::locale::Locale;
 use crate::money::Currency;
 
 /// An inclusive range of numeric postcodes in one country, e.g. CH 8000–8099.
@@ -70,6 +71,19 @@ impl Company {
     }
 }
 
+/// A company's default locale: the one of its `country` (ISO 3166-1 alpha-2) when
+/// known, else the one of the country its `time_zone` belongs to, else British English.
+/// Its dispatchers and technicians use it until they choose their own, and its clients'
+/// e-mails when the marketplace sent no language.
+pub fn default_locale(country: Option<&str>, time_zone: &str) -> Locale {
+    let country = country
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .or_else(|| crate::tz::country_of_zone(time_zone))
+        .unwrap_or("GB");
+    crate::locale::default_for_country(country)
+}
+
 /// The ids of the companies a booking is offered to.
 pub fn suitable_companies<'a, I>(companies: I, booking: &BookingRequest) -> Vec<Uuid>
 where
@@ -118,6 +132,16 @@ mod tests {
 
         // Assert
         assert_eq!(ids, vec![ALPEN, RHEIN]);
+    }
+
+    #[test]
+    fn the_default_locale_comes_from_the_country_or_the_zone() {
+        assert_eq!(default_locale(Some("AT"), "Europe/Zurich"), Locale::DeAt);
+        assert_eq!(default_locale(None, "Europe/Zurich"), Locale::DeCh);
+        assert_eq!(default_locale(None, "Europe/Berlin"), Locale::DeDe);
+        assert_eq!(default_locale(Some(" "), "Europe/Paris"), Locale::FrFr);
+        assert_eq!(default_locale(None, "Europe/London"), Locale::EnGb);
+        assert_eq!(default_locale(None, "America/New_York"), Locale::EnGb);
     }
 
     #[test]

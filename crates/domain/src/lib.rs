@@ -59,6 +59,7 @@ pub mod company;
 pub mod error;
 pub mod event;
 pub mod flow;
+pub mod locale;
 pub mod money;
 pub mod order;
 pub mod partner;

@@ -25,6 +25,21 @@ pub fn parse_zone(name: &str) -> Result<Tz, DomainError> {
         .map_err(|_| DomainError::UnknownTimeZone(name.to_owned()))
 }
 
+/// The country (ISO 3166-1 alpha-2) whose civil time an IANA zone of our markets is:
+/// a company's default locale follows it when no country is stored.
+pub fn country_of_zone(name: &str) -> Option<&'static str> {
+    Some(match name.trim() {
+        "Europe/Zurich" => "CH",
+        "Europe/Vaduz" => "LI",
+        "Europe/Berlin" | "Europe/Busingen" => "DE",
+        "Europe/Vienna" => "AT",
+        "Europe/Paris" => "FR",
+        "Europe/Monaco" => "MC",
+        "Europe/London" => "GB",
+        _ => return None,
+    })
+}
+
 /// The wall-clock time of `instant` in `zone`.
 pub fn to_local(instant: DateTime<Utc>, zone: Tz) -> DateTime<Tz> {
     instant.with_timezone(&zone)

@@ -68,6 +68,7 @@ fn booking(dated: bool, extra: Option<i64>) -> BookingRequest {
                 city: "Zürich".into(),
                 country: "CH".into(),
             },
+            locale: None,
         },
         slot: dated.then(|| TimeSlot::starting_at(start, 60).unwrap()),
         notes: None,

@@ -99,6 +99,7 @@ fn booking(i: u32, start: chrono::DateTime<Utc>, minutes: u32) -> BookingRequest
                 city: "Zürich".to_owned(),
                 country: "CH".to_owned(),
             },
+            locale: None,
         },
         slot: Some(TimeSlot {
             start,

@@ -167,6 +167,7 @@ pub fn demo_booking(seq: u64, currency: Currency, now: DateTime<Utc>) -> Booking
                 city: "Zürich".to_owned(),
                 country: "CH".to_owned(),
             },
+            locale: None,
         },
         slot,
         notes: NOTES[dice.pick(NOTES.len())].map(str::to_owned),

@@ -2,6 +2,7 @@
 //! assembles them, generates the OpenAPI document from their annotations, and adds the
 //! cross-cutting layers (metrics, tracing, security headers, cross-origin protection, body limit).
 
+pub mod account;
 pub mod auth;
 pub mod calls;
 pub mod csrf;
@@ -47,6 +48,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
+        .merge(account::router())
         .merge(calls::router())
         .merge(marketplace::router())
         .merge(orders::router())

@@ -330,6 +330,13 @@ pub fn CallBlock(
                     end.minute()
                 )
             });
+            // What a narrow block shows instead (week view, tablets): the start time, by
+            // CSS container queries on the block's own width (style/calendar.css).
+            let short = time
+                .as_deref()
+                .and_then(|t| t.split('–').next())
+                .unwrap_or_default()
+                .to_owned();
             #[allow(clippy::cast_precision_loss)]
             let when = c
                 .slot
@@ -352,19 +359,20 @@ pub fn CallBlock(
                 c.client_area.postcode,
                 c.client_area.city,
             );
-            (icon, c.service.name.clone(), meta, label)
+            (icon, c.service.name.clone(), meta, label, short)
         })
     });
     let locks = use_soft_locks();
     let content = move || {
         let lock = locks.on(id);
-        words.with(|(icon, title, meta, _)| {
+        words.with(|(icon, title, meta, _, short)| {
             // The state icon is drawn by CSS from `data-icon` (kept out of the accessible
             // name there): two DOM nodes fewer on each of thousands of blocks.
             let text = view! {
                 <span class="block__title" data-icon=*icon>{title.clone()}</span>
                 " "
                 <span class="block__meta">{meta.clone()}</span>
+                <span class="block__short" data-icon=*icon aria-hidden="true">{short.clone()}</span>
             };
             // Either, not Option: an absent marker would still cost a placeholder node.
             match lock {
@@ -525,7 +533,12 @@ pub fn block_key_down(ev: &web_sys::KeyboardEvent, open: impl Fn(Uuid)) {
                 target: Some((target_row, start, end)),
             }));
             let zone = calendar.geometry.get_untracked().zone;
-            let when = domain::tz::to_local(start, zone).format("%a %H:%M");
+            #[allow(clippy::cast_precision_loss)]
+            let when = crate::i18n::format_weekday_time(
+                &i18n.format_tag(),
+                start.timestamp_millis() as f64,
+                zone.name(),
+            );
             let refused = refusal(&i18n, target_row, &view)
                 .map(|r| format!(" — {r}"))
                 .unwrap_or_default();

@@ -82,7 +82,7 @@ pub fn Timeline() -> impl IntoView {
     };
 
     view! {
-        <div class="calendar">
+        <div class=move || calendar.density.get().class()>
             <Toolbar />
             <div class="timeline" style=move || {
                 // Grid lines: one per day in the week view, one per hour in the day view.
@@ -167,6 +167,7 @@ fn Toolbar() -> impl IntoView {
                     <button type="button" aria-pressed=move || (calendar.span.get() == Span::Week).to_string()
                         on:click=move |_| calendar.span.set(Span::Week)>{move || i18n.t("calendar.week")}</button>
                 </div>
+                <super::density_switch::DensitySwitch />
                 <label class="inline-field">
                     <span>{move || i18n.t("calendar.go_to_date")}</span>
                     <input type="date" prop:value=move || calendar.anchor.get().to_string()
@@ -254,8 +255,9 @@ impl RowLabel {
         };
         let sub = match tech {
             Some(t) if !t.verified => format!(
-                "{}: {}",
+                "{}{}{}",
                 i18n.t("calls.modal.unverified_reason"),
+                i18n.colon(),
                 missing_text(i18n, &t.missing)
             ),
             Some(t) => t
@@ -669,9 +671,12 @@ fn Ghost() -> impl IntoView {
         // Rows differ in height (lanes), so the ghost takes the target row's own box.
         let (top, height) = row_box(row)?;
         let refused = refusal(&i18n, row, &call);
-        let when = domain::tz::to_local(start, geometry.zone)
-            .format("%a %H:%M")
-            .to_string();
+        #[allow(clippy::cast_precision_loss)]
+        let when = crate::i18n::format_weekday_time(
+            &i18n.format_tag(),
+            start.timestamp_millis() as f64,
+            geometry.zone.name(),
+        );
         let text = refused
             .clone()
             .unwrap_or_else(|| format!("{when} · {}", row_name(&i18n, row)));

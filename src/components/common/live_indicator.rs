@@ -47,7 +47,7 @@ pub fn LiveIndicator() -> impl IntoView {
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 <span class="live-indicator__icon" aria-hidden="true">{icon}</span>
-                <span class="visually-hidden">{move || i18n.t("live.details")}": "</span>
+                <span class="visually-hidden">{move || i18n.t("live.details")}{move || i18n.colon()}</span>
                 <span class="live-indicator__text" role="status">
                     {move || i18n.t(&format!("live.status.{}", key()))}
                 </span>

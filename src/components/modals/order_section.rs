@@ -366,7 +366,7 @@ pub fn OrderSection(
                         <input id="order-agreed" inputmode="decimal" autocomplete="off" bind:value=agreed />
                     </div>
                     <p class="order__hint">
-                        {move || i18n.t("orders.recommended_price")}": "
+                        {move || i18n.t("orders.recommended_price")}{move || i18n.colon()}
                         {move || call.with(|c| show(c.service.recommended_price))}
                     </p>
                     <button type="submit" class="button button--secondary" disabled=move || busy.get()>

@@ -142,7 +142,7 @@ pub fn EditTechnicianDialog(
     view! {
         <Modal labelled_by="edit-technician-title" on_close=on_close>
             <form class="modal__form" on:submit=on_submit novalidate=true>
-                <h2 id="edit-technician-title">{move || i18n.t("team.edit.title")}": "{title.clone()}</h2>
+                <h2 id="edit-technician-title">{move || i18n.t("team.edit.title")}{move || i18n.colon()}{title.clone()}</h2>
                 <div class="edit-photo">
                     {move || match photo_url.get() {
                         Some(url) => view! { <img class="tech-card__photo tech-card__photo--large" src=url alt=move || i18n.t("team.photo.alt") width="96" height="96" /> }.into_any(),

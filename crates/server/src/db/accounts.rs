@@ -1,10 +1,13 @@
 //! Companies and the people who sign in (dispatchers and technicians).
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::{now, Db};
-use domain::api::{CompanySummary, Role};
+use domain::{
+    api::{CompanySummary, Role},
+    locale::Locale,
+};
 
 /// A company as stored.
 #[derive(Debug, Clone)]
@@ -157,6 +160,70 @@ pub async fn company_summary(
             time_zone: row.try_get("time_zone")?,
             currency: row.try_get("currency")?,
         })
+    })
+    .transpose()
+}
+
+/// A person's locale: their own choice when it is a supported one, else their company's
+/// default ([`domain::company::default_locale`], from its country).
+pub fn effective_locale(chosen: Option<&str>, company_time_zone: &str) -> Locale {
+    chosen
+        .and_then(Locale::from_tag)
+        .unwrap_or_else(|| domain::company::default_locale(None, company_time_zone))
+}
+
+/// Stores the locale `user_id` chose (the profile's and the header's switch); it follows
+/// them to every device and into every e-mail they get.
+pub async fn set_locale(db: &Db, user_id: Uuid, locale: Locale) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+        .bind(locale.tag())
+        .bind(user_id.to_string())
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Every active dispatcher of `company` with the locale their e-mails are written in,
+/// ordered by address.
+pub async fn dispatcher_recipients(
+    conn: &mut AnyConnection,
+    company: Uuid,
+) -> Result<Vec<(String, Locale)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT u.email, u.locale, c.time_zone FROM users u JOIN companies c ON c.id = u.company_id \
+         WHERE u.company_id = $1 AND u.role = 'dispatcher' AND u.active = TRUE ORDER BY u.email",
+    )
+    .bind(company.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let chosen: Option<String> = r.try_get("locale")?;
+            let zone: String = r.try_get("time_zone")?;
+            Ok((
+                r.try_get("email")?,
+                effective_locale(chosen.as_deref(), &zone),
+            ))
+        })
+        .collect()
+}
+
+/// The locale of one person (a technician's push, an invitation), `None` when unknown.
+pub async fn user_locale(
+    conn: &mut AnyConnection,
+    user_id: Uuid,
+) -> Result<Option<Locale>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT u.locale, c.time_zone FROM users u JOIN companies c ON c.id = u.company_id \
+         WHERE u.id = $1",
+    )
+    .bind(user_id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let chosen: Option<String> = r.try_get("locale")?;
+        let zone: String = r.try_get("time_zone")?;
+        Ok(effective_locale(chosen.as_deref(), &zone))
     })
     .transpose()
 }

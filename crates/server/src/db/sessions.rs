@@ -44,7 +44,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<Me>, sqlx::Error> {
 /// [`lookup`] with the session's expiry (Unix seconds): a live socket closes then.
 pub async fn lookup_live(db: &Db, token: &str) -> Result<Option<(Me, i64)>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT u.id, u.name, u.email, u.role, c.id AS company_id, c.name AS company_name, \
+        "SELECT u.id, u.name, u.email, u.role, u.locale, c.id AS company_id, c.name AS company_name, \
                 c.time_zone, c.currency, s.expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = u.company_id \
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active = TRUE",
@@ -54,7 +54,11 @@ pub async fn lookup_live(db: &Db, token: &str) -> Result<Option<(Me, i64)>, sqlx
     .fetch_optional(&db.read)
     .await?;
     row.map(|row| {
+        let time_zone: String = row.try_get("time_zone")?;
+        let chosen: Option<String> = row.try_get("locale")?;
         let me = Me {
+            locale: chosen.as_deref().and_then(domain::locale::Locale::from_tag),
+            company_locale: domain::company::default_locale(None, &time_zone),
             user_id: parse_uuid(row.try_get("id")?)?,
             name: row.try_get("name")?,
             email: row.try_get("email")?,
@@ -62,7 +66,7 @@ pub async fn lookup_live(db: &Db, token: &str) -> Result<Option<(Me, i64)>, sqlx
             company: CompanySummary {
                 id: parse_uuid(row.try_get("company_id")?)?,
                 name: row.try_get("company_name")?,
-                time_zone: row.try_get("time_zone")?,
+                time_zone,
                 currency: row.try_get("currency")?,
             },
         };

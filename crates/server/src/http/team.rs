@@ -236,6 +236,11 @@ async fn send_invitation(
         "{}/activate/{token}",
         state.config.public_url.trim_end_matches('/')
     );
+    // In the invitee's locale: the company's default until they choose their own.
+    let locale = crate::db::accounts::user_locale(&mut **tx, user_id)
+        .await?
+        .unwrap_or_default();
+    let (subject, body) = crate::notify::render::invitation_texts(locale, name, company, &link);
     outbox::enqueue(
         &mut **tx,
         &OutboxMessage {
@@ -244,11 +249,8 @@ async fn send_invitation(
             channel: Channel::Email,
             kind: "invitation".to_owned(),
             recipient: email.trim().to_lowercase(),
-            subject: format!("{company} invites you to Relay"),
-            body: format!(
-                "Hello {name},\n\n{company} has added you to its team on Relay. \
-                 Set your password here (the link works once, for 7 days):\n\n{link}\n"
-            ),
+            subject,
+            body,
             deliver_after: None,
             hold_key: None,
         },

@@ -6,12 +6,15 @@
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
-use super::outbox::{enqueue, held_deliver_after, hold_key, Channel, OutboxMessage};
-use crate::db::calls::{company_contact, dispatcher_emails};
+use super::{
+    catalog, format,
+    outbox::{enqueue, held_deliver_after, hold_key, Channel, OutboxMessage},
+};
+use crate::db::{accounts, calls::company_contact};
 use domain::{
     call::{CancelReason, PaymentMethod, ServiceCall},
     event::{self, Event, Notification, NotificationKind, Recipient},
-    money::Money,
+    locale::Locale,
     order::LineKind,
     slot::TimeSlot,
     tz,
@@ -87,207 +90,265 @@ async fn address(
         None
     };
     let zone = zone_name
-        .and_then(|name| tz::parse_zone(&name).ok())
+        .as_deref()
+        .and_then(|name| tz::parse_zone(name).ok())
         .unwrap_or(chrono_tz::UTC);
-    let when = |slot: &TimeSlot| local_when(slot, zone);
-    let company_name = contact
-        .as_ref()
-        .map_or_else(|| "your service partner".to_owned(), |c| c.name.clone());
-    let service = &call.service.name;
+    let company_default = domain::company::default_locale(None, zone_name.as_deref().unwrap_or(""));
+    let link = request_link(public_url, call.id);
+    let compose_for = |locale: Locale| {
+        compose(
+            &n.kind,
+            &n.recipient,
+            call,
+            &MailContext {
+                locale,
+                zone,
+                company_name: contact.as_ref().map(|c| c.name.as_str()),
+                link: &link,
+            },
+        )
+    };
+    let message =
+        |company_id: Option<Uuid>, recipient: String, (subject, body): (String, String)| {
+            OutboxMessage {
+                company_id,
+                call_id: Some(call.id),
+                channel: match n.channel {
+                    event::Channel::Email => Channel::Email,
+                    event::Channel::Push => Channel::Push,
+                    event::Channel::Callback => Channel::Callback,
+                },
+                kind: kind_code(&n.kind),
+                recipient,
+                subject,
+                body,
+                deliver_after: None,
+                hold_key: None,
+            }
+        };
+    Ok(match &n.recipient {
+        // The client reads the language they booked in (the marketplace's `locale`, else
+        // their country's).
+        Recipient::ClientEmail => vec![message(
+            owner,
+            call.client.email.clone(),
+            compose_for(call.client.locale()),
+        )],
+        // Each dispatcher reads their own language (their account's, else the company's).
+        Recipient::CompanyDispatchers { company_id } => {
+            accounts::dispatcher_recipients(conn, *company_id)
+                .await?
+                .into_iter()
+                .map(|(email, locale)| message(Some(*company_id), email, compose_for(locale)))
+                .collect()
+        }
+        Recipient::CompanyEmail { company_id } => company_contact(conn, *company_id)
+            .await?
+            .map(|c| message(Some(*company_id), c.email, compose_for(company_default)))
+            .into_iter()
+            .collect(),
+        Recipient::Technician { technician_id } => {
+            let locale = accounts::user_locale(conn, *technician_id)
+                .await?
+                .unwrap_or(company_default);
+            vec![message(
+                owner,
+                technician_id.to_string(),
+                compose_for(locale),
+            )]
+        }
+        // A machine: the marketplace reads the English texts.
+        Recipient::Marketplace => vec![message(
+            None,
+            "marketplace".to_owned(),
+            compose_for(Locale::EnGb),
+        )],
+    })
+}
+
+/// What a text needs besides the call: the recipient's locale, the zone its times are
+/// written in, the owning company's name, the deep link.
+#[derive(Debug, Clone, Copy)]
+pub struct MailContext<'a> {
+    pub locale: Locale,
+    pub zone: chrono_tz::Tz,
+    pub company_name: Option<&'a str>,
+    pub link: &'a str,
+}
+
+/// The subject and text of one notification to one recipient, in `ctx.locale`, from the
+/// `mail.*` texts of the catalogues. Pure, so every kind in every language is a
+/// snapshot test.
+pub fn compose(
+    kind: &NotificationKind,
+    recipient: &Recipient,
+    call: &ServiceCall,
+    ctx: &MailContext<'_>,
+) -> (String, String) {
+    let locale = ctx.locale;
+    let t = |key: &str, args: &[(&str, &str)]| catalog::text(locale, key, args);
+    let when = |slot: &TimeSlot| format::when(locale, slot, ctx.zone);
+    let company = ctx
+        .company_name
+        .map_or_else(|| t("mail.fallback_company", &[]), str::to_owned);
+    let service = call.service.name.as_str();
     let area = format!(
         "{} {}",
         call.client.address.postcode, call.client.address.city
     );
-    let link = request_link(public_url, call.id);
-    let (subject, body) = match &n.kind {
-        NotificationKind::NewRequest => (
-            format!("New request: {service} in {area}"),
-            format!(
-                "A new request was offered to your company.\n\n{service}, {area}\nWhen: {}\nRecommended price: {}\n\nAccept or decline it: {link}\n",
-                call.slot.as_ref().map_or_else(|| "no date yet".to_owned(), when),
-                money(call.service.recommended_price),
-            ),
-        ),
-        NotificationKind::RequestAccepted { .. } => (
-            format!("{company_name} will take care of your booking"),
-            format!(
-                "Hello {},\n\n{company_name} accepted your booking \"{service}\" and will call you to agree on the details.\n",
-                call.client.name
-            ),
-        ),
-        NotificationKind::ScheduleSet { slot } => (
-            format!("Your appointment: {}", when(slot)),
-            format!(
-                "Hello {},\n\nyour appointment for \"{service}\" with {company_name} is on {}.\n",
-                call.client.name,
-                when(slot)
-            ),
-        ),
-        NotificationKind::ScheduleChanged { before, after } => (
-            format!("Your appointment moved to {}", when(after)),
-            format!(
-                "Hello {},\n\nyour appointment for \"{service}\" with {company_name} moved from {} to {}.\n",
-                call.client.name,
-                when(before),
-                when(after)
-            ),
-        ),
-        NotificationKind::ScheduleCleared { before } => (
-            format!("Your appointment on {} is open again", when(before)),
-            format!(
-                "Hello {},\n\nthe appointment for \"{service}\" with {company_name} on {} is not fixed any more; {company_name} will call you to agree on a new date.\n",
-                call.client.name,
-                when(before)
-            ),
-        ),
-        NotificationKind::Assigned => (
-            format!("New call: {service}"),
-            format!(
-                "You were assigned \"{service}\" in {area}{}.",
-                call.slot.as_ref().map(|s| format!(", {}", when(s))).unwrap_or_default()
-            ),
-        ),
-        NotificationKind::Unassigned => (
-            format!("Call removed: {service}"),
-            format!("\"{service}\" in {area} is no longer assigned to you."),
-        ),
+    let base: Vec<(&str, String)> = vec![
+        ("service", service.to_owned()),
+        ("area", area.clone()),
+        ("company", company.clone()),
+        ("link", ctx.link.to_owned()),
+        ("client", call.client.name.clone()),
+    ];
+    let pair = |kind: &str, extra: &[(&str, String)]| {
+        let args: Vec<(&str, &str)> = base
+            .iter()
+            .chain(extra.iter())
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        (
+            t(&format!("mail.{kind}.subject"), &args),
+            t(&format!("mail.{kind}.body"), &args),
+        )
+    };
+    // Letters to the client open with a greeting; notices to the team do not.
+    let to_client = |(subject, body): (String, String)| {
+        let greeting = t("mail.greeting", &[("name", &call.client.name)]);
+        (subject, format!("{greeting}\n\n{body}\n"))
+    };
+    let plain = |(subject, body): (String, String)| (subject, format!("{body}\n"));
+    match kind {
+        NotificationKind::NewRequest => plain(pair(
+            "new_request",
+            &[
+                (
+                    "when",
+                    call.slot
+                        .as_ref()
+                        .map_or_else(|| t("mail.no_date", &[]), when),
+                ),
+                (
+                    "price",
+                    format::money(locale, call.service.recommended_price),
+                ),
+            ],
+        )),
+        NotificationKind::RequestAccepted { .. } => to_client(pair("accepted", &[])),
+        NotificationKind::ScheduleSet { slot } => {
+            to_client(pair("schedule_set", &[("when", when(slot))]))
+        }
+        NotificationKind::ScheduleChanged { before, after } => to_client(pair(
+            "schedule_changed",
+            &[("when", when(after)), ("before", when(before))],
+        )),
+        NotificationKind::ScheduleCleared { before } => {
+            to_client(pair("schedule_cleared", &[("when", when(before))]))
+        }
+        NotificationKind::Assigned => {
+            let (subject, body) = pair("assigned", &[]);
+            let body = match &call.slot {
+                Some(slot) => {
+                    let w = when(slot);
+                    let args: Vec<(&str, &str)> = base
+                        .iter()
+                        .map(|(k, v)| (*k, v.as_str()))
+                        .chain([("when", w.as_str())])
+                        .collect();
+                    t("mail.assigned.body_when", &args)
+                }
+                None => body,
+            };
+            plain((subject, body))
+        }
+        NotificationKind::Unassigned => plain(pair("unassigned", &[])),
+        // The marketplace's callbacks are machine-read and stay as they were.
         NotificationKind::AllDeclined => (
             format!("Request {} declined by every partner", call.external_id),
-            format!("Every offered partner declined request {}; it is back with the marketplace.", call.external_id),
+            format!(
+                "Every offered partner declined request {}; it is back with the marketplace.",
+                call.external_id
+            ),
         ),
         NotificationKind::Redistribute { excluded } => (
             format!("Request {} needs a new partner", call.external_id),
             format!(
                 "The partner gave request {} up; offer it again, except to {}.",
                 call.external_id,
-                excluded.iter().map(Uuid::to_string).collect::<Vec<_>>().join(", ")
+                excluded
+                    .iter()
+                    .map(Uuid::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ),
         NotificationKind::CallCancelled {
             reason: CancelReason::ClientCancelled,
-        } if n.recipient == Recipient::ClientEmail => (
-            format!("Cancellation confirmed: \"{service}\""),
-            format!(
-                "Hello {},\n\nas you asked, {company_name} cancelled your booking \"{service}\". Nothing is charged.\n",
-                call.client.name
-            ),
-        ),
-        NotificationKind::CallCancelled { reason } => (
-            format!("Your booking \"{service}\" was cancelled"),
-            format!(
-                "Hello {},\n\nyour booking \"{service}\" with {company_name} was cancelled ({}).\n",
-                call.client.name,
+        } if *recipient == Recipient::ClientEmail => to_client(pair("client_cancelled", &[])),
+        NotificationKind::CallCancelled { reason } => {
+            let reason = t(
                 match reason {
-                    CancelReason::Redistribute => "another partner will take over",
-                    CancelReason::ClientDidNotAnswer => "we could not reach you",
-                    CancelReason::ClientCancelled => "at your request",
-                }
-            ),
-        ),
-        NotificationKind::CallClosed { total } => closed_texts(call, &n.recipient, &company_name, *total),
-    };
-    let message = |company_id: Option<Uuid>, channel: Channel, recipient: String| OutboxMessage {
-        company_id,
-        call_id: Some(call.id),
-        channel,
-        kind: kind_code(&n.kind),
-        recipient,
-        subject: subject.clone(),
-        body: body.clone(),
-        deliver_after: None,
-        hold_key: None,
-    };
-    let channel = match n.channel {
-        event::Channel::Email => Channel::Email,
-        event::Channel::Push => Channel::Push,
-        event::Channel::Callback => Channel::Callback,
-    };
-    Ok(match &n.recipient {
-        Recipient::ClientEmail => vec![message(owner, channel, call.client.email.clone())],
-        Recipient::CompanyDispatchers { company_id } => dispatcher_emails(conn, *company_id)
-            .await?
-            .into_iter()
-            .map(|email| message(Some(*company_id), channel, email))
-            .collect(),
-        Recipient::CompanyEmail { company_id } => company_contact(conn, *company_id)
-            .await?
-            .map(|c| message(Some(*company_id), channel, c.email))
-            .into_iter()
-            .collect(),
-        Recipient::Technician { technician_id } => {
-            vec![message(owner, channel, technician_id.to_string())]
+                    CancelReason::Redistribute => "mail.cancel_reason.redistribute",
+                    CancelReason::ClientDidNotAnswer => "mail.cancel_reason.client_did_not_answer",
+                    CancelReason::ClientCancelled => "mail.cancel_reason.client_cancelled",
+                },
+                &[],
+            );
+            to_client(pair("cancelled", &[("reason", reason)]))
         }
-        Recipient::Marketplace => vec![message(None, channel, "marketplace".to_owned())],
-    })
-}
-
-/// The receipt the client gets when a call is closed (every line, the total, the payment
-/// method), or the after-check-out notice to the company's own address.
-fn closed_texts(
-    call: &ServiceCall,
-    recipient: &Recipient,
-    company_name: &str,
-    total: Money,
-) -> (String, String) {
-    let service = &call.service.name;
-    let mut lines = String::new();
-    for line in &call.order.lines {
-        let what = match line.kind {
-            LineKind::TimeUnit => format!("{} × 30 min extra time", line.quantity),
-            _ if line.quantity > 1 => format!("{} × {}", line.quantity, line.description),
-            _ => line.description.clone(),
-        };
-        lines.push_str(&format!("  {what}: {}\n", money(line.amount)));
-    }
-    let payment = match call.closure.as_ref().map(|c| c.payment_method) {
-        Some(PaymentMethod::OnlineCard) => "online card payment",
-        Some(PaymentMethod::Cash) => "cash",
-        Some(PaymentMethod::Invoice) => "invoice",
-        None => "—",
-    };
-    let total = money(total);
-    if *recipient == Recipient::ClientEmail {
-        (
-            format!("Your receipt: \"{service}\" — {total}"),
-            format!(
-                "Hello {},\n\n{company_name} completed \"{service}\".\n\n{lines}  Total: {total}\n\nPaid by {payment}. Thank you!\n",
-                call.client.name
-            ),
-        )
-    } else {
-        (
-            format!("After check-out: \"{service}\" closed — {total}"),
-            format!(
-                "\"{service}\" for {} ({} {}) was closed.\n\n{lines}  Total: {total}\nPayment: {payment}\n",
-                call.client.name, call.client.address.postcode, call.client.address.city
-            ),
-        )
+        NotificationKind::CallClosed { total } => {
+            let mut lines = String::new();
+            for line in &call.order.lines {
+                let quantity = line.quantity.to_string();
+                let what = match line.kind {
+                    LineKind::TimeUnit => t("mail.line.time_unit", &[("quantity", &quantity)]),
+                    _ if line.quantity > 1 => format!("{quantity} × {}", line.description),
+                    _ => line.description.clone(),
+                };
+                let colon = if locale.french_typography() {
+                    "\u{202F}:"
+                } else {
+                    ":"
+                };
+                lines.push_str(&format!(
+                    "  {what}{colon} {}\n",
+                    format::money(locale, line.amount)
+                ));
+            }
+            let payment = match call.closure.as_ref().map(|c| c.payment_method) {
+                Some(PaymentMethod::OnlineCard) => t("mail.payment.online_card", &[]),
+                Some(PaymentMethod::Cash) => t("mail.payment.cash", &[]),
+                Some(PaymentMethod::Invoice) => t("mail.payment.invoice", &[]),
+                None => "—".to_owned(),
+            };
+            let extra = [
+                ("lines", lines),
+                ("total", format::money(locale, *total)),
+                ("payment", payment),
+            ];
+            if *recipient == Recipient::ClientEmail {
+                to_client(pair("receipt", &extra))
+            } else {
+                plain(pair("checkout", &extra))
+            }
+        }
     }
 }
 
-/// `Tue 24.11.2026 10:00–11:00 (Europe/Zurich, UTC+01:00)`: the wall-clock times with
-/// the UTC offset, so a time inside the autumn DST fold (02:30 happens twice) is never
-/// ambiguous; a slot across the change writes each end's own offset.
-pub fn local_when(slot: &TimeSlot, zone: chrono_tz::Tz) -> String {
-    let (start, end) = tz::slot_to_local(slot, zone);
-    let (start_offset, end_offset) = (start.format("%:z"), end.format("%:z"));
-    if start_offset.to_string() == end_offset.to_string() {
+/// The invitation to set one's password, in the invitee's locale (the company's default
+/// until they choose one).
+pub fn invitation_texts(locale: Locale, name: &str, company: &str, link: &str) -> (String, String) {
+    let args = [("company", company), ("link", link)];
+    let greeting = catalog::text(locale, "mail.greeting", &[("name", name)]);
+    (
+        catalog::text(locale, "mail.invitation.subject", &args),
         format!(
-            "{} {}–{} ({}, UTC{start_offset})",
-            start.format("%a %d.%m.%Y"),
-            start.format("%H:%M"),
-            end.format("%H:%M"),
-            zone.name()
-        )
-    } else {
-        format!(
-            "{} {} (UTC{start_offset})–{} (UTC{end_offset}) ({})",
-            start.format("%a %d.%m.%Y"),
-            start.format("%H:%M"),
-            end.format("%H:%M"),
-            zone.name()
-        )
-    }
+            "{greeting}\n\n{}\n",
+            catalog::text(locale, "mail.invitation.body", &args)
+        ),
+    )
 }
 
 /// The HTML alternative of an e-mail, written from its text so both say the same: one
@@ -348,47 +409,240 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// `CHF 265.00`, `CHF -0.50` (the domain's display, sign included below one unit).
-fn money(m: Money) -> String {
-    m.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::{
+        call::Closure,
+        command::Actor,
+        money::{Currency, Money},
+        order::OrderLine,
+    };
+
+    /// A call of Alpen in Zürich, closed with an extra half hour and material.
+    fn sample_call() -> ServiceCall {
+        let booking = serde_json::from_value(serde_json::json!({"external_id": "MKT-42",
+           "service": {"code": "plumbing.leak", "name": "Fix a leaking tap", "skill": "plumbing",
+                       "duration_minutes": 60,
+                       "recommended_price": {"amount_minor": 125000, "currency": "CHF"}},
+           "client": {"name": "Anna Muster", "phone": "+41 79 123 45 67", "email": "anna@example.ch",
+                      "address": {"street": "Bahnhofstrasse 1", "postcode": "8001",
+                                  "city": "Zürich", "country": "CH"}},
+           "slot": {"start": "2026-11-24T09:00:00Z", "end": "2026-11-24T10:00:00Z"}}))
+        .unwrap();
+        let now = "2026-11-20T08:00:00Z".parse().unwrap();
+        let mut call = ServiceCall::new(Uuid::from_u128(42), booking, now);
+        let chf = |minor| Money {
+            amount_minor: minor,
+            currency: Currency::CHF,
+        };
+        call.order.lines.push(
+            OrderLine::new(Uuid::from_u128(1), LineKind::TimeUnit, "", 2, chf(4500)).unwrap(),
+        );
+        call.order.lines.push(
+            OrderLine::new(
+                Uuid::from_u128(2),
+                LineKind::Material,
+                "Washer",
+                3,
+                chf(250),
+            )
+            .unwrap(),
+        );
+        call.closure = Some(Closure {
+            at: now,
+            by: Actor::System,
+            payment_method: PaymentMethod::Invoice,
+            signature: None,
+            total: chf(134_750),
+        });
+        call
+    }
+
+    /// Every e-mail kind a person reads, as (name, kind, recipient).
+    fn kinds() -> Vec<(&'static str, NotificationKind, Recipient)> {
+        let slot =
+            |a: &str, b: &str| TimeSlot::new(a.parse().unwrap(), b.parse().unwrap()).unwrap();
+        let nov24 = slot("2026-11-24T09:00:00Z", "2026-11-24T10:00:00Z");
+        let nov25 = slot("2026-11-25T13:30:00Z", "2026-11-25T14:30:00Z");
+        let alpen = Uuid::from_u128(1);
+        let tech = Recipient::Technician {
+            technician_id: Uuid::from_u128(7),
+        };
+        vec![
+            (
+                "new_request",
+                NotificationKind::NewRequest,
+                Recipient::CompanyDispatchers { company_id: alpen },
+            ),
+            (
+                "request_accepted",
+                NotificationKind::RequestAccepted { company_id: alpen },
+                Recipient::ClientEmail,
+            ),
+            (
+                "schedule_set",
+                NotificationKind::ScheduleSet { slot: nov24 },
+                Recipient::ClientEmail,
+            ),
+            (
+                "schedule_changed",
+                NotificationKind::ScheduleChanged {
+                    before: nov24,
+                    after: nov25,
+                },
+                Recipient::ClientEmail,
+            ),
+            (
+                "schedule_cleared",
+                NotificationKind::ScheduleCleared { before: nov24 },
+                Recipient::ClientEmail,
+            ),
+            ("assigned", NotificationKind::Assigned, tech.clone()),
+            ("unassigned", NotificationKind::Unassigned, tech),
+            (
+                "cancelled_by_client",
+                NotificationKind::CallCancelled {
+                    reason: CancelReason::ClientCancelled,
+                },
+                Recipient::ClientEmail,
+            ),
+            (
+                "cancelled_unreachable",
+                NotificationKind::CallCancelled {
+                    reason: CancelReason::ClientDidNotAnswer,
+                },
+                Recipient::ClientEmail,
+            ),
+            (
+                "receipt",
+                NotificationKind::CallClosed {
+                    total: Money {
+                        amount_minor: 134_750,
+                        currency: Currency::CHF,
+                    },
+                },
+                Recipient::ClientEmail,
+            ),
+            (
+                "after_check_out",
+                NotificationKind::CallClosed {
+                    total: Money {
+                        amount_minor: 134_750,
+                        currency: Currency::CHF,
+                    },
+                },
+                Recipient::CompanyEmail { company_id: alpen },
+            ),
+        ]
+    }
+
+    /// Subject and text of every e-mail kind in `locale`, as one document.
+    fn rendered(locale: Locale) -> String {
+        let call = sample_call();
+        let zone = tz::parse_zone("Europe/Zurich").unwrap();
+        let ctx = MailContext {
+            locale,
+            zone,
+            company_name: Some("Alpen Sanitär AG"),
+            link: "https://relay.example/requests/42",
+        };
+        let mut out = String::new();
+        for (name, kind, recipient) in kinds() {
+            let (subject, body) = compose(&kind, &recipient, &call, &ctx);
+            out.push_str(&format!("=== {name}\nSubject: {subject}\n\n{body}\n"));
+        }
+        let (subject, body) = invitation_texts(
+            locale,
+            "Marco Steiner",
+            "Alpen Sanitär AG",
+            "https://relay.example/activate/TOKEN",
+        );
+        out.push_str(&format!("=== invitation\nSubject: {subject}\n\n{body}"));
+        out
+    }
+
+    /// Snapshot tests: each e-mail kind in each locale against
+    /// `src/notify/snapshots/mail-{tag}.txt`, reviewed like code. `UPDATE_SNAPSHOTS=1`
+    /// rewrites the files after a deliberate change of a text.
+    #[test]
+    fn every_mail_kind_in_every_locale_matches_its_snapshot() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/notify/snapshots");
+        let mut failures = Vec::new();
+        for locale in Locale::ALL {
+            let path = dir.join(format!("mail-{}.txt", locale.tag()));
+            let actual = rendered(locale);
+            if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &actual).unwrap();
+                continue;
+            }
+            let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!("{}: {e} (run with UPDATE_SNAPSHOTS=1)", path.display())
+            });
+            if expected != actual {
+                failures.push(format!("{}:\n{actual}", path.display()));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "snapshots differ:\n{}",
+            failures.join("\n")
+        );
+    }
 
     #[test]
-    fn the_autumn_fold_is_written_with_its_utc_offset() {
-        let zurich = tz::parse_zone("Europe/Zurich").unwrap();
-        // 2026-10-25: 02:30 local happens at 00:30 UTC (summer) and 01:30 UTC (winter).
-        let first = TimeSlot::new(
-            "2026-10-25T00:30:00Z".parse().unwrap(),
-            "2026-10-25T00:45:00Z".parse().unwrap(),
-        )
-        .unwrap();
-        let second = TimeSlot::new(
-            "2026-10-25T01:30:00Z".parse().unwrap(),
-            "2026-10-25T01:45:00Z".parse().unwrap(),
-        )
-        .unwrap();
-        let across = TimeSlot::new(
-            "2026-10-25T00:30:00Z".parse().unwrap(),
-            "2026-10-25T01:45:00Z".parse().unwrap(),
-        )
-        .unwrap();
+    fn no_english_leaks_into_german_or_french_mails() {
+        let english = [
+            "Hello",
+            "Your",
+            "your",
+            "When",
+            "appointment",
+            "booking",
+            "assigned",
+            "cancelled",
+            "receipt",
+            "Payment",
+            "extra time",
+            "invites",
+            "Recommended",
+        ];
+        for locale in Locale::ALL.into_iter().filter(|l| *l != Locale::EnGb) {
+            // Names are not words of a language: the service's and the material's.
+            let text: String = rendered(locale)
+                .replace("Fix a leaking tap", "")
+                .replace("Subject:", "")
+                .lines()
+                .filter(|l| !l.starts_with("=== "))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for word in english {
+                assert!(!text.contains(word), "{locale}: {word:?} in\n{text}");
+            }
+        }
+    }
 
-        assert_eq!(
-            local_when(&first, zurich),
-            "Sun 25.10.2026 02:30–02:45 (Europe/Zurich, UTC+02:00)"
-        );
-        assert_eq!(
-            local_when(&second, zurich),
-            "Sun 25.10.2026 02:30–02:45 (Europe/Zurich, UTC+01:00)"
-        );
-        assert_eq!(
-            local_when(&across, zurich),
-            "Sun 25.10.2026 02:30 (UTC+02:00)–02:45 (UTC+01:00) (Europe/Zurich)"
-        );
+    #[test]
+    fn french_mails_put_a_narrow_space_before_high_punctuation() {
+        for locale in [Locale::FrCh, Locale::FrFr] {
+            let text = rendered(locale);
+            for (i, c) in text.char_indices() {
+                if matches!(c, ':' | ';' | '?' | '!') {
+                    let before = text[..i].chars().last();
+                    let after = text[i + c.len_utf8()..].chars().next();
+                    // Links (`https://`) and clock times (`10:00`) are not punctuation.
+                    let technical = after.is_some_and(|a| a == '/' || a.is_ascii_digit());
+                    assert!(
+                        technical
+                            || before == Some(domain::locale::NARROW_NBSP)
+                            || text[..i].ends_with("Subject"),
+                        "{locale}: {:?}",
+                        &text[i.saturating_sub(30)..i + 1]
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -316,12 +316,12 @@ async fn new_request_emails_show_each_receiving_companys_zone(backend: Backend) 
     };
     // The booking's 09:00–10:00 UTC is 10:00–11:00 in both zones, each named with its offset.
     assert!(
-        body_of(ALPEN).contains("Tue 24.11.2026 10:00–11:00 (Europe/Zurich, UTC+01:00)"),
+        body_of(ALPEN).contains("Di. 24.11.2026 10:00–11:00 (Europe/Zurich, UTC+01:00)"),
         "{}",
         body_of(ALPEN)
     );
     assert!(
-        body_of(RHEIN).contains("Tue 24.11.2026 10:00–11:00 (Europe/Berlin, UTC+01:00)"),
+        body_of(RHEIN).contains("Di. 24.11.2026 10:00–11:00 (Europe/Berlin, UTC+01:00)"),
         "{}",
         body_of(RHEIN)
     );

@@ -8,6 +8,7 @@ mod calls;
 mod compression;
 mod idempotency;
 mod input;
+mod languages;
 mod live;
 mod marketplace;
 mod orders;

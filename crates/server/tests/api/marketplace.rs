@@ -37,7 +37,8 @@ pub fn booking(external_id: &str) -> Value {
                    "recommended_price": {"amount_minor": 12000, "currency": "CHF"}},
        "client": {"name": "Anna Muster", "phone": "+41 79 123 45 67", "email": "anna@example.ch",
                   "address": {"street": "Bahnhofstrasse 1", "postcode": "8001",
-                              "city": "Zürich", "country": "CH"}},
+                              "city": "Zürich", "country": "CH"},
+                  "locale": "en-GB"},
        "slot": {"start": "2026-11-24T09:00:00Z", "end": "2026-11-24T10:00:00Z"},
        "notes": "Kitchen tap drips"})
 }
