@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod calls;
+pub mod company;
 pub mod sessions;
 pub mod team;
 

@@ -5,7 +5,9 @@ mod helpers;
 
 mod auth;
 mod calls;
+mod company;
 mod compression;
+mod embed;
 mod input;
 mod live;
 mod marketplace;
