@@ -8,7 +8,7 @@
  *
  * Every message both ways is {ns: "relay-embed", v: 1, type, ...}; this side accepts
  * messages only from the frame it created (event.source) and from Relay's own origin
- * (event.origin), and posts only to that exact origin, never to "*".
+ * (event.origin), and posts only to that exact origin, never to the wildcard.
  */
 (function () {
   "use strict";
