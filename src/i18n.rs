@@ -38,7 +38,7 @@ impl Locale {
 
     /// The catalogue files of this language, one per area of the app (each area's texts
     /// have one owner; keys are prefixed by area).
-    fn sources(self) -> [&'static str; 5] {
+    fn sources(self) -> [&'static str; 6] {
         match self {
             Locale::En => [
                 include_str!("../locales/en/app.json"),
@@ -46,6 +46,7 @@ impl Locale {
                 include_str!("../locales/en/team.json"),
                 include_str!("../locales/en/live.json"),
                 include_str!("../locales/en/orders.json"),
+                include_str!("../locales/en/company.json"),
             ],
             Locale::De => [
                 include_str!("../locales/de/app.json"),
@@ -53,6 +54,7 @@ impl Locale {
                 include_str!("../locales/de/team.json"),
                 include_str!("../locales/de/live.json"),
                 include_str!("../locales/de/orders.json"),
+                include_str!("../locales/de/company.json"),
             ],
             Locale::Fr => [
                 include_str!("../locales/fr/app.json"),
@@ -60,6 +62,7 @@ impl Locale {
                 include_str!("../locales/fr/team.json"),
                 include_str!("../locales/fr/live.json"),
                 include_str!("../locales/fr/orders.json"),
+                include_str!("../locales/fr/company.json"),
             ],
         }
     }
