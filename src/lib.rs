@@ -22,6 +22,7 @@ use pages::{
     activation_page::ActivationPage,
     board_shell::BoardShell,
     calendar_page::{CalendarPage, CallModalRoute},
+    company_page::CompanyPage,
     login_page::LoginPage,
     my_profile_page::MyProfilePage,
     not_found_page::NotFoundPage,
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=BoardShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/calendar" /> } />
                     <Route path=path!("team") view=TeamPage />
+                    <Route path=path!("company") view=CompanyPage />
                     // The calendar stays mounted while a call's modal opens and closes over it.
                     <ParentRoute path=path!("") view=CalendarPage>
                         <Route path=path!("calendar") view=|| () />

@@ -128,6 +128,7 @@ test('the partner token signs in the framed board: drag, accept, live, height â€
   await frame.getByLabel('Go to date').dispatchEvent('change');
   const block = frame.locator(`[data-call-id="${dragged.id}"]`);
   await expect(block).toBeVisible();
+  await block.scrollIntoViewIfNeeded();
   const box = (await block.boundingBox())!;
   const target = (await frame.locator(`.timeline__row[data-row="${luca.id}"] .timeline__lane`).boundingBox())!;
   await page.mouse.move(box.x + 6, box.y + box.height / 2);

@@ -156,3 +156,17 @@ pub async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError>
         .map_err(network)?;
     read(response).await
 }
+
+/// `DELETE path`, expecting no content.
+pub async fn delete_empty(path: &str) -> Result<(), ApiError> {
+    let response = authorised(Request::delete(path))
+        .header("Content-Type", JSON)
+        .send()
+        .await
+        .map_err(network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<serde_json::Value>(response).await.map(drop)
+    }
+}
