@@ -1,6 +1,7 @@
 //! The only module that talks to the server. Components call these functions and get
 //! domain types back; transport details stay in [`http`].
 
+pub mod company;
 mod http;
 pub mod live;
 pub mod offline_store;

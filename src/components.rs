@@ -2,5 +2,6 @@
 pub mod calendar;
 pub mod calls;
 pub mod common;
+pub mod company;
 pub mod modals;
 pub mod team;

@@ -22,7 +22,7 @@ const STORAGE_KEY: &str = "relay.locale";
 
 /// The catalogue files of a language, one per area of the app (each area's texts have
 /// one owner; keys are prefixed by area).
-fn sources(language: Language) -> [&'static str; 6] {
+fn sources(language: Language) -> [&'static str; 7] {
     match language {
         Language::En => [
             include_str!("../locales/en/app.json"),
@@ -31,6 +31,7 @@ fn sources(language: Language) -> [&'static str; 6] {
             include_str!("../locales/en/live.json"),
             include_str!("../locales/en/orders.json"),
             include_str!("../locales/en/queue.json"),
+            include_str!("../locales/en/company.json"),
         ],
         Language::De => [
             include_str!("../locales/de/app.json"),
@@ -39,6 +40,7 @@ fn sources(language: Language) -> [&'static str; 6] {
             include_str!("../locales/de/live.json"),
             include_str!("../locales/de/orders.json"),
             include_str!("../locales/de/queue.json"),
+            include_str!("../locales/de/company.json"),
         ],
         Language::Fr => [
             include_str!("../locales/fr/app.json"),
@@ -47,6 +49,7 @@ fn sources(language: Language) -> [&'static str; 6] {
             include_str!("../locales/fr/live.json"),
             include_str!("../locales/fr/orders.json"),
             include_str!("../locales/fr/queue.json"),
+            include_str!("../locales/fr/company.json"),
         ],
     }
 }

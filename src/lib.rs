@@ -5,6 +5,7 @@
 pub mod api;
 pub mod components;
 pub mod contexts;
+pub mod embed;
 pub mod i18n;
 pub mod loading_shell;
 pub mod offline;
@@ -21,6 +22,7 @@ use pages::{
     activation_page::ActivationPage,
     board_shell::BoardShell,
     calendar_page::{CalendarPage, CallModalRoute},
+    company_page::CompanyPage,
     login_page::LoginPage,
     my_profile_page::MyProfilePage,
     not_found_page::NotFoundPage,
@@ -58,14 +60,20 @@ pub fn App() -> impl IntoView {
     view! {
         <components::common::toast_host::ToastHost />
         <components::common::update_banner::UpdateBanner />
-        <Router>
+        // Embedded, every path lives under `/embed/{company}` (the only pages a partner
+        // site may frame), and signing in is the partner's job.
+        <Router base=embed::router_base().unwrap_or_default()>
             <Routes fallback=fallback>
-                <Route path=path!("/login") view=LoginPage />
+                <Route
+                    path=path!("/login")
+                    view=|| if embed::is_embedded() { embed::EmbedSignedOut().into_any() } else { LoginPage().into_any() }
+                />
                 <Route path=path!("/activate/:token") view=ActivationPage />
                 <Route path=path!("/profile") view=MyProfilePage />
                 <ParentRoute path=path!("") view=BoardShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/calendar" /> } />
                     <Route path=path!("team") view=TeamPage />
+                    <Route path=path!("company") view=CompanyPage />
                     // The calendar stays mounted while a call's modal opens and closes over it.
                     <ParentRoute path=path!("") view=CalendarPage>
                         <Route path=path!("calendar") view=|| () />

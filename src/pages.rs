@@ -4,6 +4,7 @@ pub mod activation_page;
 pub mod bench_page;
 pub mod board_shell;
 pub mod calendar_page;
+pub mod company_page;
 pub mod login_page;
 pub mod my_profile_page;
 pub mod not_found_page;

@@ -46,9 +46,8 @@ pub fn use_update() -> UpdateContext {
 
 /// Provides the update state and registers the worker.
 ///
-/// Hook for the embed mode (DESIGN.md, "Embed"): a board embedded in a partner's page
-/// must not install a worker for the whole origin from inside an iframe, so the embed
-/// entry point will skip [`register`] (there is no embed mode yet).
+/// A board embedded in a partner's page (crate::embed) installs no worker: it must not
+/// take over the whole origin from inside an iframe.
 pub fn provide_service_worker() -> UpdateContext {
     let context = UpdateContext {
         ready: RwSignal::new(false),
@@ -56,7 +55,9 @@ pub fn provide_service_worker() -> UpdateContext {
         reload_requested: StoredValue::new_local(false),
     };
     provide_context(context);
-    register(context);
+    if !crate::embed::is_embedded() {
+        register(context);
+    }
     context
 }
 

@@ -1,5 +1,6 @@
 //! Transport: JSON over `fetch` (same-origin cookies), problem+json errors decoded into
-//! [`ApiError`].
+//! [`ApiError`]. An embedded board whose browser keeps no cookie in the partner's frame
+//! also sends its in-memory bearer token ([`crate::embed::bearer`]).
 
 use domain::api::Problem;
 use gloo_net::http::{Request, Response};
@@ -33,6 +34,14 @@ impl ApiError {
             Self::Problem(p) => p.code(),
             Self::Unexpected { .. } => "unexpected",
         }
+    }
+}
+
+/// Adds the embed's bearer token, when there is one.
+fn authorised(request: gloo_net::http::RequestBuilder) -> gloo_net::http::RequestBuilder {
+    match crate::embed::bearer() {
+        Some(token) => request.header("Authorization", &format!("Bearer {token}")),
+        None => request,
     }
 }
 
@@ -76,7 +85,7 @@ async fn send_json<B: Serialize, T: DeserializeOwned>(
 
 /// `GET path` → JSON.
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = Request::get(path).send().await.map_err(network)?;
+    let response = authorised(Request::get(path)).send().await.map_err(network)?;
     read(response).await
 }
 
@@ -85,7 +94,7 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    send_json(Request::post(path), body).await
+    send_json(authorised(Request::post(path)), body).await
 }
 
 /// Every state-changing request declares JSON, also without a body: the server refuses
@@ -94,7 +103,7 @@ const JSON: &str = "application/json";
 
 /// `POST path` without a body, expecting no content.
 pub async fn post_empty(path: &str) -> Result<(), ApiError> {
-    let response = Request::post(path)
+    let response = authorised(Request::post(path))
         .header("Content-Type", JSON)
         .send()
         .await
@@ -111,7 +120,7 @@ pub async fn patch_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    send_json(Request::patch(path), body).await
+    send_json(authorised(Request::patch(path)), body).await
 }
 
 /// `PUT path` with a JSON body → JSON.
@@ -119,7 +128,7 @@ pub async fn put_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    send_json(Request::put(path), body).await
+    send_json(authorised(Request::put(path)), body).await
 }
 
 /// `PUT path` with a raw body (a `File` or `Blob` from an `<input type=file>`, sent as
@@ -128,7 +137,7 @@ pub async fn put_raw<T: DeserializeOwned>(
     path: &str,
     body: wasm_bindgen::JsValue,
 ) -> Result<T, ApiError> {
-    let response = Request::put(path)
+    let response = authorised(Request::put(path))
         .header("Content-Type", "application/octet-stream")
         .body(body)
         .map_err(network)?
@@ -140,7 +149,7 @@ pub async fn put_raw<T: DeserializeOwned>(
 
 /// `DELETE path` → JSON.
 pub async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = Request::delete(path)
+    let response = authorised(Request::delete(path))
         .header("Content-Type", JSON)
         .send()
         .await
@@ -157,8 +166,7 @@ pub async fn send_keyed<T: DeserializeOwned>(
     key: &str,
     body: Option<&serde_json::Value>,
 ) -> Result<T, ApiError> {
-    let request = gloo_net::http::RequestBuilder::new(path)
-        .method(method)
+    let request = authorised(gloo_net::http::RequestBuilder::new(path).method(method))
         .header("Idempotency-Key", key);
     let response = match body {
         Some(body) => request.json(body).map_err(network)?.send().await,
@@ -166,4 +174,18 @@ pub async fn send_keyed<T: DeserializeOwned>(
     }
     .map_err(network)?;
     read(response).await
+}
+
+/// `DELETE path`, expecting no content.
+pub async fn delete_empty(path: &str) -> Result<(), ApiError> {
+    let response = authorised(Request::delete(path))
+        .header("Content-Type", JSON)
+        .send()
+        .await
+        .map_err(network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<serde_json::Value>(response).await.map(drop)
+    }
 }

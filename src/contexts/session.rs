@@ -55,6 +55,13 @@ impl SessionContext {
 /// Provides the session and starts the start-up check.
 pub fn provide_session() -> SessionContext {
     let state = RwSignal::new(SessionState::Checking);
+    if crate::embed::is_embedded() {
+        // Embedded, the partner page signs in (crate::embed).
+        crate::embed::start(state, crate::i18n::use_i18n());
+        let context = SessionContext(state);
+        provide_context(context);
+        return context;
+    }
     spawn_local(async move {
         let next = match api::me().await {
             Ok(Some(me)) => SessionState::SignedIn(me),

@@ -56,6 +56,7 @@ fn SignedInShell() -> impl IntoView {
             <nav class="tabs" aria-label=move || i18n.t("shell.nav_label")>
                 <A href="/calendar" attr:class="tabs__tab">{move || i18n.t("shell.tab.calendar")}</A>
                 <A href="/team" attr:class="tabs__tab">{move || i18n.t("shell.tab.team")}</A>
+                <A href="/company" attr:class="tabs__tab">{move || i18n.t("company.tab")}</A>
             </nav>
             <div class="topbar__user">
                 <PresenceList />

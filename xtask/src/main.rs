@@ -9,6 +9,7 @@ mod budget;
 mod contract;
 mod dist;
 mod i18n_check;
+mod partner_page;
 mod supervise;
 mod tools;
 
@@ -34,6 +35,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
+        // The release app into dist/ alone (for running one's own specs by hand).
+        Some("build-app") => tools::ensure_build_tools().and_then(|()| build_app()),
+        Some("partner-page") => partner_page::serve(&root(), args.get(1).map_or("8080", String::as_str)),
         Some("test") => test(&args[1..]),
         Some("bench") if args.get(1).map(String::as_str) == Some("load") => bench::load::bench(),
         Some("bench") => bench::bench(),
@@ -105,6 +109,7 @@ fn run() -> Result {
     let binary = target_dir().join("release/dispatch-server");
     let port = std::env::var("PORT").unwrap_or_else(|_| "8080".to_owned());
     println!("\n==> Starting Relay on http://localhost:{port}  (Ctrl-C stops it)");
+    partner_page::spawn(&port);
     let mut cmd = Command::new(binary);
     cmd.current_dir(root())
         .env(

@@ -115,6 +115,7 @@ impl Problem {
 }
 
 pub mod calls;
+pub mod company;
 pub mod live;
 pub mod orders;
 pub mod team;

@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod calls;
 pub mod idempotency;
+pub mod company;
 pub mod sessions;
 pub mod team;
 

@@ -5,8 +5,10 @@
 pub mod account;
 pub mod auth;
 pub mod calls;
+pub mod company;
 pub mod csrf;
 pub mod dev;
+pub mod embed;
 pub mod error;
 pub mod events;
 pub mod health;
@@ -36,6 +38,8 @@ use crate::AppState;
         (name = "marketplace", description = "Machine-to-machine intake of bookings"),
         (name = "team", description = "Technicians, dispatchers, company profile"),
         (name = "orders", description = "Order lines, work report, call attempts, close and cancel"),
+        (name = "company", description = "Company settings: branding, embed origins, partner API key"),
+        (name = "embed", description = "The board embedded in a partner's website: sign-in tokens and sessions"),
     )
 )]
 struct ApiDoc;
@@ -50,6 +54,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(account::router())
         .merge(calls::router())
+        .merge(company::router())
+        .merge(embed::router())
         .merge(marketplace::router())
         .merge(orders::router())
         .merge(team::router())
@@ -94,6 +100,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(events::router())
         .merge(dev::router())
+        .merge(embed::pages())
         .merge(health::router())
         .merge(spa::router(&state.config.dist_dir))
         .layer(DefaultBodyLimit::max(1024 * 1024))

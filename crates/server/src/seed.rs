@@ -10,6 +10,12 @@ use domain::api::Role;
 
 /// The marketplace's bearer key in demo mode.
 pub const DEMO_MARKETPLACE_KEY: &str = "demo-marketplace-key";
+/// Alpen's partner API key in demo mode (the demo partner page mints embed sign-ins
+/// with it). Stored hashed like any other.
+pub const DEMO_PARTNER_KEY: &str = "demo-partner-key-alpen";
+/// The partner site Alpen allows to embed its board in demo mode (`cargo xtask run`
+/// serves a demo partner page there).
+pub const DEMO_EMBED_ORIGIN: &str = "http://localhost:4100";
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo1234";
 
@@ -100,7 +106,7 @@ pub async fn seed_demo(db: &Db) -> Result<(), Box<dyn std::error::Error + Send +
     }
     // One hash for every demo account keeps start-up fast; each still verifies normally.
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
-    for company in &COMPANIES {
+    for (i, company) in COMPANIES.iter().enumerate() {
         let company_id = accounts::create_company(
             db,
             &accounts::NewCompany {
@@ -121,6 +127,11 @@ pub async fn seed_demo(db: &Db) -> Result<(), Box<dyn std::error::Error + Send +
                     .await?;
             let photo = has_photo.then_some("demo-avatar");
             accounts::set_technician_profile(db, id, skills, photo).await?;
+        }
+        if i == 0 {
+            crate::db::company::add_origin(db, company_id, DEMO_EMBED_ORIGIN).await?;
+            let prefix: String = DEMO_PARTNER_KEY.chars().take(12).collect();
+            crate::db::company::set_partner_key(db, company_id, DEMO_PARTNER_KEY, &prefix).await?;
         }
     }
     tracing::info!("demo data seeded");

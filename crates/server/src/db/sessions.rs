@@ -43,13 +43,18 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<Me>, sqlx::Error> {
 
 /// [`lookup`] with the session's expiry (Unix seconds): a live socket closes then.
 pub async fn lookup_live(db: &Db, token: &str) -> Result<Option<(Me, i64)>, sqlx::Error> {
+    lookup_live_by_hash(db, &token_hash(token)).await
+}
+
+/// [`lookup_live`] by the token's hash (a WebSocket ticket knows only that).
+pub async fn lookup_live_by_hash(db: &Db, hash: &str) -> Result<Option<(Me, i64)>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT u.id, u.name, u.email, u.role, u.locale, c.id AS company_id, c.name AS company_name, \
                 c.time_zone, c.currency, s.expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = u.company_id \
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active = TRUE",
     )
-    .bind(token_hash(token))
+    .bind(hash)
     .bind(now())
     .fetch_optional(&db.read)
     .await?;

@@ -39,16 +39,29 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar
-            .get(SESSION_COOKIE)
-            .map(|c| c.value().to_owned())
-            .ok_or(Error::Unauthorized)?;
+        let token = session_token(&parts.headers).ok_or(Error::Unauthorized)?;
         let me = sessions::lookup(&state.db, &token)
             .await?
             .ok_or(Error::Unauthorized)?;
         Ok(Self { me, token })
     }
+}
+
+/// The session token a request carries: the session cookie, else (an embedded board
+/// whose browser kept no cookie in the partner's frame) `Authorization: Bearer`.
+pub fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    let jar = CookieJar::from_headers(headers);
+    jar.get(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            headers
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+        })
 }
 
 impl Session {

@@ -12,9 +12,11 @@
 //! browser — the marketplace's intake, curl — and passes, since a forged request needs a
 //! browser to carry the victim's cookie.
 //!
-//! Trusted origins are the server's own `PUBLIC_URL` origin and `ALLOWED_ORIGINS`; the
-//! embed (issue 18) will add the company's allowed partner origins in
-//! [`OriginPolicy::trusts`], its one decision point.
+//! Trusted origins are the server's own `PUBLIC_URL` origin and `ALLOWED_ORIGINS`, and —
+//! for a request carrying a session — the allowed embed origins of that session's
+//! company ([`OriginPolicy::with_partner_origins`]): embedded sessions are cross-site by
+//! nature, so `SameSite` cannot protect them and this rule does. Another company's
+//! partner origin is as foreign as any other.
 
 use axum::{
     extract::{Request, State},
@@ -44,6 +46,8 @@ pub fn origin_of(url: &str) -> String {
 pub struct OriginPolicy {
     public_origin: String,
     allowed: Vec<String>,
+    /// The embed origins of the requesting session's company.
+    partner: Vec<String>,
 }
 
 impl OriginPolicy {
@@ -51,13 +55,23 @@ impl OriginPolicy {
         Self {
             public_origin: origin_of(&config.public_url),
             allowed: config.allowed_origins.clone(),
+            partner: Vec::new(),
         }
     }
 
+    /// The policy that also trusts `origins`, the allowed embed origins of the company
+    /// whose session the request carries.
+    pub fn with_partner_origins(mut self, origins: Vec<String>) -> Self {
+        self.partner = origins;
+        self
+    }
+
     /// Whether `origin` (already normalised by [`origin_of`]) is trusted whatever the
-    /// request's `Host`. The embed's per-company list plugs in here.
+    /// request's `Host`.
     pub fn trusts(&self, origin: &str) -> bool {
-        origin == self.public_origin || self.allowed.iter().any(|o| o == origin)
+        origin == self.public_origin
+            || self.allowed.iter().any(|o| o == origin)
+            || self.partner.iter().any(|o| o == origin)
     }
 
     /// The cross-origin verdict for a request that changes state (or upgrades to the
@@ -94,6 +108,32 @@ impl OriginPolicy {
     }
 }
 
+/// [`OriginPolicy::check`], and when that refuses a request that names an `Origin` and
+/// carries a session, once more trusting that session's company's embed origins.
+pub async fn check_with_partners(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(), &'static str> {
+    let policy = OriginPolicy::new(&state.config);
+    let verdict = policy.check(headers);
+    if verdict.is_ok() || !headers.contains_key(header::ORIGIN) {
+        return verdict;
+    }
+    let Some(token) = super::auth::session_token(headers) else {
+        return verdict;
+    };
+    let origins = match crate::db::sessions::lookup(&state.db, &token).await {
+        Ok(Some(me)) => crate::db::company::origin_list(&state.db, me.company.id)
+            .await
+            .unwrap_or_default(),
+        _ => return verdict,
+    };
+    if origins.is_empty() {
+        return verdict;
+    }
+    policy.with_partner_origins(origins).check(headers)
+}
+
 /// Methods that never change state (the WebSocket upgrade, a GET, is checked apart).
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -119,7 +159,7 @@ pub async fn cross_origin_protection(
     next: Next,
 ) -> Response {
     if !is_safe(request.method()) {
-        if let Err(why) = OriginPolicy::new(&state.config).check(request.headers()) {
+        if let Err(why) = check_with_partners(&state, request.headers()).await {
             tracing::info!(
                 method = %request.method(),
                 path = request.uri().path(),
@@ -239,6 +279,26 @@ mod tests {
             ("origin", "https://partner.example"),
             ("sec-fetch-site", "cross-site")
         ]));
+    }
+
+    #[test]
+    fn partner_origins_are_trusted_only_when_given() {
+        let p = policy();
+        let h = headers(&[
+            ("host", "relay.example"),
+            ("origin", "http://localhost:4100"),
+            ("sec-fetch-site", "cross-site"),
+        ]);
+        assert!(p.check(&h).is_err());
+        let p = p.with_partner_origins(vec!["http://localhost:4100".to_owned()]);
+        assert!(p.check(&h).is_ok());
+        assert!(p
+            .check(&headers(&[
+                ("host", "relay.example"),
+                ("origin", "http://localhost:4101"),
+                ("sec-fetch-site", "cross-site"),
+            ]))
+            .is_err());
     }
 
     #[test]

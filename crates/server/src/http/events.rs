@@ -17,6 +17,10 @@
 //! that is not on the company's board is answered `{"type": "activity_refused"}` to the
 //! sender alone and goes no further.
 //!
+//! A browser that keeps no session cookie (an embedded board whose partitioned cookie
+//! was refused) authenticates with `?ticket=…`, a single-use ticket its bearer session
+//! got from `POST /api/v1/events/ticket` a moment before.
+//!
 //! A socket lives no longer than its session: sign-out, deactivation and expiry close
 //! it with code 4401 (`SESSION_ENDED_CLOSE`), on every instance (the hub's session
 //! notifications), and the session is re-checked at every ping. A technician's socket
@@ -43,11 +47,7 @@ use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
-use super::{
-    auth::Session,
-    csrf::{forbidden_origin, OriginPolicy},
-    error::Error,
-};
+use super::{auth::Session, csrf::forbidden_origin, error::Error};
 use crate::{
     db::{calls as store, sessions},
     live::{self, kind, log, Fanout, PresenceGuard},
@@ -93,6 +93,8 @@ pub async fn end_sessions(state: &AppState, company: Uuid, user: Uuid, session: 
 #[derive(Debug, Deserialize)]
 struct EventsParams {
     since: Option<i64>,
+    /// A single-use ticket instead of the session cookie.
+    ticket: Option<String>,
 }
 
 /// Upgrades to the live board: 403 for a foreign `Origin`, 401 without a session.
@@ -106,13 +108,11 @@ async fn stream_events(
     // The same rule as for every state-changing request: a socket carries the
     // company's board, so a foreign page must not open one on the dispatcher's cookie
     // (cross-site WebSocket hijacking).
-    if let Err(why) = OriginPolicy::new(&state.config).check(&headers) {
+    // An embedded board's own page is on our origin; the company's partner origins are
+    // trusted for its sessions as on the API.
+    if let Err(why) = super::csrf::check_with_partners(&state, &headers).await {
         return forbidden_origin(why);
     }
-    let session = match session {
-        Ok(session) => session,
-        Err(e) => return e.into_response(),
-    };
     let Query(params) = match params {
         Ok(params) => params,
         Err(e) => {
@@ -127,8 +127,27 @@ async fn stream_events(
         Ok(upgrade) => upgrade,
         Err(e) => return e.into_response(),
     };
-    let token = session.token().to_owned();
-    let (me, expires_at) = match sessions::lookup_live(&state.db, &token).await {
+    let hash = match (session, params.ticket.as_deref()) {
+        (Ok(session), _) => sessions::token_hash(session.token()),
+        (Err(_), Some(ticket)) => {
+            match crate::db::company::consume_token(
+                &state.db,
+                ticket,
+                crate::db::company::TokenKind::Ticket,
+            )
+            .await
+            {
+                Ok(Some(used)) => match used.session_hash {
+                    Some(hash) => hash,
+                    None => return Error::Unauthorized.into_response(),
+                },
+                Ok(None) => return Error::Unauthorized.into_response(),
+                Err(e) => return Error::from(e).into_response(),
+            }
+        }
+        (Err(e), None) => return e.into_response(),
+    };
+    let (me, expires_at) = match sessions::lookup_live_by_hash(&state.db, &hash).await {
         Ok(Some(found)) => found,
         Ok(None) => return Error::Unauthorized.into_response(),
         Err(e) => return Error::from(e).into_response(),
@@ -143,7 +162,7 @@ async fn stream_events(
             Err(e) => return Error::from(e).into_response(),
         },
     };
-    let session = SocketSession { token, expires_at };
+    let session = SocketSession { hash, expires_at };
     upgrade
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)
@@ -168,14 +187,15 @@ type Sink = SplitSink<WebSocket, Message>;
 
 /// The session a socket was opened with: it lives no longer than that session.
 struct SocketSession {
-    token: String,
+    /// The session token's hash.
+    hash: String,
     /// Unix seconds.
     expires_at: i64,
 }
 
 impl SocketSession {
     fn hash(&self) -> String {
-        sessions::token_hash(&self.token)
+        self.hash.clone()
     }
 
     /// When the session expires, on the runtime's clock.
@@ -437,7 +457,7 @@ async fn run(
                 }
                 // Also re-check the session now and then: a revocation whose
                 // notification was lost (a listener reconnecting) ends the socket here.
-                if sessions::lookup(&state.db, &session.token).await?.is_none() {
+                if sessions::lookup_live_by_hash(&state.db, &session.hash).await?.is_none() {
                     close_session_ended(&mut sink).await;
                     break;
                 }

@@ -39,6 +39,8 @@ use crate::{config::SignInLimits, AppState};
 pub enum Endpoint {
     Login,
     Activation,
+    /// Minting and exchanging the embed's sign-in tokens.
+    EmbedToken,
 }
 
 /// Above this many remembered keys, forgotten ones are swept on the next try.

@@ -11,8 +11,9 @@
 //! writes (block positions on the calendar), which cannot run code.
 //!
 //! `frame-ancestors` is decided per response ([`SecurityHeaders::frame_ancestors`]):
-//! `'none'` everywhere today; the embed (issue 18) will answer `/embed/*` with the
-//! company's allowed partner origins there.
+//! `'none'` everywhere, except that an answer under `/embed/` may name the company's
+//! allowed partner origins by carrying a [`FrameAncestors`] extension (the embed page
+//! does, after reading them from the database).
 
 use std::{path::Path, sync::Arc};
 
@@ -26,6 +27,22 @@ use base64::{engine::general_purpose::STANDARD as BASE64, Engine as _};
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
+
+/// The sources an `/embed/*` answer may be framed by, set by its handler as a response
+/// extension. Anywhere else it is ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameAncestors(String);
+
+impl FrameAncestors {
+    /// The given (already validated, normalised) origins; none is `'none'`.
+    pub fn of(origins: &[String]) -> Self {
+        if origins.is_empty() {
+            Self("'none'".to_owned())
+        } else {
+            Self(origins.join(" "))
+        }
+    }
+}
 
 /// The headers every answer carries, prepared once.
 #[derive(Debug, Clone)]
@@ -77,18 +94,21 @@ impl SecurityHeaders {
         Self { policy, hsts }
     }
 
-    /// Who may frame the answer to `path`: nobody, for now. The one place the embed's
-    /// per-company allow-list will answer for `/embed/*`.
-    pub fn frame_ancestors(&self, _path: &str) -> &'static str {
-        "'none'"
+    /// Who may frame the answer to `path`: nobody, except the origins an `/embed/`
+    /// answer names.
+    pub fn frame_ancestors<'a>(&self, path: &str, named: Option<&'a FrameAncestors>) -> &'a str {
+        match named {
+            Some(FrameAncestors(sources)) if path.starts_with("/embed/") => sources,
+            _ => "'none'",
+        }
     }
 
     /// The whole `Content-Security-Policy` for the answer to `path`.
-    pub fn content_security_policy(&self, path: &str) -> String {
+    pub fn content_security_policy(&self, path: &str, named: Option<&FrameAncestors>) -> String {
         format!(
             "{}; frame-ancestors {}",
             self.policy,
-            self.frame_ancestors(path)
+            self.frame_ancestors(path, named)
         )
     }
 }
@@ -135,8 +155,9 @@ pub async fn add_security_headers(
 ) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
+    let csp = headers.content_security_policy(&path, response.extensions().get());
     let h = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&headers.content_security_policy(&path)) {
+    if let Ok(csp) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     h.insert(
@@ -183,7 +204,7 @@ mod tests {
 
     #[test]
     fn the_policy_allows_exactly_the_inline_elements_by_hash() {
-        let policy = SecurityHeaders::for_index(INDEX, false).content_security_policy("/");
+        let policy = SecurityHeaders::for_index(INDEX, false).content_security_policy("/", None);
         let hash = |s: &str| format!("'sha256-{}'", BASE64.encode(Sha256::digest(s)));
         assert!(policy.contains(&format!(
             "script-src 'self' 'wasm-unsafe-eval' {};",
@@ -192,5 +213,21 @@ mod tests {
         assert!(policy.contains(&format!("style-src 'self' {};", hash(".shell{color:red}"))));
         assert!(!policy.contains("script-src 'self' 'unsafe-inline'"));
         assert!(policy.ends_with("frame-ancestors 'none'"));
+    }
+
+    #[test]
+    fn only_embed_answers_may_name_their_ancestors() {
+        let h = SecurityHeaders::for_index(INDEX, false);
+        let named = FrameAncestors::of(&["http://localhost:4100".to_owned()]);
+        assert_eq!(
+            h.frame_ancestors("/embed/x", Some(&named)),
+            "http://localhost:4100"
+        );
+        assert_eq!(h.frame_ancestors("/", Some(&named)), "'none'");
+        assert_eq!(h.frame_ancestors("/embed/x", None), "'none'");
+        assert_eq!(
+            h.frame_ancestors("/embed/x", Some(&FrameAncestors::of(&[]))),
+            "'none'"
+        );
     }
 }

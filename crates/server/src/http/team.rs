@@ -89,7 +89,7 @@ impl From<sqlx::Error> for TeamError {
     }
 }
 
-type Result<T, E = TeamError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = TeamError> = std::result::Result<T, E>;
 
 fn problem(status: StatusCode, code: &str, detail: String) -> Problem {
     Problem {
@@ -143,7 +143,7 @@ impl IntoResponse for TeamError {
 }
 
 /// The caller's company, if the caller is a dispatcher.
-fn dispatcher_company(session: &Session) -> Result<Uuid> {
+pub(crate) fn dispatcher_company(session: &Session) -> Result<Uuid> {
     match session.me.role {
         Role::Dispatcher => Ok(session.me.company.id),
         Role::Technician => Err(TeamError::Forbidden),
@@ -159,7 +159,7 @@ fn technician_self(session: &Session) -> Result<(Uuid, Uuid)> {
 }
 
 /// A malformed id is as unknown as a well-formed one nobody has.
-fn parse_id(raw: &str) -> Result<Uuid> {
+pub(crate) fn parse_id(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|_| TeamError::Api(Error::NotFound))
 }
 
@@ -1027,7 +1027,20 @@ async fn update_company(
     profile.email = email.map_or(profile.email, |e| e.trim().to_owned());
     profile.phone = phone.unwrap_or(profile.phone);
     profile.time_zone = time_zone.unwrap_or(profile.time_zone);
-    profile.currency = currency.unwrap_or(profile.currency);
+    // Prices of existing calls are in the company's currency: it is fixed from then on.
+    if let Some(currency) = currency {
+        if currency != profile.currency
+            && crate::db::company::has_calls(&state.db, company_id).await?
+        {
+            return Err(super::error::invalid(
+                "currency",
+                "currency_locked",
+                "the currency cannot change once the company has calls",
+            )
+            .into());
+        }
+        profile.currency = currency;
+    }
     profile.service_area = service_area
         .map(|r| r.iter().map(|s| s.replace(' ', "")).collect())
         .unwrap_or(profile.service_area);

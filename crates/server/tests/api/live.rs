@@ -78,6 +78,20 @@ pub async fn try_connect(
     })
 }
 
+/// Opens the WebSocket at `url` (`http://…`, e.g. with a `?ticket=`) without a cookie.
+pub async fn connect_url(url: &str) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
+    let request = url
+        .replacen("http://", "ws://", 1)
+        .into_client_request()
+        .unwrap();
+    let (ws, _) = connect_async(request).await?;
+    Ok(LiveClient {
+        ws,
+        presence: VecDeque::new(),
+        others: VecDeque::new(),
+    })
+}
+
 /// Connects as the holder of `cookie` and reads up to `ready`: returns the client, the
 /// backlog messages and the sequence number it now stands at.
 pub async fn connect(

@@ -5,8 +5,10 @@ mod helpers;
 
 mod auth;
 mod calls;
+mod company;
 mod compression;
 mod idempotency;
+mod embed;
 mod input;
 mod languages;
 mod live;

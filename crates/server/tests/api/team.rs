@@ -32,7 +32,7 @@ on_both_backends!(
 
 // ------------------------------------------------------------------ helpers
 
-async fn send(app: &TestApp, req: reqwest::RequestBuilder) -> (u16, Value) {
+pub(crate) async fn send(app: &TestApp, req: reqwest::RequestBuilder) -> (u16, Value) {
     let _ = app;
     let response = req.send().await.expect("request");
     let status = response.status().as_u16();
@@ -54,7 +54,7 @@ async fn invite(app: &TestApp, cookie: &str, name: &str, email: &str, skills: &[
 }
 
 /// The newest invitation link sent to `email`, read from the demo-mode outbox view.
-async fn invitation_token(app: &TestApp, cookie: &str, email: &str) -> String {
+pub(crate) async fn invitation_token(app: &TestApp, cookie: &str, email: &str) -> String {
     let (status, outbox) = send(
         app,
         app.http
@@ -80,7 +80,7 @@ async fn invitation_token(app: &TestApp, cookie: &str, email: &str) -> String {
     link.rsplit('/').next().unwrap().to_owned()
 }
 
-async fn activate(app: &TestApp, token: &str, password: &str) -> reqwest::Response {
+pub(crate) async fn activate(app: &TestApp, token: &str, password: &str) -> reqwest::Response {
     app.http
         .post(app.url("/api/v1/auth/activate"))
         .json(&json!({ "token": token, "password": password }))
@@ -89,7 +89,7 @@ async fn activate(app: &TestApp, token: &str, password: &str) -> reqwest::Respon
         .unwrap()
 }
 
-fn cookie_of(response: &reqwest::Response) -> String {
+pub(crate) fn cookie_of(response: &reqwest::Response) -> String {
     response.headers()["set-cookie"]
         .to_str()
         .unwrap()

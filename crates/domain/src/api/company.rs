@@ -1,0 +1,378 @@
+//! Wire types of the company's own settings (branding, default language), its allowed
+//! embed origins and partner API key, and the embed's sign-in: the partner's server
+//! mints a single-use token, the framed app exchanges it for a session.
+//!
+//! The rules both sides apply — what a valid origin, colour or logo address is — live
+//! here, so the Company tab refuses exactly what the server refuses.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{FieldError, Me};
+
+/// The languages the app speaks (a company's default and an embed's requested one).
+pub const LANGUAGES: [&str; 3] = ["en", "de", "fr"];
+
+/// Seconds an embed sign-in token stays valid.
+pub const EMBED_TOKEN_TTL_SECS: i64 = 60;
+
+/// The `postMessage` namespace of the embed, both ways (`{"ns": EMBED_NS, "v": 1, …}`).
+pub const EMBED_NS: &str = "relay-embed";
+/// The version of the embed's messages.
+pub const EMBED_VERSION: u32 = 1;
+
+/// `GET /api/v1/company/settings`: what the embed and the e-mails show of the company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompanySettings {
+    pub id: Uuid,
+    pub name: String,
+    /// Postal address, free text (several lines allowed).
+    pub address: String,
+    /// `#rrggbb`.
+    pub brand_colour: String,
+    /// An `https://` address of the logo (empty: none).
+    pub logo_url: String,
+    /// `en`, `de` or `fr`.
+    pub default_language: String,
+    /// The currency can no longer change once the company has calls.
+    pub currency_locked: bool,
+}
+
+/// `PATCH /api/v1/company/settings`: absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCompanySettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand_colour: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_language: Option<String>,
+}
+
+fn field(name: &str, code: &str, message: &str) -> FieldError {
+    FieldError {
+        field: name.to_owned(),
+        code: code.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// Whether `colour` is `#rrggbb`.
+pub fn is_brand_colour(colour: &str) -> bool {
+    colour.len() == 7
+        && colour.starts_with('#')
+        && colour[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+impl UpdateCompanySettings {
+    /// Every invalid field among those present.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if let Some(name) = &self.name {
+            let len = name.trim().chars().count();
+            if len == 0 {
+                errors.push(field("name", "required", "enter the company's name"));
+            } else if len > 100 {
+                errors.push(field("name", "too_long", "at most 100 characters"));
+            }
+        }
+        if self
+            .address
+            .as_ref()
+            .is_some_and(|a| a.chars().count() > 300)
+        {
+            errors.push(field("address", "too_long", "at most 300 characters"));
+        }
+        if self
+            .brand_colour
+            .as_ref()
+            .is_some_and(|c| !is_brand_colour(c.trim()))
+        {
+            errors.push(field(
+                "brand_colour",
+                "invalid_colour",
+                "a colour as #rrggbb, e.g. #1f6feb",
+            ));
+        }
+        if let Some(logo) = &self.logo_url {
+            let logo = logo.trim();
+            if !logo.is_empty()
+                && (!logo.starts_with("https://")
+                    || logo.len() <= "https://".len()
+                    || logo.len() > 500
+                    || logo.chars().any(char::is_whitespace))
+            {
+                errors.push(field(
+                    "logo_url",
+                    "invalid_logo_url",
+                    "an https:// address of an image",
+                ));
+            }
+        }
+        if self
+            .default_language
+            .as_ref()
+            .is_some_and(|l| !LANGUAGES.contains(&l.as_str()))
+        {
+            errors.push(field(
+                "default_language",
+                "unsupported_language",
+                "use en, de or fr",
+            ));
+        }
+        errors
+    }
+}
+
+/// Why a text is not an allowed embed origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginError {
+    /// Not `scheme://host[:port]` (a path, query, user name or bad port).
+    Malformed,
+    /// `http://` on a host other than localhost.
+    NotHttps,
+}
+
+impl OriginError {
+    /// The field error of the Company tab and the API.
+    pub fn field_error(self) -> FieldError {
+        match self {
+            Self::Malformed => field(
+                "origin",
+                "invalid_origin",
+                "an origin is scheme://host[:port], without a path",
+            ),
+            Self::NotHttps => field(
+                "origin",
+                "https_required",
+                "only https:// origins, except on localhost",
+            ),
+        }
+    }
+}
+
+/// A partner site's origin as browsers send it in `Origin` (`https://intranet.example`,
+/// `http://localhost:4100`): lower case, no default port, no trailing slash. Only
+/// `https` is allowed, except for `localhost` and loopback addresses (development).
+pub fn normalise_origin(raw: &str) -> Result<String, OriginError> {
+    let raw = raw.trim().to_ascii_lowercase();
+    let raw = raw.strip_suffix('/').unwrap_or(&raw);
+    let (scheme, authority) = raw.split_once("://").ok_or(OriginError::Malformed)?;
+    if authority.is_empty()
+        || authority.contains(['/', '?', '#', '@', ' ', '\\', '*'])
+        || !matches!(scheme, "http" | "https")
+    {
+        return Err(OriginError::Malformed);
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') && host.contains(':') => {
+            // An IPv6 address without brackets.
+            let _ = port;
+            return Err(OriginError::Malformed);
+        }
+        Some((host, port)) if !port.contains(']') => {
+            let port: u16 = port.parse().map_err(|_| OriginError::Malformed)?;
+            if port == 0 {
+                return Err(OriginError::Malformed);
+            }
+            (host, Some(port))
+        }
+        _ => (authority, None),
+    };
+    let host_ok = !host.is_empty()
+        && (host.starts_with('[') && host.ends_with(']')
+            || host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                && !host.starts_with(['.', '-'])
+                && !host.ends_with(['.', '-']));
+    if !host_ok {
+        return Err(OriginError::Malformed);
+    }
+    let local = host == "localhost" || host == "127.0.0.1" || host == "[::1]";
+    if scheme == "http" && !local {
+        return Err(OriginError::NotHttps);
+    }
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    Ok(match port {
+        Some(p) if p != default_port => format!("{scheme}://{host}:{p}"),
+        _ => format!("{scheme}://{host}"),
+    })
+}
+
+/// One allowed embed origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmbedOrigin {
+    pub id: Uuid,
+    pub origin: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// `POST /api/v1/company/origins`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddEmbedOrigin {
+    pub origin: String,
+}
+
+/// `GET /api/v1/company/partner-key`: the key's first characters, never the key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerKeyInfo {
+    /// The key's first characters, to tell keys apart.
+    pub prefix: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// `POST /api/v1/company/partner-key`: the new key, shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewPartnerKey {
+    pub key: String,
+    pub prefix: String,
+    pub created_at: i64,
+}
+
+/// `POST /api/v1/embed/tokens` (partner key as `Authorization: Bearer`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MintEmbedToken {
+    /// The dispatcher's sign-in e-mail.
+    pub email: String,
+    /// The partner page's origin that will frame the board (one of the allowed ones).
+    pub origin: String,
+}
+
+/// The answer to [`MintEmbedToken`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmbedToken {
+    /// Single use, valid [`EMBED_TOKEN_TTL_SECS`].
+    pub token: String,
+    pub company_id: Uuid,
+    pub expires_in: i64,
+}
+
+/// `POST /api/v1/embed/session`: the framed app exchanges its token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeEmbedToken {
+    pub token: String,
+    /// The origin of the page that passed the token (the `postMessage` sender the
+    /// browser reported); must be the one the token was minted for.
+    pub origin: String,
+}
+
+/// The answer to [`ExchangeEmbedToken`]: the session (also set as a partitioned cookie)
+/// and a short-lived bearer token for browsers that do not keep that cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmbedSession {
+    pub me: Me,
+    pub bearer: String,
+    pub bearer_expires_in: i64,
+}
+
+/// `GET /api/v1/embed/config/{company}`: what the framed app needs before sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmbedConfig {
+    pub company_id: Uuid,
+    pub name: String,
+    pub brand_colour: String,
+    pub logo_url: String,
+    pub default_language: String,
+    /// The partner origins that may frame the board and talk to it.
+    pub origins: Vec<String>,
+}
+
+/// `POST /api/v1/events/ticket`: a single-use ticket for the WebSocket of a bearer
+/// session (`/api/v1/events?ticket=…`), valid a minute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventsTicket {
+    pub ticket: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_normalised_and_https_only_except_localhost() {
+        assert_eq!(
+            normalise_origin("HTTPS://Intranet.Example/").as_deref(),
+            Ok("https://intranet.example")
+        );
+        assert_eq!(
+            normalise_origin("https://x.example:443").as_deref(),
+            Ok("https://x.example")
+        );
+        assert_eq!(
+            normalise_origin("https://x.example:8443").as_deref(),
+            Ok("https://x.example:8443")
+        );
+        assert_eq!(
+            normalise_origin("http://localhost:4100").as_deref(),
+            Ok("http://localhost:4100")
+        );
+        assert_eq!(
+            normalise_origin("http://127.0.0.1:4100").as_deref(),
+            Ok("http://127.0.0.1:4100")
+        );
+        assert_eq!(
+            normalise_origin("http://partner.example"),
+            Err(OriginError::NotHttps)
+        );
+        for bad in [
+            "partner.example",
+            "https://partner.example/path",
+            "https://user@partner.example",
+            "https://partner.example?q",
+            "ftp://partner.example",
+            "https://partner.example:99999",
+            "https://",
+            "https://*.example",
+            "https://-x.example",
+        ] {
+            assert_eq!(normalise_origin(bad), Err(OriginError::Malformed), "{bad}");
+        }
+    }
+
+    #[test]
+    fn settings_are_validated_per_field() {
+        let bad = UpdateCompanySettings {
+            name: Some(" ".into()),
+            address: None,
+            brand_colour: Some("blue".into()),
+            logo_url: Some("javascript:alert(1)".into()),
+            default_language: Some("it".into()),
+        };
+        let fields: Vec<_> = bad.validate().into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            ["name", "brand_colour", "logo_url", "default_language"]
+        );
+        let good = UpdateCompanySettings {
+            name: Some("Alpen".into()),
+            address: Some("Bahnhofstrasse 1\n8001 Zürich".into()),
+            brand_colour: Some("#0A7d3c".into()),
+            logo_url: Some("https://alpen.example/logo.png".into()),
+            default_language: Some("de".into()),
+        };
+        assert!(good.validate().is_empty());
+    }
+}

@@ -1,0 +1,186 @@
+import { expect, test, type Page } from './fixtures/test';
+import type { APIRequestContext, Frame } from '@playwright/test';
+import { saveScreenshot } from './fixtures/artifacts';
+import { postBooking, slotAt, uniqueName } from './fixtures/board';
+import { DEMO } from './fixtures/login-page';
+import { startPartnerHost } from './fixtures/partner-host';
+
+/**
+ * The board embedded in a partner's website, cross-site for real: the app runs on
+ * http://127.0.0.1:PORT, the partner pages on http://localhost:4100 (allowed for Alpen)
+ * and http://localhost:4101 (not allowed) — different sites, so the frame is
+ * third-party, which the canary cookie checks before anything else is trusted.
+ */
+
+const RELAY = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
+const ALLOWED = 4100;
+const REFUSED = 4101;
+
+let hosts: { close: () => Promise<void> }[] = [];
+
+test.beforeAll(async () => {
+  hosts = [
+    await startPartnerHost({ port: ALLOWED, relay: RELAY, email: DEMO.alpen.email }),
+    // 4101 mints a token for 4100 (the only origin Alpen allows) and tries to use it.
+    await startPartnerHost({
+      port: REFUSED,
+      relay: RELAY,
+      email: DEMO.alpen.email,
+      tokenOrigin: `http://localhost:${ALLOWED}`,
+    }),
+  ];
+});
+
+test.afterAll(async () => {
+  await Promise.all(hosts.map((h) => h.close()));
+});
+
+/** The board's frame inside the partner page. */
+async function boardFrame(page: Page): Promise<Frame> {
+  const handle = await page.locator('iframe[data-relay-frame]').elementHandle();
+  const frame = await handle!.contentFrame();
+  return frame!;
+}
+
+/** A session of Alpen's dispatcher for API set-up (its own cookie jar). */
+async function alpenApi(request: APIRequestContext): Promise<APIRequestContext> {
+  const login = await request.post('/api/v1/auth/login', {
+    data: { email: DEMO.alpen.email, password: DEMO.password },
+  });
+  expect(login.ok()).toBeTruthy();
+  return request;
+}
+
+test('the partner token signs in the framed board: drag, accept, live, height — cross-site for real', async ({ page, request }) => {
+  // The canary: a SameSite=Lax cookie of the app's site. A third-party frame never sees
+  // it; a first-party page does. Without this, a "cross-site" result proves nothing.
+  await page.context().addCookies([
+    { name: 'canary', value: 'lax', url: RELAY, sameSite: 'Lax' },
+  ]);
+
+  const api = await alpenApi(request);
+  const techs = await (await api.get('/api/v1/technicians')).json();
+  const anna = techs.find((t: { name: string }) => t.name === 'Anna Keller');
+  const luca = techs.find((t: { name: string }) => t.name === 'Luca Brunner');
+  const dragName = uniqueName('Embedded drag');
+  const slot = slotAt(9, 8);
+  const dragged = await postBooking(request, { name: dragName, slot });
+  const accepted = await (await api.post(`/api/v1/calls/${dragged.id}/accept`, { data: {} })).json();
+  const patched = await api.patch(`/api/v1/calls/${dragged.id}`, {
+    data: { version: accepted.version, technician_id: anna.id, client_called: true },
+  });
+  expect(patched.ok()).toBeTruthy();
+
+  await page.goto(`http://localhost:${ALLOWED}/`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'Sandra Meier');
+  const frame = await boardFrame(page);
+  expect(new URL(frame.url()).origin).toBe(RELAY);
+
+  // Really third-party: the Lax canary is invisible in the frame, visible first-party.
+  expect(await frame.evaluate(() => document.cookie)).not.toContain('canary=lax');
+  const firstParty = await page.context().newPage();
+  await firstParty.goto(`${RELAY}/embed.js`);
+  expect(await firstParty.evaluate(() => document.cookie)).toContain('canary=lax');
+  await firstParty.close();
+
+  // Did Chromium keep the partitioned session cookie? A bare fetch (no bearer) says.
+  const cookieStatus = await frame.evaluate(() => fetch('/api/v1/auth/me').then((r) => r.status));
+  const partitioned = (await page.context().cookies(RELAY)).filter((c) => c.name === 'dispatch_session');
+  test.info().annotations.push({
+    type: 'partitioned-cookie',
+    description: `me with the cookie alone: ${cookieStatus}; cookies: ${JSON.stringify(partitioned.map((c) => ({ sameSite: c.sameSite, secure: c.secure, partitionKey: (c as { partitionKey?: string }).partitionKey })))}`,
+  });
+  expect([200, 401]).toContain(cookieStatus);
+
+  // The same board: the company's brand colour, the dispatcher's name.
+  await expect(frame.getByTestId('company-name')).toHaveText('Alpen Sanitär AG');
+  const brand = await frame.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--brand').trim());
+  expect(brand).toBe('#1f6feb');
+
+  // The frame's height follows its content.
+  await expect
+    .poll(async () => {
+      const inner = await frame.evaluate(() => document.body.scrollHeight);
+      const outer = (await page.locator('iframe[data-relay-frame]').boundingBox())!.height;
+      return Math.abs(inner - outer);
+    })
+    .toBeLessThanOrEqual(1);
+  const before = (await page.locator('iframe[data-relay-frame]').boundingBox())!.height;
+  expect(before).toBeGreaterThan(480);
+
+  // A live booking appears in the frame; accepting it works.
+  const liveName = uniqueName('Embedded live');
+  const live = await postBooking(request, { name: liveName, slot: slotAt(10, 9) });
+  const requests = frame.getByRole('region', { name: /Requests/ });
+  await expect(requests.getByRole('article').filter({ hasText: liveName })).toBeVisible();
+  await requests.getByRole('link', { name: liveName }).click();
+  const modal = frame.getByRole('dialog', { name: liveName });
+  await modal.getByRole('button', { name: 'Accept' }).click();
+  await expect(modal.getByRole('alert').filter({ hasText: 'Call the client now' })).toBeVisible();
+  const afterAccept = await (await api.get(`/api/v1/calls/${live.id}`)).json();
+  expect(afterAccept.status).not.toBe('requested');
+  await modal.getByRole('button', { name: 'Close', exact: true }).click();
+  await saveScreenshot(page, 'embed-partner-page');
+
+  // A drag to Luca's row, confirmed, holds on the server.
+  await frame.getByRole('button', { name: 'Day', exact: true }).click();
+  await frame.getByLabel('Go to date').fill(slot.start.slice(0, 10));
+  await frame.getByLabel('Go to date').dispatchEvent('change');
+  const block = frame.locator(`[data-call-id="${dragged.id}"]`);
+  await expect(block).toBeVisible();
+  await block.scrollIntoViewIfNeeded();
+  const box = (await block.boundingBox())!;
+  const target = (await frame.locator(`.timeline__row[data-row="${luca.id}"] .timeline__lane`).boundingBox())!;
+  await page.mouse.move(box.x + 6, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 8; i++) {
+    await page.mouse.move(box.x + 6, box.y + box.height / 2 + ((target.y + target.height / 2 - box.y - box.height / 2) * i) / 8);
+  }
+  await expect(frame.getByTestId('drag-ghost')).toContainText('Luca Brunner');
+  await page.mouse.up();
+  const confirm = frame.getByRole('dialog', { name: /^Move to/ });
+  await expect(confirm).toContainText('Luca Brunner');
+  await confirm.getByRole('button', { name: 'Confirm' }).click();
+  await expect(frame.getByText('Call moved.')).toBeVisible();
+  const moved = await (await api.get(`/api/v1/calls/${dragged.id}`)).json();
+  expect(moved.technician_id).toBe(luca.id);
+
+  // The height still follows after the view changed.
+  await expect
+    .poll(async () => {
+      const inner = await frame.evaluate(() => document.body.scrollHeight);
+      const outer = (await page.locator('iframe[data-relay-frame]').boundingBox())!.height;
+      return Math.abs(inner - outer);
+    })
+    .toBeLessThanOrEqual(1);
+  // No service worker in the frame.
+  expect(await frame.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length))).toBe(0);
+});
+
+test('a partner site that is not allowed gets no board, and a token minted for 4100 is refused there', async ({ page, request, pageGuard }) => {
+  await page.goto(`http://localhost:${REFUSED}/`);
+  // The browser blocks the frame (frame-ancestors): it never reaches the app.
+  const frameElement = page.locator('iframe[data-relay-frame]');
+  await expect(frameElement).toHaveCount(1);
+  await expect
+    .poll(async () => pageGuard.some((p) => /frame-ancestors/.test(p)))
+    .toBe(true);
+  const frame = await boardFrame(page);
+  expect(await frame.locator('[data-testid="company-name"]').count()).toBe(0);
+  await expect(page.locator('body')).not.toHaveAttribute('data-ready', /.+/);
+
+  // And a token minted for 4100, presented as coming from 4101, is refused.
+  const minted = await request.post('/api/v1/embed/tokens', {
+    headers: { Authorization: 'Bearer demo-partner-key-alpen' },
+    data: { email: DEMO.alpen.email, origin: `http://localhost:${ALLOWED}` },
+  });
+  const { token } = await minted.json();
+  const refused = await request.post('/api/v1/embed/session', {
+    data: { token, origin: `http://localhost:${REFUSED}` },
+  });
+  expect(refused.status()).toBe(403);
+  // The browser's refusal of the frame is the expected outcome here, not a fault.
+  const expected = (p: string) => /Refused to frame .*frame-ancestors/s.test(p);
+  const rest = pageGuard.filter((p) => !expected(p));
+  pageGuard.splice(0, pageGuard.length, ...rest);
+});

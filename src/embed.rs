@@ -1,0 +1,255 @@
+//! Embed mode: the board inside a partner's own website, at `/embed/{company}…` in a
+//! cross-site iframe mounted by `/embed.js`.
+//!
+//! The same app, routes, board, modals, drag and live updates, with these differences:
+//! the router's base is `/embed/{company}` (every other page refuses to be framed); the
+//! session comes from the partner: the frame says `hello` to its parent, the loader
+//! answers with the single-use token the partner's server minted, and the frame
+//! exchanges it for a session — a partitioned cookie, plus a bearer token kept only in
+//! memory for browsers that keep no cookie here ([`bearer`]); the company's brand
+//! colour and the requested language apply; no service worker is registered; and the
+//! frame reports its content height so the loader can size the iframe.
+//!
+//! Every message both ways is `{ns: EMBED_NS, v: EMBED_VERSION, type, …}`. This side
+//! accepts only messages whose `origin` is one of the company's allowed origins and
+//! whose `source` is the parent window, and posts only to that exact origin.
+
+use std::cell::RefCell;
+
+use domain::api::company::{EmbedConfig, EMBED_NS, EMBED_VERSION};
+use leptos::{prelude::*, task::spawn_local};
+use uuid::Uuid;
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use web_sys::MessageEvent;
+
+use crate::{
+    api,
+    contexts::session::SessionState,
+    i18n::{use_i18n, I18n, Locale},
+};
+
+thread_local! {
+    /// The embedded session's bearer token (never stored anywhere).
+    static BEARER: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The partner page's origin, once it passed a token.
+    static PARENT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// The company whose board this page embeds (`/embed/{company}…`), else `None`.
+pub fn company() -> Option<Uuid> {
+    let path = window().location().pathname().ok()?;
+    let rest = path.strip_prefix("/embed/")?;
+    Uuid::parse_str(rest.split('/').next()?).ok()
+}
+
+/// Whether the app runs embedded.
+pub fn is_embedded() -> bool {
+    company().is_some()
+}
+
+/// The router's base in embed mode.
+pub fn router_base() -> Option<String> {
+    company().map(|c| format!("/embed/{c}"))
+}
+
+/// The bearer token of an embedded session, if any.
+pub fn bearer() -> Option<String> {
+    BEARER.with(|b| b.borrow().clone())
+}
+
+fn set(object: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(object, &key.into(), value);
+}
+
+fn get_str(object: &JsValue, key: &str) -> Option<String> {
+    js_sys::Reflect::get(object, &key.into())
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// A message of the embed protocol.
+fn message(kind: &str) -> js_sys::Object {
+    let m = js_sys::Object::new();
+    set(&m, "ns", &EMBED_NS.into());
+    set(&m, "v", &EMBED_VERSION.into());
+    set(&m, "type", &kind.into());
+    m
+}
+
+fn post(message: &js_sys::Object, origin: &str) {
+    if let Ok(Some(parent)) = window().parent() {
+        let _ = parent.post_message(message, origin);
+    }
+}
+
+/// Posts to the partner page, once its origin is known.
+fn post_to_partner(message: &js_sys::Object) {
+    if let Some(origin) = PARENT.with(|p| p.borrow().clone()) {
+        post(message, &origin);
+    }
+}
+
+/// Starts embed mode in place of the session's start-up check.
+pub fn start(session: RwSignal<SessionState>, i18n: I18n) {
+    let Some(company) = company() else {
+        return;
+    };
+    if let Some(root) = document().document_element() {
+        let _ = root.class_list().add_1("embed");
+    }
+    // Tell the partner page when the session ends (sign-out, expiry, deactivation).
+    Effect::new(move |was_signed_in: Option<bool>| {
+        let signed_in = matches!(session.get(), SessionState::SignedIn(_));
+        if was_signed_in == Some(true) && !signed_in {
+            BEARER.with(|b| b.borrow_mut().take());
+            post_to_partner(&message("session-expired"));
+        }
+        signed_in
+    });
+    spawn_local(async move {
+        let Ok(config) = api::company::embed_config(company).await else {
+            session.set(SessionState::SignedOut);
+            return;
+        };
+        apply_brand(&config);
+        let requested = web_sys::Url::new(&window().location().href().unwrap_or_default())
+            .ok()
+            .and_then(|u| u.search_params().get("lang"));
+        if let Some(locale) = requested
+            .as_deref()
+            .and_then(Locale::from_tag)
+            .or_else(|| Locale::from_tag(&config.default_language))
+        {
+            i18n.set_locale(locale);
+        }
+        listen(config.origins.clone(), session);
+        observe_height();
+        // The parent's origin is not known yet: greet each allowed one; the browser
+        // delivers only to the one the parent really has.
+        let hello = message("hello");
+        for origin in &config.origins {
+            post(&hello, origin);
+        }
+    });
+}
+
+/// The company's brand colour on the board.
+fn apply_brand(config: &EmbedConfig) {
+    if !domain::api::company::is_brand_colour(&config.brand_colour) {
+        return;
+    }
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("style", &format!("--brand: {}", config.brand_colour));
+    }
+}
+
+/// Answers the loader's messages: a token to exchange, or none (then a partitioned
+/// cookie from an earlier visit may still hold a session).
+fn listen(origins: Vec<String>, session: RwSignal<SessionState>) {
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let origin = event.origin();
+        if !origins.contains(&origin) {
+            return;
+        }
+        let (Ok(Some(parent)), Some(source)) = (window().parent(), event.source()) else {
+            return;
+        };
+        if !js_sys::Object::is(&source, &parent) {
+            return;
+        }
+        let data = event.data();
+        let ns_ok = get_str(&data, "ns").as_deref() == Some(EMBED_NS);
+        let v_ok = js_sys::Reflect::get(&data, &"v".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            == Some(f64::from(EMBED_VERSION));
+        if !ns_ok || !v_ok {
+            return;
+        }
+        match get_str(&data, "type").as_deref() {
+            Some("token") => {
+                let Some(token) = get_str(&data, "token") else {
+                    return;
+                };
+                PARENT.with(|p| *p.borrow_mut() = Some(origin.clone()));
+                let origin = origin.clone();
+                spawn_local(async move {
+                    match api::company::embed_session(token, origin).await {
+                        Ok(s) => {
+                            BEARER.with(|b| *b.borrow_mut() = Some(s.bearer));
+                            signed_in(session, s.me);
+                        }
+                        Err(e) => {
+                            let m = message("error");
+                            set(&m, "code", &e.code().into());
+                            post_to_partner(&m);
+                            session.set(SessionState::SignedOut);
+                        }
+                    }
+                });
+            }
+            Some("no-token") => {
+                PARENT.with(|p| *p.borrow_mut() = Some(origin.clone()));
+                spawn_local(async move {
+                    match api::me().await {
+                        Ok(Some(me)) => signed_in(session, me),
+                        _ => session.set(SessionState::SignedOut),
+                    }
+                });
+            }
+            _ => {}
+        }
+    });
+    let _ = window().add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    on_message.forget();
+}
+
+fn signed_in(session: RwSignal<SessionState>, me: domain::api::Me) {
+    let ready = message("ready");
+    let user = js_sys::Object::new();
+    set(&user, "name", &me.name.clone().into());
+    set(&ready, "user", &user);
+    session.set(SessionState::SignedIn(me));
+    post_to_partner(&ready);
+}
+
+/// Reports the content's height whenever it changes (our own `ResizeObserver`), so the
+/// loader sizes the iframe to the board.
+fn observe_height() {
+    let Some(body) = document().body() else {
+        return;
+    };
+    let report = Closure::<dyn FnMut()>::new(move || {
+        let Some(body) = document().body() else {
+            return;
+        };
+        let m = message("height");
+        set(&m, "height", &f64::from(body.scroll_height()).into());
+        post_to_partner(&m);
+    });
+    let constructor = js_sys::Reflect::get(&window(), &"ResizeObserver".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<js_sys::Function>().ok());
+    if let Some(constructor) = constructor {
+        let args = js_sys::Array::of1(report.as_ref());
+        if let Ok(observer) = js_sys::Reflect::construct(&constructor, &args) {
+            if let Ok(observe) = js_sys::Reflect::get(&observer, &"observe".into())
+                .and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from))
+            {
+                let _ = observe.call1(&observer, &body);
+            }
+        }
+    }
+    report.forget();
+}
+
+/// What the embed shows without a session: the partner site signs the dispatcher in.
+#[component]
+pub fn EmbedSignedOut() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <main id="main" class="center">
+            <p class="embed-signed-out" role="status">{move || i18n.t("company.embed.signed_out")}</p>
+        </main>
+    }
+}
