@@ -7,6 +7,7 @@ pub mod live;
 pub mod offline_store;
 pub mod orders;
 pub mod queue;
+pub mod prefetch;
 pub mod team;
 
 pub use http::ApiError;
@@ -35,9 +36,13 @@ pub async fn login(email: String, password: String) -> Result<Me, ApiError> {
 /// stands in: the session is checked again by the first request that gets through,
 /// whose 401 signs out as usual.
 pub async fn me() -> Result<Option<Me>, ApiError> {
-    match http::get_json("/api/v1/auth/me").await {
+    match http::get_json::<Me>("/api/v1/auth/me").await {
         Ok(me) => {
-            offline_store::save_identity(&me).await;
+            // Kept in the background: opening IndexedDB must not hold up the app's start.
+            let kept = me.clone();
+            leptos::task::spawn_local(async move {
+                offline_store::save_identity(&kept).await;
+            });
             Ok(Some(me))
         }
         Err(err) if err.status() == Some(401) => {
@@ -71,6 +76,9 @@ pub async fn logout() -> Result<(), ApiError> {
 pub struct BoardRead {
     pub board: Board,
     pub saved_at: Option<DateTime<Utc>>,
+    /// Read by [`prefetch`] before the board store existed: older than every change the
+    /// store has seen (take it in at epoch 0).
+    pub prefetched: bool,
 }
 
 /// [`board`], kept for `user` when it arrives; when the network fails, the board kept
@@ -80,18 +88,29 @@ pub async fn board_or_saved(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<BoardRead, ApiError> {
-    match board(from, to).await {
+    let (read, prefetched) = match prefetch::take(from, to).await {
+        Some(read) => (read, true),
+        None => (board(from, to).await, false),
+    };
+    match read {
         Ok(mut board) => {
-            // Kept after the board is handed over, so storing never delays its paint.
-            let kept = board.clone();
-            leptos::task::spawn_local(async move {
-                offline_store::save_board(user, &kept).await;
+            // Kept when the browser is next idle: encoding and storing a large board
+            // (tens of milliseconds at 2,000 calls) must not delay its first paint, and a
+            // task spawned now would run before it (futures run in microtasks).
+            let kept = std::cell::Cell::new(Some(board.clone()));
+            leptos::prelude::request_idle_callback(move || {
+                if let Some(kept) = kept.take() {
+                    leptos::task::spawn_local(async move {
+                        offline_store::save_board(user, &kept).await;
+                    });
+                }
             });
             // Changes still waiting in the queue show on top of the server's board.
             queue::overlay_board(user, &mut board).await;
             Ok(BoardRead {
                 board,
                 saved_at: None,
+                prefetched,
             })
         }
         Err(err @ ApiError::Network(_)) => match offline_store::load_board(user).await {
@@ -100,6 +119,7 @@ pub async fn board_or_saved(
                 Ok(BoardRead {
                     board: saved.board,
                     saved_at: Some(saved.saved_at),
+                    prefetched: false,
                 })
             }
             None => Err(err),

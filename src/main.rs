@@ -6,5 +6,7 @@ fn main() {
         let _ = performance.mark("app-start");
     }
     console_error_panic_hook::set_once();
+    // The board read goes out now, before the app is built (see the module).
+    dispatch_app::api::prefetch::start();
     leptos::mount::mount_to_body(dispatch_app::App);
 }

@@ -69,6 +69,8 @@ pub fn CalendarPage() -> impl IntoView {
     Effect::new(move |_| match load.get() {
         Some(Ok((read, epoch))) => {
             offline.board_as_of.set(read.saved_at);
+            // A prefetched read started before the store existed: older than any change.
+            let epoch = if read.prefetched { 0 } else { epoch };
             let behind = board.take_read(read.board, epoch);
             loaded.set(true);
             if behind {

@@ -413,6 +413,34 @@ pub fn splice(document: &str, section: &str) -> String {
     }
 }
 
+/// `cargo xtask bench <part>`: one part of the benchmark alone, with only the builds it
+/// needs (for measuring one change without the whole run).
+pub fn part(name: &str) -> Result {
+    match name {
+        "load" => load::bench(),
+        "first-load" => {
+            tools::ensure_build_tools()?;
+            tools::ensure_test_tools()?;
+            build_app()?;
+            build_server()?;
+            first_load::run()
+        }
+        "nav" => {
+            tools::ensure_build_tools()?;
+            tools::ensure_test_tools()?;
+            build_app()?;
+            build_server()?;
+            for nav in nav_figures()? {
+                println!("{} × {}: {}", nav.technicians, nav.calls, nav.figures);
+            }
+            Ok(())
+        }
+        other => Err(format!(
+            "unknown bench part {other:?} (load, first-load or nav; none for all)"
+        )),
+    }
+}
+
 /// `cargo xtask bench`.
 pub fn bench() -> Result {
     tools::ensure_build_tools()?;

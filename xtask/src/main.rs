@@ -29,7 +29,10 @@ const USAGE: &str = "usage: cargo xtask <run | test [--skip-e2e] [--e2e-only] | 
   test   install what is missing, then fmt, clippy (host + wasm32), Rust tests (SQLite and
          PostgreSQL), wasm tests in Chromium, served-bytes budget, Playwright end-to-end
   bench  install what is missing, build (release), measure the board (../shared/BENCH.md)
-         in headless Chromium and the live fan-out; figures into BENCHMARKS.md";
+         in headless Chromium, navigation to the board, the live fan-out, the API under
+         load and the first load on slow networks; figures into BENCHMARKS.md
+  bench load | first-load | nav   one part alone (load and first-load write their
+         sections of BENCHMARKS.md; nav prints its figures)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,8 +42,10 @@ fn main() -> ExitCode {
         Some("build-app") => tools::ensure_build_tools().and_then(|()| build_app()),
         Some("partner-page") => partner_page::serve(&root(), args.get(1).map_or("8080", String::as_str)),
         Some("test") => test(&args[1..]),
-        Some("bench") if args.get(1).map(String::as_str) == Some("load") => bench::load::bench(),
-        Some("bench") => bench::bench(),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            None => bench::bench(),
+            Some(part) => bench::part(part),
+        },
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -317,6 +317,7 @@ async fn main() {
             let accepted: Value = http
                 .post(format!("{}/api/v1/calls/{id}/accept", bases[0]))
                 .header("cookie", &cookies[0][company])
+                .header("content-type", "application/json")
                 .send()
                 .await
                 .unwrap()
@@ -445,6 +446,8 @@ async fn main() {
                     let r = http
                         .post(format!("{base}/api/v1/calls/{call}/accept"))
                         .header("cookie", &cookie)
+                        // Body-less state changes are JSON requests too (the CSRF rule).
+                        .header("content-type", "application/json")
                         .send()
                         .await
                         .expect("accept request");
