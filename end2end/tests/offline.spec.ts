@@ -21,12 +21,16 @@ let nextDay = 20;
 // Each test goes offline and back, and reloads: more than the default 30 s on two cores.
 test.describe.configure({ timeout: 90_000 });
 
-/** Fails the test on uncaught page errors and console errors other than failed loads. */
+/** What Chromium logs for a request or socket an offline browser could not make (the
+ * queue keeps the change; the live connection retries with backoff). */
+const NETWORK_FAILURE = /^Failed to load resource|^WebSocket connection to '[^']+' failed: .*net::ERR_INTERNET_DISCONNECTED/;
+
+/** Fails the test on uncaught page errors and console errors other than network failures. */
 function guard(page: Page): () => void {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) problems.push(`console.error: ${m.text()}`);
+    if (m.type() === 'error' && !NETWORK_FAILURE.test(m.text())) problems.push(`console.error: ${m.text()}`);
   });
   return () => expect(problems).toEqual([]);
 }
