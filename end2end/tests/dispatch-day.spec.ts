@@ -10,6 +10,10 @@ import { DEMO } from './fixtures/login-page';
 // calendar's period, losing a race visible, errors beside the control that caused them,
 // the same state however a call is opened, and the calendar drawing what the domain says.
 
+// Each spec walks a dispatcher through several screens, often in two browsers, with an
+// accessibility scan at the end: longer than the suite's default 30 s on a busy machine.
+test.describe.configure({ timeout: 120_000 });
+
 const requests = (page: Page) => page.getByRole('region', { name: /Requests/ });
 const toAssign = (page: Page) => page.getByRole('region', { name: /Accepted — to assign/ });
 const card = (page: Page, name: string) => page.getByRole('article').filter({ hasText: name });
