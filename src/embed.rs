@@ -200,7 +200,8 @@ fn listen(origins: Vec<String>, session: RwSignal<SessionState>) {
             _ => {}
         }
     });
-    let _ = window().add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    let _ =
+        window().add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
     on_message.forget();
 }
 
