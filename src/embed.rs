@@ -235,7 +235,7 @@ fn observe_height() {
         let args = js_sys::Array::of1(report.as_ref());
         if let Ok(observer) = js_sys::Reflect::construct(&constructor, &args) {
             if let Ok(observe) = js_sys::Reflect::get(&observer, &"observe".into())
-                .and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from))
+                .and_then(|f| f.dyn_into::<js_sys::Function>())
             {
                 let _ = observe.call1(&observer, &body);
             }
