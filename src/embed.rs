@@ -200,7 +200,8 @@ fn listen(origins: Vec<String>, session: RwSignal<SessionState>) {
             _ => {}
         }
     });
-    let _ = window().add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    let _ =
+        window().add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
     on_message.forget();
 }
 
@@ -234,7 +235,7 @@ fn observe_height() {
         let args = js_sys::Array::of1(report.as_ref());
         if let Ok(observer) = js_sys::Reflect::construct(&constructor, &args) {
             if let Ok(observe) = js_sys::Reflect::get(&observer, &"observe".into())
-                .and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from))
+                .and_then(|f| f.dyn_into::<js_sys::Function>())
             {
                 let _ = observe.call1(&observer, &body);
             }

@@ -72,7 +72,7 @@ test('the partner token signs in the framed board: drag, accept, live, height â€
   expect(patched.ok()).toBeTruthy();
 
   await page.goto(`http://localhost:${ALLOWED}/`);
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'Sandra Meier');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'Sandra Meier', { timeout: 20_000 });
   const frame = await boardFrame(page);
   expect(new URL(frame.url()).origin).toBe(RELAY);
 

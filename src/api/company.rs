@@ -13,7 +13,11 @@ pub async fn embed_config(company: Uuid) -> Result<EmbedConfig, ApiError> {
 
 /// Exchanges the single-use token the partner page passed (from `origin`).
 pub async fn embed_session(token: String, origin: String) -> Result<EmbedSession, ApiError> {
-    http::post_json("/api/v1/embed/session", &ExchangeEmbedToken { token, origin }).await
+    http::post_json(
+        "/api/v1/embed/session",
+        &ExchangeEmbedToken { token, origin },
+    )
+    .await
 }
 
 /// A single-use ticket for the live socket of a bearer session.

@@ -85,7 +85,10 @@ async fn send_json<B: Serialize, T: DeserializeOwned>(
 
 /// `GET path` → JSON.
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = authorised(Request::get(path)).send().await.map_err(network)?;
+    let response = authorised(Request::get(path))
+        .send()
+        .await
+        .map_err(network)?;
     read(response).await
 }
 

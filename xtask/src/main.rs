@@ -40,7 +40,9 @@ fn main() -> ExitCode {
         Some("run") => run(),
         // The release app into dist/ alone (for running one's own specs by hand).
         Some("build-app") => tools::ensure_build_tools().and_then(|()| build_app()),
-        Some("partner-page") => partner_page::serve(&root(), args.get(1).map_or("8080", String::as_str)),
+        Some("partner-page") => {
+            partner_page::serve(&root(), args.get(1).map_or("8080", String::as_str))
+        }
         Some("test") => test(&args[1..]),
         Some("bench") => match args.get(1).map(String::as_str) {
             None => bench::bench(),

@@ -98,8 +98,9 @@ pub fn CompanyProfileForm(profile: CompanyProfile, settings: CompanySettings) ->
         };
         save.dispatch((s, p));
     };
-    let message =
-        move |field: &'static str| Signal::derive(move || field_message(i18n, &errors.get(), field));
+    let message = move |field: &'static str| {
+        Signal::derive(move || field_message(i18n, &errors.get(), field))
+    };
     let address_error = message("address");
     let currency_error = message("currency");
     let language_error = message("default_language");

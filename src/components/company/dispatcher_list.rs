@@ -39,7 +39,9 @@ pub fn DispatcherList() -> impl IntoView {
                     errors.set(Vec::new());
                     name.set(String::new());
                     email.set(String::new());
-                    status.set(Some(i18n.t("team.invitation.sent").replace("{name}", &d.name)));
+                    status.set(Some(
+                        i18n.t("team.invitation.sent").replace("{name}", &d.name),
+                    ));
                     dispatchers.refetch();
                 }
                 Err(e) => {
@@ -77,13 +79,16 @@ pub fn DispatcherList() -> impl IntoView {
             errors.set(local);
         }
     };
-    let message =
-        move |field: &'static str| Signal::derive(move || field_message(i18n, &errors.get(), field));
+    let message = move |field: &'static str| {
+        Signal::derive(move || field_message(i18n, &errors.get(), field))
+    };
     let me = move || session.me().map(|m| m.user_id);
 
     let row = move |d: DispatcherSummary| {
         let id = d.id;
-        let label = i18n.t("company.dispatchers.remove").replace("{name}", &d.name);
+        let label = i18n
+            .t("company.dispatchers.remove")
+            .replace("{name}", &d.name);
         view! {
             <li class="company-list__item" data-testid="dispatcher">
                 <span class="company-list__main">

@@ -37,7 +37,10 @@ pub fn EmbedSettings() -> impl IntoView {
                 Ok(o) => {
                     errors.set(Vec::new());
                     new_origin.set(String::new());
-                    status.set(Some(i18n.t("company.origins.added").replace("{origin}", &o.origin)));
+                    status.set(Some(
+                        i18n.t("company.origins.added")
+                            .replace("{origin}", &o.origin),
+                    ));
                     origins.refetch();
                 }
                 Err(e) => {
@@ -97,7 +100,9 @@ pub fn EmbedSettings() -> impl IntoView {
 
     let row = move |o: EmbedOrigin| {
         let id = o.id;
-        let label = i18n.t("company.origins.remove").replace("{origin}", &o.origin);
+        let label = i18n
+            .t("company.origins.remove")
+            .replace("{origin}", &o.origin);
         view! {
             <li class="company-list__item" data-testid="origin">
                 <code class="company-list__main">{o.origin.clone()}</code>
