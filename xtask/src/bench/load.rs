@@ -23,9 +23,13 @@ struct Run {
     line: String,
 }
 
-/// The number after `"key":` in the run's JSON line.
+/// The number after `"key":` in the run's JSON line, at its top level: the per-kind
+/// figures (`"kinds":{…}`) use the same keys and come first, so they are skipped.
 fn number(json: &str, key: &str) -> Option<f64> {
-    super::number(json, key)
+    let top = json
+        .rfind("}},")
+        .map_or(json, |end_of_kinds| &json[end_of_kinds..]);
+    super::number(top, key).or_else(|| super::number(json, key))
 }
 
 fn load(database: &str, instances: u32) -> Result<String> {
@@ -73,6 +77,12 @@ fn cell(json: &str, key: &str, unit: &str) -> String {
 /// The Markdown written between this section's markers.
 fn report(runs: &[Run]) -> String {
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    // Other work on the machine (builds, browsers) takes cores from the servers: say how
+    // busy it was, so a figure is read with its conditions.
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned());
     let mut md = String::new();
     let _ = writeln!(
         md,
@@ -80,7 +90,8 @@ fn report(runs: &[Run]) -> String {
          {CLIENTS} concurrent clients × {REQUESTS} requests each, seed {SEED}, on loopback \
          against release `dispatch-server` processes; {cores} cores shared by the servers, \
          the database and the load generator. Mix: 50 % board reads of the current week, \
-         25 % versioned PATCHes, 15 % marketplace intake, 10 % accept races.\n"
+         25 % versioned PATCHes, 15 % marketplace intake, 10 % accept races. Load average \
+         when the runs ended: {load}.\n"
     );
     let _ = writeln!(
         md,
