@@ -175,3 +175,35 @@ for (const device of DEVICES) {
     }
   });
 }
+
+test.describe('on a 1440 px desktop', () => {
+  test.use({ viewport: { width: 1440, height: 900 } });
+
+  test('week blocks show what fits, never a cut-off fragment; both densities', async ({ page, request }) => {
+    await signIn(page, DEMO.alpen.email);
+    const call = await annasCall(page, request);
+    const calendar = new CalendarPage(page);
+    await page.reload();
+    await calendar.showDay(call.day);
+    await page.getByRole('button', { name: 'Week', exact: true }).click();
+    await expect(calendar.block(call.id)).toBeVisible();
+    for (const density of ['compact', 'comfortable'] as const) {
+      await page.getByTestId(`density-${density}`).click();
+      await expect(page.locator('.calendar')).toHaveClass(new RegExp(`is-${density}`));
+      // What a block shows is its full title and time, its start time alone, or (the
+      // narrowest) only its state icon, which CSS draws: never a fragment like "1.".
+      const shown = await page.locator('.timeline .block').evaluateAll((blocks) =>
+        blocks.map((b) => (b as HTMLElement).innerText.replace(/\s+/g, ' ').trim()),
+      );
+      expect(shown.length).toBeGreaterThan(0);
+      for (const text of shown) {
+        expect(text === '' || /^\d\d:\d\d$/.test(text) || text.length >= 8, `block text "${text}"`).toBeTruthy();
+      }
+      expect(await overflow(page)).toEqual([]);
+      await saveScreenshot(page, `week-1440-${density}`);
+    }
+    // The density is remembered.
+    await page.reload();
+    await expect(page.locator('.calendar')).toHaveClass(/is-comfortable/);
+  });
+});
