@@ -10,6 +10,8 @@ pub mod colleague_marker;
 pub mod density_switch;
 pub mod geometry;
 pub mod move_dialog;
+pub mod phone_agenda;
+pub mod summary_card;
 pub mod timeline;
 
 use chrono::{DateTime, Utc};
@@ -122,6 +124,8 @@ pub struct CalendarContext {
     pub announce: RwSignal<String>,
     /// The rows container, for hit-testing pointer positions.
     pub track: NodeRef<html::Div>,
+    /// The call whose summary card a tap opened, and where (client coordinates).
+    pub summary: RwSignal<Option<(Uuid, f64, f64)>>,
     /// Compact or comfortable blocks (the toolbar's switch).
     pub density: RwSignal<density_switch::Density>,
 }
@@ -189,6 +193,7 @@ pub fn provide_calendar(zone: chrono_tz::Tz) -> CalendarContext {
         announce: RwSignal::new(String::new()),
         track: NodeRef::new(),
         density: RwSignal::new(density_switch::Density::remembered()),
+        summary: RwSignal::new(None),
     };
     provide_context(context);
     context

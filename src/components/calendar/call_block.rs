@@ -18,6 +18,73 @@ use crate::{
 const CLICK_SLOP: f64 = 5.0;
 /// Width (px) of a block's right edge that resizes instead of moving (the CSS draws it).
 const RESIZE_EDGE: f64 = 8.0;
+/// How long a finger rests on a block before the block lifts for a drag (ms): a shorter
+/// touch is a tap (the summary card) or the start of a scroll, which the browser keeps.
+const LONG_PRESS_MS: i32 = 450;
+/// Finger travel (px) before the long press that makes the touch a scroll instead.
+const TOUCH_SLOP: f64 = 10.0;
+
+/// A finger resting on a block, not yet a drag.
+struct Press {
+    call_id: Uuid,
+    pointer_id: i32,
+    x: f64,
+    y: f64,
+    timer: i32,
+}
+
+thread_local! {
+    static PRESS: std::cell::RefCell<Option<Press>> = const { std::cell::RefCell::new(None) };
+    /// A touch drag is under way: the page's `touchmove` listener keeps the browser from
+    /// scrolling under the finger (see [`hold_scroll_while_dragging`]).
+    static TOUCH_DRAGGING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static SCROLL_GUARD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs, once, a non-passive `touchmove` listener that cancels scrolling while a
+/// long-pressed block is being dragged (blocks allow panning, so a plain swipe over
+/// them still scrolls the board).
+fn hold_scroll_while_dragging() {
+    if SCROLL_GUARD.with(|g| g.replace(true)) {
+        return;
+    }
+    let listener =
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
+            if TOUCH_DRAGGING.with(std::cell::Cell::get) {
+                ev.prevent_default();
+            }
+        });
+    // `{passive: false}` built by hand: the one use of AddEventListenerOptions.
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"passive".into(), &false.into());
+    let add = js_sys::Reflect::get(&document(), &"addEventListener".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(add) = add {
+        let _ = add.call3(
+            &document(),
+            &"touchmove".into(),
+            listener.as_ref(),
+            &options,
+        );
+    }
+    listener.forget();
+}
+
+/// Ends a press that has not become a drag; `true` when there was one.
+fn cancel_press() -> bool {
+    PRESS.with(|p| p.borrow_mut().take()).is_some_and(|press| {
+        window().clear_timeout_with_handle(press.timer);
+        true
+    })
+}
+
+fn end_touch_drag(block: Option<&web_sys::Element>) {
+    TOUCH_DRAGGING.with(|d| d.set(false));
+    if let Some(block) = block {
+        let _ = block.class_list().remove_1("is-lifted");
+    }
+}
 
 /// Where a pointer is on the track: the row under it and the horizontal fraction.
 /// Rows differ in height (overlapping calls take lanes), so the row is the one the
@@ -228,15 +295,33 @@ fn start_drag_on(
     if ev.button() != 0 || !ev.is_primary() || crate::offline::refuse_change() {
         return;
     }
+    start_drag_at(
+        element,
+        ev.pointer_id(),
+        f64::from(ev.client_x()),
+        f64::from(ev.client_y()),
+        call,
+        mode,
+        from_list,
+    );
+}
+
+/// Starts a drag of `call` at a pointer position, capturing that pointer on `element`.
+fn start_drag_at(
+    element: Option<&web_sys::Element>,
+    pointer_id: i32,
+    x: f64,
+    y: f64,
+    call: &CallView,
+    mode: DragMode,
+    from_list: bool,
+) {
     let calendar = use_calendar();
     if let Some(target) = element {
-        let _ = target.set_pointer_capture(ev.pointer_id());
+        let _ = target.set_pointer_capture(pointer_id);
     }
     let geometry = calendar.geometry.get_untracked();
-    let grab = match (
-        hit_test(f64::from(ev.client_x()), f64::from(ev.client_y())),
-        call.slot,
-    ) {
+    let grab = match (hit_test(x, y), call.slot) {
         (Some((_, fraction)), Some(slot)) if !from_list => geometry
             .fraction(slot.start)
             .map_or(0.0, |left| fraction - left),
@@ -251,7 +336,7 @@ fn start_drag_on(
         mode,
         from_list,
         keyboard: false,
-        origin: (f64::from(ev.client_x()), f64::from(ev.client_y())),
+        origin: (x, y),
         moved: false,
         grab,
         target: call.slot.map(|s| (row, s.start, s.end)),
@@ -427,6 +512,10 @@ pub fn block_pointer_down(ev: &web_sys::PointerEvent) {
         return;
     };
     ev.stop_propagation();
+    if ev.pointer_type() == "touch" {
+        press_on(&block, ev, &call.get_untracked());
+        return;
+    }
     let resize = f64::from(ev.client_x()) >= block.get_bounding_client_rect().right() - RESIZE_EDGE;
     start_drag_on(
         Some(&block),
@@ -441,16 +530,83 @@ pub fn block_pointer_down(ev: &web_sys::PointerEvent) {
     );
 }
 
+/// A finger on a block: after [`LONG_PRESS_MS`] at rest the block lifts and follows it
+/// (a drag); released earlier it is a tap; moved earlier it is a scroll.
+fn press_on(block: &web_sys::Element, ev: &web_sys::PointerEvent, call: &CallView) {
+    if !ev.is_primary() {
+        return;
+    }
+    cancel_press();
+    hold_scroll_while_dragging();
+    let calendar = use_calendar();
+    let (call_id, pointer_id) = (call.id, ev.pointer_id());
+    let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+    let block = block.clone();
+    let call = call.clone();
+    let owner = Owner::current();
+    let lift = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let still = PRESS.with(|p| p.borrow_mut().take_if(|p| p.call_id == call_id).is_some());
+        if !still {
+            return;
+        }
+        let start = move || {
+            if crate::offline::refuse_change() {
+                return;
+            }
+            TOUCH_DRAGGING.with(|d| d.set(true));
+            let _ = block.class_list().add_1("is-lifted");
+            start_drag_at(Some(&block), pointer_id, x, y, &call, DragMode::Move, false);
+            calendar.summary.set(None);
+        };
+        match owner {
+            Some(owner) => owner.with(start),
+            None => start(),
+        }
+    });
+    let timer = window()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(lift.unchecked_ref(), LONG_PRESS_MS)
+        .unwrap_or_default();
+    PRESS.with(|p| {
+        *p.borrow_mut() = Some(Press {
+            call_id,
+            pointer_id,
+            x,
+            y,
+            timer,
+        });
+    });
+}
+
 /// Pointer moves of a block's drag (captured by the block, bubbling here).
 pub fn block_pointer_move(ev: &web_sys::PointerEvent) {
+    let far = PRESS.with(|p| {
+        p.borrow().as_ref().is_some_and(|p| {
+            p.pointer_id == ev.pointer_id()
+                && (f64::from(ev.client_x()) - p.x).hypot(f64::from(ev.client_y()) - p.y)
+                    > TOUCH_SLOP
+        })
+    });
+    if far {
+        // The finger travelled before the long press: a scroll, which the browser has.
+        cancel_press();
+        return;
+    }
     if block_dragging_block(ev) {
         track_pointer(f64::from(ev.client_x()), f64::from(ev.client_y()));
     }
 }
 
-/// The end of a block's drag: a click opens the call, a drop asks to confirm.
+/// The end of a block's drag: a click opens the call, a drop asks to confirm; a tap
+/// on a touch screen shows the call's summary card (there is no hover to show it).
 pub fn block_pointer_up(ev: &web_sys::PointerEvent, open: impl Fn(Uuid)) {
+    let tapped = PRESS.with(|p| p.borrow().as_ref().map(|p| (p.call_id, p.x, p.y)));
+    if let Some((id, x, y)) = tapped {
+        cancel_press();
+        use_calendar().summary.set(Some((id, x, y)));
+        return;
+    }
     if block_dragging_block(ev) {
+        end_touch_drag(block_of(ev).map(|(b, _, _)| b).as_ref());
         finish_drag(open);
     }
 }
@@ -567,7 +723,9 @@ pub fn block_key_down(ev: &web_sys::KeyboardEvent, open: impl Fn(Uuid)) {
 
 /// A cancelled pointer (the browser took over, e.g. for scrolling) ends the drag.
 pub fn block_pointer_cancel(ev: &web_sys::PointerEvent) {
+    cancel_press();
     if block_dragging_block(ev) {
+        end_touch_drag(block_of(ev).map(|(b, _, _)| b).as_ref());
         use_calendar().drag.set(None);
     }
 }

@@ -103,9 +103,11 @@ pub fn Timeline() -> impl IntoView {
                         <Row label nearby />
                     </For>
                     <Ghost />
+                    <super::summary_card::SummaryCard open=Callback::new(open) />
                     {move || now_left().map(|style| view! { <div class="now-line" style=style aria-hidden="true"></div> })}
                 </div>
             </div>
+            <super::phone_agenda::PhoneAgenda open=Callback::new(open) />
             <Legend />
             <p class="visually-hidden" role="status" aria-live="assertive">{move || calendar.announce.get()}</p>
         </div>

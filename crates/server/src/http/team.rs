@@ -237,7 +237,7 @@ async fn send_invitation(
         state.config.public_url.trim_end_matches('/')
     );
     // In the invitee's locale: the company's default until they choose their own.
-    let locale = crate::db::accounts::user_locale(&mut **tx, user_id)
+    let locale = crate::db::accounts::user_locale(tx, user_id)
         .await?
         .unwrap_or_default();
     let (subject, body) = crate::notify::render::invitation_texts(locale, name, company, &link);

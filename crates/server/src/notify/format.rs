@@ -67,7 +67,7 @@ pub fn money(locale: Locale, m: Money) -> String {
     let digits = (abs / 100).to_string();
     let mut major = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             major.push_str(group);
         }
         major.push(c);

@@ -451,7 +451,9 @@ async fn closing_freezes_the_total_sends_the_receipt_and_ends_all_changes(backen
         assert!(receipt.2.contains(part), "{part}: {}", receipt.2);
     }
     let notice = mails.iter().find(|m| m.0 == company_email).unwrap();
-    assert!(notice.1.starts_with("After check-out"), "{notice:?}");
+    // The company's own address reads the company's default locale (Zürich: de-CH).
+    assert!(notice.1.starts_with("Nach dem Abschluss"), "{notice:?}");
+    assert!(notice.2.contains("Total: CHF 265.00"), "{notice:?}");
 
     // Nothing changes a closed call any more, with its current version or not.
     let version = closed["version"].clone();
