@@ -6,8 +6,8 @@ mod http;
 pub mod live;
 pub mod offline_store;
 pub mod orders;
-pub mod queue;
 pub mod prefetch;
+pub mod queue;
 pub mod team;
 
 pub use http::ApiError;

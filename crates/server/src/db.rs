@@ -10,8 +10,8 @@
 
 pub mod accounts;
 pub mod calls;
-pub mod idempotency;
 pub mod company;
+pub mod idempotency;
 pub mod sessions;
 pub mod team;
 

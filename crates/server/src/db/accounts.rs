@@ -183,15 +183,17 @@ pub async fn set_locale(db: &Db, user_id: Uuid, locale: Locale) -> Result<(), sq
     Ok(())
 }
 
-/// Every active dispatcher of `company` with the locale their e-mails are written in,
-/// ordered by address.
+/// Every active dispatcher of `company` who has activated their account (an invited one
+/// gets no request e-mails before), with the locale their e-mails are written in, ordered
+/// by address.
 pub async fn dispatcher_recipients(
     conn: &mut AnyConnection,
     company: Uuid,
 ) -> Result<Vec<(String, Locale)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT u.email, u.locale, c.time_zone FROM users u JOIN companies c ON c.id = u.company_id \
-         WHERE u.company_id = $1 AND u.role = 'dispatcher' AND u.active = TRUE ORDER BY u.email",
+         WHERE u.company_id = $1 AND u.role = 'dispatcher' AND u.active = TRUE \
+           AND u.password_hash IS NOT NULL ORDER BY u.email",
     )
     .bind(company.to_string())
     .fetch_all(&mut *conn)

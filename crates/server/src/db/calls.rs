@@ -277,22 +277,6 @@ pub async fn partners(db: &Db) -> Result<Vec<PartnerProfile>, sqlx::Error> {
         .collect()
 }
 
-/// The sign-in e-mails of every active dispatcher of `company` who has activated the
-/// account (an invited one gets request e-mails once they can act on them).
-pub async fn dispatcher_emails(
-    conn: &mut AnyConnection,
-    company: Uuid,
-) -> Result<Vec<String>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT email FROM users WHERE company_id = $1 AND role = 'dispatcher' AND active = TRUE \
-         AND password_hash IS NOT NULL ORDER BY email",
-    )
-    .bind(company.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| r.try_get("email")).collect()
-}
-
 /// A company's name, own e-mail address and time zone.
 #[derive(Debug, Clone)]
 pub struct CompanyContact {

@@ -132,7 +132,7 @@ async fn a_repeated_move_is_one_move(backend: Backend) {
     let path = format!("/api/v1/calls/{id}");
     let key = Uuid::new_v4().to_string();
     let body = json!({"version": version,
-        "slot": {"start": "2026-11-24T13:00:00Z", "end": "2026-11-24T14:00:00Z"}});
+        "slot": {"start": "2027-11-24T13:00:00Z", "end": "2027-11-24T14:00:00Z"}});
 
     let first = answer(
         keyed(
