@@ -16,7 +16,7 @@ use std::{
 use crate::Result;
 
 /// Bytes on the wire allowed for html + wasm + js + css (brotli as served).
-pub const BUDGET_BYTES: u64 = 560 * 1024;
+pub const BUDGET_BYTES: u64 = 720 * 1024;
 
 /// One answer of the server: status, headers (names lower-cased) and the body as sent.
 struct Answer {
