@@ -95,6 +95,9 @@ test('a drop on an unverified technician is refused while dragging, and nothing 
 });
 
 test('drag from the "to assign" list onto a row schedules and assigns in one move', async ({ page, request }) => {
+  // The lists hold every call to assign (whatever the calendar shows): tall enough that
+  // both the card's handle and the row stay on screen for the drag.
+  await page.setViewportSize({ width: 1366, height: 1600 });
   const name = uniqueName('Bleed the radiators');
   const booking = await postBooking(request, { name, slot: null });
   await acceptAndPatch(page, booking.id, {});
@@ -196,6 +199,8 @@ test('undo reverts the last move, and the move notifies nobody', async ({ page, 
 });
 
 test('Ctrl+Z undoes a move from the "to assign" list: the call is undated and unassigned again', async ({ page, request }) => {
+  // Tall enough for the card's handle and the row together (see above).
+  await page.setViewportSize({ width: 1366, height: 1600 });
   const name = uniqueName('Descale the boiler');
   const booking = await postBooking(request, { name, slot: null });
   await acceptAndPatch(page, booking.id, {});

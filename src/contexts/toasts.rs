@@ -26,6 +26,9 @@ pub struct Toast {
 pub struct Toasts {
     list: RwSignal<Vec<Toast>>,
     next: StoredValue<u64>,
+    /// How many open dialogs show the toasts themselves (the modal is in the top layer):
+    /// while one does, the page's own host shows none, so each toast exists once.
+    dialog_hosts: RwSignal<u32>,
 }
 
 impl Toasts {
@@ -79,6 +82,22 @@ impl Toasts {
     pub fn list(&self) -> Vec<Toast> {
         self.list.get()
     }
+
+    /// The toasts a host shows: a dialog's host all of them, the page's host none while a
+    /// dialog shows them (reactive).
+    pub fn shown_in(&self, in_dialog: bool) -> Vec<Toast> {
+        if !in_dialog && self.dialog_hosts.get() > 0 {
+            return Vec::new();
+        }
+        self.list.get()
+    }
+
+    /// A dialog's host was mounted (`true`) or removed (`false`).
+    pub fn dialog_host(&self, mounted: bool) {
+        self.dialog_hosts.update(|n| {
+            *n = if mounted { *n + 1 } else { n.saturating_sub(1) };
+        });
+    }
 }
 
 /// Provides the toast list.
@@ -86,6 +105,7 @@ pub fn provide_toasts() -> Toasts {
     let toasts = Toasts {
         list: RwSignal::new(Vec::new()),
         next: StoredValue::new(1),
+        dialog_hosts: RwSignal::new(0),
     };
     provide_context(toasts);
     toasts

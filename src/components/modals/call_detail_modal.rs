@@ -521,8 +521,8 @@ pub fn CallDetailModal(
             </div>
             // The modal is in the top layer, above everything else on the page: the
             // toasts (saved, moved + Undo) show inside it while it is open, so they stay
-            // visible and clickable (style/calls.css hides the page's own toast host).
-            <ToastHost />
+            // visible and clickable (the page's own host shows none meanwhile).
+            <ToastHost in_dialog=true />
         </dialog>
     }
 }
