@@ -28,7 +28,9 @@ test('a new booking shows on both boards live; when Alpen accepts, Rhein loses i
 
   const accepted = await alpen.request.post(`/api/v1/calls/${booking.id}/accept`, { data: {} });
   expect(accepted.status()).toBe(200);
-  await expect(requestCard(rhein, name)).toHaveCount(0, { timeout: 1_000 });
+  // Within a second Rhein's card says it was taken (in place, issue 15), then it leaves.
+  await expect(requestCard(rhein, name).getByTestId('taken-notice')).toBeVisible({ timeout: 1_000 });
+  await expect(requestCard(rhein, name)).toHaveCount(0, { timeout: 8_000 });
   // Alpen's own board moved it out of the requests, also without a reload.
   await expect(requestCard(alpen, name)).toHaveCount(0);
 

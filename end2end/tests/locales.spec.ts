@@ -59,11 +59,17 @@ function strings(value: unknown, out: string[] = []): string[] {
 /** The words of names the page may show: everything the API says about calls, the team
  * and the signed-in person is data, not wording. */
 async function nameWords(page: Page): Promise<Set<string>> {
-  const from = new Date(Date.now() - 40 * 86_400_000).toISOString();
-  const to = new Date(Date.now() + 40 * 86_400_000).toISOString();
+  // At most the server's 62-day window; the lists' calls (every open offer and call to
+  // assign, whatever their date) come with any window.
+  const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  const to = new Date(Date.now() + 30 * 86_400_000).toISOString();
   const [board, team, me] = await Promise.all(
-    [`/api/v1/calls?from=${from}&to=${to}`, '/api/v1/technicians', '/api/v1/auth/me'].map(async (url) =>
-      (await page.request.get(url)).json(),
+    [`/api/v1/calls?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, '/api/v1/technicians', '/api/v1/auth/me'].map(
+      async (url) => {
+        const response = await page.request.get(url);
+        expect(response.ok(), `${url}: ${response.status()}`).toBe(true);
+        return response.json();
+      },
     ),
   );
   return words(strings([board, team, me]));
