@@ -96,7 +96,8 @@ test('a green call: extra time, material, agreed price, a report note, closed by
   const receipt = (await outbox(page)).find((m) => m.kind === 'call_closed' && m.recipient === 'anna.muster@example.ch' && m.body.includes(name));
   expect(receipt, 'receipt in the outbox').toBeTruthy();
   expect(receipt!.subject).toContain('CHF 295.00');
-  expect(receipt!.body).toContain('2 × 30 min extra time: CHF 120.00');
+  // In the client's language (a Zürich booking without a locale: de-CH, issue 17).
+  expect(receipt!.body).toContain('2 × 30 Min. Mehraufwand: CHF 120.00');
   expect(receipt!.body).toContain('Tap cartridge: CHF 25.00');
   expect(receipt!.body).toContain('Total: CHF 295.00');
   await expectAccessible(page);
