@@ -172,6 +172,16 @@ pub fn RequestLists() -> impl IntoView {
             sorted(calls, order.get())
         });
         let hovered = RwSignal::new(false);
+        // A drag from a card captures the pointer, so the list hears no `pointerleave`
+        // when the pointer goes to the calendar: the end of a drag lets the list go.
+        let calendar = crate::components::calendar::use_calendar();
+        Effect::new(move |was_dragging: Option<bool>| {
+            let dragging = calendar.drag.with(Option::is_some);
+            if was_dragging == Some(true) && !dragging {
+                hovered.set(false);
+            }
+            dragging
+        });
         let shown = RwSignal::new(Vec::<Uuid>::new());
         let held = RwSignal::new(0usize);
         Effect::new(move |_| {
