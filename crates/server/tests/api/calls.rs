@@ -5,7 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use crate::{
-    helpers::{send, spawn_app, user_id, Backend, TestApp},
+    helpers::{company_with_dispatcher, send, spawn_app, user_id, Backend, TestApp},
     marketplace::{
         booking, company_id, create_request, outbox, post_booking, stored, ALPEN, PASSWORD, RHEIN,
     },
@@ -30,38 +30,6 @@ on_both_backends!(
     history_lists_every_change_newest_first_for_the_winner_only,
     a_new_date_in_the_past_is_refused_and_changes_nothing,
 );
-
-/// A company serving 8000–8099 with plumbing, and a signed-in dispatcher of it (session
-/// written directly: the race is about accepting, not about signing in).
-async fn company_with_dispatcher(app: &TestApp, n: usize) -> (Uuid, String) {
-    let db = &app.state.db;
-    let company = accounts::create_company(
-        db,
-        &accounts::NewCompany {
-            name: &format!("Racer {n}"),
-            email: &format!("office{n}@racer.example"),
-            time_zone: "Europe/Zurich",
-            currency: "CHF",
-            service_area: "8000-8099",
-            skills: "plumbing",
-        },
-    )
-    .await
-    .unwrap();
-    let user = accounts::create_user(
-        db,
-        company,
-        Role::Dispatcher,
-        &format!("Dispatcher {n}"),
-        &format!("dispatcher{n}@racer.example"),
-        None,
-    )
-    .await
-    .unwrap();
-    let token = sessions::new_token();
-    sessions::create(db, &token, user, 3600).await.unwrap();
-    (company, format!("dispatch_session={token}"))
-}
 
 /// Sends all accepts at once (each to `bases[i % len]`) and returns `(status, type,
 /// cookie index)` per accept.
@@ -146,7 +114,8 @@ async fn fifty_companies_race_one_accept_wins(backend: Backend) {
     let mut companies = Vec::new();
     let mut cookies = Vec::new();
     for n in 0..50 {
-        let (company, cookie) = company_with_dispatcher(&app, n).await;
+        let (company, cookie) =
+            company_with_dispatcher(&app, &format!("Racer {n}"), "8000-8099").await;
         companies.push(company);
         cookies.push(cookie);
     }
@@ -162,7 +131,8 @@ async fn ten_companies_race_with_five_accepts_each_one_company_wins(backend: Bac
     let mut companies = Vec::new();
     let mut cookies = Vec::new();
     for n in 0..10 {
-        let (company, cookie) = company_with_dispatcher(&app, n).await;
+        let (company, cookie) =
+            company_with_dispatcher(&app, &format!("Racer {n}"), "8000-8099").await;
         for _ in 0..5 {
             companies.push(company);
             cookies.push(cookie.clone());
@@ -263,7 +233,8 @@ async fn accept_race_across_instances_and_processes_on_one_postgres() {
     let mut companies = Vec::new();
     let mut cookies = Vec::new();
     for n in 0..50 {
-        let (company, cookie) = company_with_dispatcher(&app, n).await;
+        let (company, cookie) =
+            company_with_dispatcher(&app, &format!("Racer {n}"), "8000-8099").await;
         companies.push(company);
         cookies.push(cookie);
     }

@@ -319,3 +319,48 @@ pub async fn user_id(app: &TestApp, email: &str) -> Uuid {
         .unwrap();
     row.get::<String, _>("id").parse().unwrap()
 }
+
+/// A new company serving `area` (plumbing, Zürich time, CHF) with one active dispatcher
+/// (`dispatcher@{slug}.example`, password set, so request e-mails reach them), signed
+/// in: its id and the dispatcher's session cookie.
+pub async fn company_with_dispatcher(app: &TestApp, name: &str, area: &str) -> (Uuid, String) {
+    use domain::api::Role;
+    use server::db::{accounts, sessions};
+    let db = &app.state.db;
+    let slug = name.to_lowercase().replace(' ', "");
+    let company = accounts::create_company(
+        db,
+        &accounts::NewCompany {
+            name,
+            email: &format!("office@{slug}.example"),
+            time_zone: "Europe/Zurich",
+            currency: "CHF",
+            service_area: area,
+            skills: "plumbing",
+        },
+    )
+    .await
+    .unwrap();
+    // One hash per test process: argon2 is slow on purpose, and fifty racers need one.
+    static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let hash = HASH
+        .get_or_init(|| async {
+            server::password::hash("correct horse battery".to_owned())
+                .await
+                .unwrap()
+        })
+        .await;
+    let user = accounts::create_user(
+        db,
+        company,
+        Role::Dispatcher,
+        "Dispatcher",
+        &format!("dispatcher@{slug}.example"),
+        Some(hash),
+    )
+    .await
+    .unwrap();
+    let token = sessions::new_token();
+    sessions::create(db, &token, user, 3600).await.unwrap();
+    (company, format!("dispatch_session={token}"))
+}

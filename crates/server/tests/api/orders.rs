@@ -3,16 +3,14 @@
 //! ways to cancel — with tenancy, stale versions and bad input refused without a change.
 
 use crate::{
-    helpers::{send, spawn_app, user_id, Backend, TestApp},
+    helpers::{company_with_dispatcher, send, spawn_app, user_id, Backend, TestApp},
     marketplace::{
         booking, company_id, create_request, outbox, post_booking, stored, ALPEN, PASSWORD, RHEIN,
     },
     on_both_backends,
 };
-use domain::api::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
-use server::db::{accounts, sessions};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -85,38 +83,6 @@ async fn green(app: &TestApp, alpen: &str, external_id: &str) -> (Uuid, Value) {
     .await;
     assert_eq!(view["colour"], "green", "{view}");
     (call, view)
-}
-
-/// A company of its own with a signed-in dispatcher (session written directly).
-async fn company_with_dispatcher(app: &TestApp, name: &str, area: &str) -> (Uuid, String) {
-    let db = &app.state.db;
-    let slug = name.to_lowercase().replace(' ', "");
-    let company = accounts::create_company(
-        db,
-        &accounts::NewCompany {
-            name,
-            email: &format!("office@{slug}.example"),
-            time_zone: "Europe/Zurich",
-            currency: "CHF",
-            service_area: area,
-            skills: "plumbing",
-        },
-    )
-    .await
-    .unwrap();
-    let user = accounts::create_user(
-        db,
-        company,
-        Role::Dispatcher,
-        "Dispatcher",
-        &format!("dispatcher@{slug}.example"),
-        None,
-    )
-    .await
-    .unwrap();
-    let token = sessions::new_token();
-    sessions::create(db, &token, user, 3600).await.unwrap();
-    (company, format!("dispatch_session={token}"))
 }
 
 /// A tiny but real PNG (1×1, transparent) as a data URL.
