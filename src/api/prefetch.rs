@@ -4,9 +4,8 @@
 //!
 //! The company's time zone is not known yet at that point (it comes with the session
 //! check), so the prefetch asks for a window that holds the calendar's first window in any
-//! zone: the current week (Monday to Monday, in UTC) widened by three days on each side —
-//! the calendar's own day of margin, plus up to a day for the zone's offset from UTC, plus
-//! a day for "today" being another date there. The calendar takes the read only when it
+//! zone: the week "today" falls in for every zone from UTC−12 to UTC+14 (two weeks when
+//! a zone is across the week's boundary), with the calendar's own day of margin. The calendar takes the read only when it
 //! covers the window it wants ([`take`]); anything else reads the board as before.
 
 use std::cell::RefCell;
@@ -32,12 +31,22 @@ thread_local! {
     static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
 }
 
-/// The prefetch's window around `now` (see the module comment).
+/// The prefetch's window around `now` (see the module comment): the calendar's first
+/// window (its week, with a day of margin each side) for every zone from UTC−12 to
+/// UTC+14. Mid-week that is about ten days; across a week's boundary, where one zone is
+/// already in the next week, it holds both weeks.
 pub fn window(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let today = now.date_naive();
-    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
-    let monday = monday.and_time(NaiveTime::MIN).and_utc();
-    (monday - Duration::days(3), monday + Duration::days(10))
+    let (west, east) = (Duration::hours(-12), Duration::hours(14));
+    let monday_at = |offset: Duration| {
+        let local = (now + offset).date_naive();
+        let monday = local - Duration::days(i64::from(local.weekday().num_days_from_monday()));
+        monday.and_time(NaiveTime::MIN).and_utc()
+    };
+    // A local midnight is `-offset` in UTC: the earliest is the east's, the latest the west's.
+    (
+        monday_at(west) - Duration::days(1) - east,
+        monday_at(east) + Duration::days(8) - west,
+    )
 }
 
 /// Whether the page being opened shows the calendar (the board is its first screen).
@@ -107,6 +116,16 @@ mod tests {
                 "{offset_hours} h: {want_from} … {want_to}"
             );
         }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn mid_week_the_window_is_about_ten_days() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 5, 0, 0).unwrap();
+        let (from, to) = window(now);
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap());
+        assert_eq!(to, Utc.with_ymd_and_hms(2026, 12, 8, 12, 0, 0).unwrap());
+        assert!(to - from <= Duration::days(11));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -56,6 +56,10 @@ pub struct BoardStore {
     /// The request another partner took last, while its card still says so (for the
     /// lists' screen-reader announcement).
     pub last_taken: RwSignal<Option<Uuid>>,
+    /// Bumped when the dispatcher's own action brings a call back into a list (an undo
+    /// by keyboard): a list held still under the pointer shows it at once, since the
+    /// dispatcher is waiting for exactly that card.
+    pub released: RwSignal<u64>,
 }
 
 /// How long a request another partner took stays on the board, marked "taken", before
@@ -72,7 +76,13 @@ impl BoardStore {
             inner: StoredValue::new(Inner::default()),
             membership: RwSignal::new(0),
             last_taken: RwSignal::new(None),
+            released: RwSignal::new(0),
         }
+    }
+
+    /// Lets the lists go (see [`BoardStore::released`]).
+    pub fn release_lists(&self) {
+        self.released.update(|n| *n += 1);
     }
 
     /// The signal of one call, if the board has it.

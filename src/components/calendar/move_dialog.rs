@@ -105,6 +105,7 @@ pub async fn undo_move(ctx: MoveContext, before: CallView, saved: CallView) -> O
         i18n,
         ..
     } = ctx;
+    board.release_lists();
     board.upsert(saved.moved(before.slot, before.technician_id));
     match api::undo_move(saved.id, saved.version).await {
         Ok(restored) => {

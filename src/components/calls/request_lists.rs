@@ -182,6 +182,14 @@ pub fn RequestLists() -> impl IntoView {
             }
             dragging
         });
+        // The dispatcher's own undo brings a call back: shown at once, not held. The
+        // pointer still over the list holds it again from its next move.
+        Effect::new(move |first: Option<()>| {
+            board.released.track();
+            if first.is_some() {
+                hovered.set(false);
+            }
+        });
         let shown = RwSignal::new(Vec::<Uuid>::new());
         let held = RwSignal::new(0usize);
         Effect::new(move |_| {
@@ -229,6 +237,7 @@ pub fn RequestLists() -> impl IntoView {
                 </Show>
                 <ul class="call-list" role="list" aria-labelledby=title_id
                     on:pointerenter=move |_| hovered.set(true)
+                    on:pointermove=move |_| if !hovered.get_untracked() { hovered.set(true) }
                     on:pointerleave=move |_| hovered.set(false)>
                     <For each=move || shown.get() key=|id| *id let:id>
                         {card(id)}
