@@ -52,6 +52,16 @@ pub fn router_base() -> Option<String> {
     company().map(|c| format!("/embed/{c}"))
 }
 
+/// An app path as a link's `href`: under the router's base in embed mode. Leptos
+/// resolves only relative links against the base; an absolute `/requests/…` in a frame
+/// would leave the app for a page that refuses to be framed.
+pub fn href(path: &str) -> String {
+    thread_local! {
+        static BASE: String = router_base().unwrap_or_default();
+    }
+    BASE.with(|base| format!("{base}{path}"))
+}
+
 /// The bearer token of an embedded session, if any.
 pub fn bearer() -> Option<String> {
     BEARER.with(|b| b.borrow().clone())

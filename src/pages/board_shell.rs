@@ -54,9 +54,9 @@ fn SignedInShell() -> impl IntoView {
                 <span class="topbar__company" data-testid="company-name">{company}</span>
             </div>
             <nav class="tabs" aria-label=move || i18n.t("shell.nav_label")>
-                <A href="/calendar" attr:class="tabs__tab">{move || i18n.t("shell.tab.calendar")}</A>
-                <A href="/team" attr:class="tabs__tab">{move || i18n.t("shell.tab.team")}</A>
-                <A href="/company" attr:class="tabs__tab">{move || i18n.t("company.tab")}</A>
+                <A href=crate::embed::href("/calendar") attr:class="tabs__tab">{move || i18n.t("shell.tab.calendar")}</A>
+                <A href=crate::embed::href("/team") attr:class="tabs__tab">{move || i18n.t("shell.tab.team")}</A>
+                <A href=crate::embed::href("/company") attr:class="tabs__tab">{move || i18n.t("company.tab")}</A>
             </nav>
             <div class="topbar__user">
                 <PresenceList />

@@ -11,7 +11,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <main id="main" class="center">
             <div class="card">
                 <h1>{move || i18n.t("not_found.title")}</h1>
-                <A href="/">{move || i18n.t("not_found.back")}</A>
+                <A href=crate::embed::href("/")>{move || i18n.t("not_found.back")}</A>
             </div>
         </main>
     }

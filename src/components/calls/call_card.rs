@@ -61,7 +61,7 @@ pub fn CallCard(
         i18n.money(amount, &currency)
     };
     let area = move || call.with(|c| format!("{} {}", c.client_area.postcode, c.client_area.city));
-    let href = move || format!("/requests/{}", call.with(|c| c.id));
+    let href = move || crate::embed::href(&format!("/requests/{}", call.with(|c| c.id)));
     let offered = move || call.with(|c| c.offer_state == OfferState::Offered);
     let taken = move || call.with(|c| c.offer_state == OfferState::Taken);
     let fresh = move || is_new.is_some_and(|n| n.get()) && offered();
