@@ -299,3 +299,53 @@ test('two tabs share one queue: both show it, one sends it, the server gets it o
     await close();
   }
 });
+
+test('changes queued for a call in the "to assign" list: marked on its card in words, the total counts the new line, each sent once', async ({ request }) => {
+  const { context, page, close } = await installedBrowser();
+  const checked = guard(page);
+  const api = await alpenApi();
+  try {
+    await signIn(page, DEMO.alpen.email);
+    const name = uniqueName('Offline card');
+    const booking = await postBooking(request, { name, slot: null });
+    const accepted = await api.post(`/api/v1/calls/${booking.id}/accept`, { data: {} });
+    expect(accepted.ok(), await accepted.text()).toBeTruthy();
+    const version = (await accepted.json()).version as number;
+    await page.reload();
+    const card = page.getByRole('region', { name: /Accepted — to assign/ }).getByRole('article').filter({ hasText: name });
+    await expect(card).toBeVisible();
+    await controlledByServiceWorker(page);
+    await expect.poll(() => keptKeys(page)).toEqual(expect.arrayContaining([expect.stringMatching(/^board:/)]));
+
+    await context.setOffline(true);
+    await expect(page.getByTestId('live-indicator')).toContainText('Offline');
+    await card.getByRole('link', { name }).click();
+    const modal = page.getByRole('dialog', { name });
+    const report = modal.getByRole('region', { name: 'Work report' });
+    await report.getByLabel('New note').fill('Client asked for a call back');
+    await report.getByRole('button', { name: 'Add note' }).click();
+    await expect(report.getByRole('listitem').filter({ hasText: 'Client asked for a call back' })).toBeVisible();
+    // A queued line counts in the total at once, priced by the domain's own rule.
+    const order = modal.getByRole('region', { name: 'Order' });
+    await expect(order.getByTestId('order-total')).toHaveText('CHF 120.00');
+    await order.getByRole('button', { name: 'One unit more' }).click();
+    await order.getByRole('button', { name: 'Add time' }).click();
+    await expect(order.getByTestId('order-total')).toHaveText('CHF 180.00');
+    await page.keyboard.press('Escape');
+    await expect(modal).toBeHidden();
+    await expect(card.getByTestId('pending-badge')).toHaveText('Waiting to send');
+    await expectAccessible(page);
+
+    await context.setOffline(false);
+    await expect(page.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
+    await expect(card.getByTestId('pending-badge')).toHaveCount(0);
+    const saved = await callOf(api, booking.id);
+    expect(saved.report_notes.filter((n: { text: string }) => n.text === 'Client asked for a call back')).toHaveLength(1);
+    expect(saved.order.total.amount_minor).toBe(18000);
+    expect(saved.version).toBe(version + 2);
+    checked();
+  } finally {
+    await api.dispose();
+    await close();
+  }
+});

@@ -104,18 +104,29 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
 /// other content types (a cross-site HTML form cannot send this one).
 const JSON: &str = "application/json";
 
-/// `POST path` without a body, expecting no content.
-pub async fn post_empty(path: &str) -> Result<(), ApiError> {
-    let response = authorised(Request::post(path))
+/// Sends `request` without a body, still declared JSON (see [`JSON`]).
+async fn send_bare(
+    request: gloo_net::http::RequestBuilder,
+) -> Result<gloo_net::http::Response, ApiError> {
+    request
         .header("Content-Type", JSON)
         .send()
         .await
-        .map_err(network)?;
+        .map_err(network)
+}
+
+/// An answer that should carry no content: `Ok` when it succeeded, else its problem.
+async fn read_empty(response: gloo_net::http::Response) -> Result<(), ApiError> {
     if response.ok() {
         Ok(())
     } else {
         read::<serde_json::Value>(response).await.map(drop)
     }
+}
+
+/// `POST path` without a body, expecting no content.
+pub async fn post_empty(path: &str) -> Result<(), ApiError> {
+    read_empty(send_bare(authorised(Request::post(path))).await?).await
 }
 
 /// `PATCH path` with a JSON body → JSON.
@@ -152,12 +163,7 @@ pub async fn put_raw<T: DeserializeOwned>(
 
 /// `DELETE path` → JSON.
 pub async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = authorised(Request::delete(path))
-        .header("Content-Type", JSON)
-        .send()
-        .await
-        .map_err(network)?;
-    read(response).await
+    read(send_bare(authorised(Request::delete(path))).await?).await
 }
 
 /// Sends a call write with its `Idempotency-Key` (the server keeps the first answer for
@@ -171,24 +177,13 @@ pub async fn send_keyed<T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let request = authorised(gloo_net::http::RequestBuilder::new(path).method(method))
         .header("Idempotency-Key", key);
-    let response = match body {
-        Some(body) => request.json(body).map_err(network)?.send().await,
-        None => request.header("Content-Type", JSON).send().await,
+    match body {
+        Some(body) => send_json(request, body).await,
+        None => read(send_bare(request).await?).await,
     }
-    .map_err(network)?;
-    read(response).await
 }
 
 /// `DELETE path`, expecting no content.
 pub async fn delete_empty(path: &str) -> Result<(), ApiError> {
-    let response = authorised(Request::delete(path))
-        .header("Content-Type", JSON)
-        .send()
-        .await
-        .map_err(network)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        read::<serde_json::Value>(response).await.map(drop)
-    }
+    read_empty(send_bare(authorised(Request::delete(path))).await?).await
 }

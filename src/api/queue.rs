@@ -70,7 +70,9 @@ impl Change {
     }
 
     /// The call as it will be once the server has the change, as far as the app can
-    /// tell without it (a new line shows as pending until the server's total arrives).
+    /// tell without it: a new line is priced and totalled by the domain's own rule
+    /// ([`domain::order::line_of`]); one the server would refuse is left out (its
+    /// refusal comes when the queue is sent).
     pub fn optimistic(&self, call: &CallView, by: &Actor, at: DateTime<Utc>) -> CallView {
         match self {
             Self::Patch(p) => {
@@ -91,7 +93,19 @@ impl Change {
                 });
                 view
             }
-            Self::AddLine(_) => call.clone(),
+            Self::AddLine(l) => {
+                let mut view = call.clone();
+                let line = l
+                    .command(l.line_id.unwrap_or_default())
+                    .ok()
+                    .and_then(|c| domain::order::line_of(&c, &view.service))
+                    .and_then(Result::ok);
+                if let (Some(order), Some(line)) = (view.order.as_mut(), line) {
+                    // A refused line (another currency, a total below zero) stays out.
+                    let _ = order.add_line(line);
+                }
+                view
+            }
         }
     }
 

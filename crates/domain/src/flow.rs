@@ -38,7 +38,7 @@ use crate::call::{
 use crate::command::{Actor, Command};
 use crate::error::DomainError;
 use crate::event::{Change, Event, Notification, NotificationKind, Recipient};
-use crate::order::{extra_unit_price, LineKind, OrderLine, MAX_DESCRIPTION_CHARS};
+use crate::order::{line_of, OrderLine};
 use crate::slot::TimeSlot;
 use crate::technician::TechnicianFacts;
 
@@ -130,47 +130,11 @@ fn transition(
         Command::Assign { technician } => assign(call, technician, actor),
         Command::Unassign => unassign(call, actor),
         Command::UndoMove { technician } => undo_move(call, technician, actor, now),
-        Command::AddTimeUnits {
-            line_id,
-            quantity,
-            unit_price,
-        } => {
+        Command::AddTimeUnits { .. }
+        | Command::AddMaterial { .. }
+        | Command::AddDiscount { .. } => {
             order_access(call, actor)?;
-            let unit = unit_price.unwrap_or_else(|| extra_unit_price(&call.service));
-            let line = OrderLine::new(
-                line_id,
-                LineKind::TimeUnit,
-                "Extra 30 minutes",
-                quantity,
-                unit,
-            )?;
-            add_line(call, line)
-        }
-        Command::AddMaterial {
-            line_id,
-            description,
-            quantity,
-            unit_price,
-        } => {
-            order_access(call, actor)?;
-            let description = required_text(description, MAX_DESCRIPTION_CHARS)?;
-            let line = OrderLine::new(
-                line_id,
-                LineKind::Material,
-                description,
-                quantity,
-                unit_price,
-            )?;
-            add_line(call, line)
-        }
-        Command::AddDiscount {
-            line_id,
-            description,
-            amount,
-        } => {
-            order_access(call, actor)?;
-            let description = required_text(description, MAX_DESCRIPTION_CHARS)?;
-            let line = OrderLine::new(line_id, LineKind::Discount, description, 1, amount)?;
+            let line = line_of(&cmd, &call.service).expect("a line command has a line")?;
             add_line(call, line)
         }
         Command::RemoveLine { line_id } => {
@@ -308,7 +272,7 @@ fn order_access(call: &ServiceCall, actor: &Actor) -> Result<(), DomainError> {
     require_open(call, Phase::UntilClosed)
 }
 
-fn required_text(text: String, max_chars: usize) -> Result<String, DomainError> {
+pub(crate) fn required_text(text: String, max_chars: usize) -> Result<String, DomainError> {
     let trimmed = text.trim();
     if trimmed.is_empty() || trimmed.chars().count() > max_chars {
         Err(DomainError::InvalidText)

@@ -199,6 +199,47 @@ impl Order {
     }
 }
 
+/// The line a line command adds — extra time at the service's extra-unit price unless
+/// priced, material, a discount — checked as the order will take it; `None` for any other
+/// command. The one rule for the server's change and the app's view of a queued one.
+pub fn line_of(
+    command: &crate::command::Command,
+    service: &ServiceType,
+) -> Option<Result<OrderLine, DomainError>> {
+    use crate::command::Command;
+    let described = |text: &str| crate::flow::required_text(text.to_owned(), MAX_DESCRIPTION_CHARS);
+    Some(match command {
+        Command::AddTimeUnits {
+            line_id,
+            quantity,
+            unit_price,
+        } => {
+            let unit = unit_price.unwrap_or_else(|| extra_unit_price(service));
+            OrderLine::new(
+                *line_id,
+                LineKind::TimeUnit,
+                "Extra 30 minutes",
+                *quantity,
+                unit,
+            )
+        }
+        Command::AddMaterial {
+            line_id,
+            description,
+            quantity,
+            unit_price,
+        } => described(description)
+            .and_then(|d| OrderLine::new(*line_id, LineKind::Material, d, *quantity, *unit_price)),
+        Command::AddDiscount {
+            line_id,
+            description,
+            amount,
+        } => described(description)
+            .and_then(|d| OrderLine::new(*line_id, LineKind::Discount, d, 1, *amount)),
+        _ => return None,
+    })
+}
+
 /// The suggested price of one extra 30-minute unit: the marketplace's
 /// `extra_unit_price` when it sent one, else the recommended package price × 30 / the
 /// package duration, rounded half-up to the minor unit. A 60-minute CHF 120.00 package

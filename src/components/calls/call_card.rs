@@ -65,14 +65,18 @@ pub fn CallCard(
     let offered = move || call.with(|c| c.offer_state == OfferState::Offered);
     let taken = move || call.with(|c| c.offer_state == OfferState::Taken);
     let fresh = move || is_new.is_some_and(|n| n.get()) && offered();
+    // Changes waiting in the offline queue (crate::offline), in words as on the blocks.
+    let offline = crate::offline::use_offline();
+    let pending = move || call.with(|c| offline.pending(c.id));
     let confirming = RwSignal::new(false);
     let decline_button = NodeRef::<leptos::html::Button>::new();
     let id = call.with_untracked(|c| c.id);
     let confirm_id = StoredValue::new(format!("decline-confirm-{id}"));
     view! {
-        <article class=move || format!("call-card call-card--{}{}",
+        <article class=move || format!("call-card call-card--{}{}{}",
                 super::state_badge::state_of(&call.get()).1,
-                if fresh() { " is-new" } else { "" })
+                if fresh() { " is-new" } else { "" },
+                if pending() { " is-pending" } else { "" })
             data-testid="call-card">
             <div class="call-card__head">
                 <h3 class="call-card__title">
@@ -80,6 +84,9 @@ pub fn CallCard(
                 </h3>
                 <Show when=fresh>
                     <span class="badge badge--new">{move || i18n.t("calls.new")}</span>
+                </Show>
+                <Show when=pending>
+                    <span class="badge badge--pending" data-testid="pending-badge">{move || i18n.t("queue.pending")}</span>
                 </Show>
                 <StateBadge call=call />
             </div>

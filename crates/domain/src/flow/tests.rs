@@ -5,6 +5,7 @@ use crate::colour::{board_view, Colour, Place};
 use crate::error::ReadinessGap;
 use crate::event::{Channel, Recipient};
 use crate::money::{Currency, Money};
+use crate::order::LineKind;
 use crate::technician::Missing;
 use crate::testkit::*;
 
@@ -732,6 +733,43 @@ fn design_example_order_totals_265() {
         &events[0].change,
         Change::OrderLineAdded { line } if line.kind == LineKind::TimeUnit && line.amount == chf(12000)
     ));
+}
+
+#[test]
+fn a_line_priced_from_the_view_alone_totals_as_the_change_does() {
+    // The app prices a queued line from the call's view (crate::order::line_of); the
+    // server applies the command to the call. Both must arrive at the same order.
+    let call = started();
+    let mut view = crate::view::CallView::for_company(&call, ALPEN).unwrap();
+    let commands = [
+        Command::AddTimeUnits {
+            line_id: line(1),
+            quantity: 2,
+            unit_price: None,
+        },
+        Command::AddMaterial {
+            line_id: line(2),
+            description: "  Tap washer set ".into(),
+            quantity: 3,
+            unit_price: chf(850),
+        },
+        Command::AddDiscount {
+            line_id: line(3),
+            description: "Regular client".into(),
+            amount: chf(1000),
+        },
+    ];
+    let mut applied = call;
+    for command in commands {
+        let line = crate::order::line_of(&command, &view.service)
+            .unwrap()
+            .unwrap();
+        view.order.as_mut().unwrap().add_line(line).unwrap();
+        applied = run(&applied, command, &alpen()).0;
+    }
+    assert_eq!(view.order.as_ref(), Some(&applied.order));
+    assert_eq!(applied.order.total, chf(12000 + 12000 + 2550 - 1000));
+    assert!(crate::order::line_of(&Command::Accept, &view.service).is_none());
 }
 
 #[test]
