@@ -124,6 +124,16 @@ impl OfflineContext {
         self.pending_ids.with_value(|ids| ids.contains(&id))
     }
 
+    /// `view` from the server with this call's waiting changes on top: a fetch or a live
+    /// event must not hide what the dispatcher did while the server has not got it yet.
+    pub fn with_waiting(&self, view: CallView) -> CallView {
+        if !self.pending_untracked(view.id) {
+            return view;
+        }
+        self.queue
+            .with_untracked(|items| queue::overlay(view, items))
+    }
+
     /// Whether changes to call `id` wait in the queue, outside reactive tracking.
     pub fn pending_untracked(&self, id: Uuid) -> bool {
         self.queue
@@ -530,6 +540,7 @@ pub fn provide_offline() -> OfflineContext {
         session,
     };
     provide_context(context);
+    live.shape_views_with(move |view| context.with_waiting(view));
     if let Some(channel) = channel {
         let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| context.refresh());
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

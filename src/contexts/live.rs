@@ -88,6 +88,9 @@ pub struct LiveContext {
     /// connected: the picture would be stale).
     pub presence: RwSignal<Presence>,
     connection: StoredValue<Connection, LocalStorage>,
+    /// What a call from the server becomes on this board: the offline queue
+    /// (crate::offline, provided after this) puts the changes still waiting on top.
+    shape: StoredValue<Option<ViewShaper>, LocalStorage>,
     // Events arrive outside any component: the handles they need are kept here.
     board: BoardStore,
     toasts: Toasts,
@@ -120,16 +123,31 @@ fn backoff_ms(failures: u32) -> f64 {
     ceiling / 2.0 + js_sys::Math::random() * ceiling / 2.0
 }
 
+/// See [`LiveContext::shape_views_with`].
+type ViewShaper = std::rc::Rc<dyn Fn(CallView) -> CallView>;
+
 /// Applies a call view from the server unless the board already has this version or a
-/// newer one (its own save, or an optimistic move awaiting confirmation).
-fn apply_view(board: BoardStore, view: CallView) {
+/// newer one (its own save, or an optimistic move awaiting confirmation); changes still
+/// waiting in the offline queue stay on top of it.
+fn apply_view(live: LiveContext, view: CallView) {
+    let board = live.board;
     let known = board.call(view.id).map(|c| c.get_untracked().version);
     if known.is_none_or(|v| view.version > v) {
+        let view = match live.shape.with_value(Clone::clone) {
+            Some(shape) => shape(view),
+            None => view,
+        };
         board.upsert(view);
     }
 }
 
 impl LiveContext {
+    /// Every call view a live event brings passes through `shape` before the board
+    /// shows it (the offline queue's waiting changes on top).
+    pub fn shape_views_with(self, shape: impl Fn(CallView) -> CallView + 'static) {
+        self.shape.set_value(Some(std::rc::Rc::new(shape)));
+    }
+
     fn open(self) {
         let since = self.connection.with_value(|c| c.last_seq);
         let on_message = move |message| self.receive(message);
@@ -185,12 +203,12 @@ impl LiveContext {
             LiveEvent::NewOffer(view) => {
                 let service = view.service.name.clone();
                 let area = format!("{} {}", view.client_area.postcode, view.client_area.city);
-                apply_view(board, *view);
+                apply_view(self, *view);
                 self.announce_offer(&service, &area);
             }
             LiveEvent::CallChanged(view) => {
                 let id = view.id;
-                apply_view(board, *view);
+                apply_view(self, *view);
                 self.changed.update(|(n, last)| {
                     *n += 1;
                     *last = Some(id);
@@ -368,6 +386,7 @@ pub fn provide_live() -> LiveContext {
         permission: RwSignal::new(current_permission()),
         presence: RwSignal::new(Presence::default()),
         connection: StoredValue::new_local(Connection::default()),
+        shape: StoredValue::new_local(None),
         board: use_board(),
         toasts: use_toasts(),
         i18n: use_i18n(),

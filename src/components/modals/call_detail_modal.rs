@@ -145,7 +145,7 @@ pub fn CallDetailModal(
     Effect::new(move |_| {
         if let Some(Ok(view)) = fetched.get() {
             if view.offer_state != OfferState::Taken {
-                board.upsert(view);
+                board.upsert(offline.with_waiting(view));
             }
         }
     });
