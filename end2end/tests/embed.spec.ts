@@ -198,3 +198,27 @@ test('a partner site that is not allowed gets no board, and a token minted for 4
   const rest = pageGuard.filter((p) => !expected(p));
   pageGuard.splice(0, pageGuard.length, ...rest);
 });
+
+test('a frame whose browser keeps no cookie still works on the bearer alone, and goes live through a socket ticket', async ({ page, request }) => {
+  // Safari and browsers that block third-party cookies keep no session cookie in the
+  // frame, partitioned or not: the answer that would set it arrives here without it.
+  await page.route('**/api/v1/embed/session', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['set-cookie'];
+    await route.fulfill({ response, headers });
+  });
+  await page.goto(`http://localhost:${ALLOWED}/`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'Sandra Meier', { timeout: 20_000 });
+  const frame = await boardFrame(page);
+  await expect(frame.getByTestId('company-name')).toHaveText('Alpen Sanitär AG');
+  // No cookie: a request without the bearer is not signed in.
+  expect(await frame.evaluate(() => fetch('/api/v1/auth/me').then((r) => r.status))).toBe(401);
+
+  // The socket opened with a ticket (a WebSocket carries no Authorization header) …
+  await expect(frame.getByTestId('live-indicator')).toContainText('Live');
+  // … and brings a new booking to the frame's board.
+  const name = uniqueName('Bearer-only live');
+  await postBooking(request, { name, slot: slotAt(11, 9) });
+  await expect(frame.getByRole('region', { name: /Requests/ }).getByRole('article').filter({ hasText: name })).toBeVisible();
+});

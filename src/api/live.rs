@@ -86,17 +86,27 @@ pub fn parse(text: &str) -> Option<LiveMessage> {
     Some(LiveMessage::Event { seq, event })
 }
 
-/// `ws(s)://<this host>/api/v1/events[?since=N]`.
-pub fn events_url(since: Option<i64>) -> String {
+/// `ws(s)://<this host>/api/v1/events[?since=N][&ticket=T]`: a bearer session (an
+/// embedded board whose browser keeps no cookie in the frame) opens the socket with a
+/// single-use ticket, since a WebSocket carries no `Authorization` header.
+pub fn events_url(since: Option<i64>, ticket: Option<&str>) -> String {
     let location = leptos::prelude::window().location();
     let scheme = match location.protocol().as_deref() {
         Ok("https:") => "wss",
         _ => "ws",
     };
     let host = location.host().unwrap_or_default();
-    match since {
-        Some(seq) => format!("{scheme}://{host}/api/v1/events?since={seq}"),
-        None => format!("{scheme}://{host}/api/v1/events"),
+    let mut query = Vec::new();
+    if let Some(seq) = since {
+        query.push(format!("since={seq}"));
+    }
+    if let Some(ticket) = ticket {
+        query.push(format!("ticket={}", js_sys::encode_uri_component(ticket)));
+    }
+    if query.is_empty() {
+        format!("{scheme}://{host}/api/v1/events")
+    } else {
+        format!("{scheme}://{host}/api/v1/events?{}", query.join("&"))
     }
 }
 
@@ -127,10 +137,11 @@ impl LiveSocket {
     /// code ([`SESSION_ENDED_CLOSE`]: the session ended, do not reconnect).
     pub fn open(
         since: Option<i64>,
+        ticket: Option<&str>,
         mut on_message: impl FnMut(LiveMessage) + 'static,
         on_closed: impl Fn(u16) + 'static,
     ) -> Result<Self, String> {
-        let ws = WebSocket::new(&events_url(since)).map_err(|e| format!("{e:?}"))?;
+        let ws = WebSocket::new(&events_url(since, ticket)).map_err(|e| format!("{e:?}"))?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             if let Some(text) = ev.data().as_string() {
                 if let Some(message) = parse(&text) {

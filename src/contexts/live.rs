@@ -149,10 +149,26 @@ impl LiveContext {
     }
 
     fn open(self) {
+        if crate::embed::bearer().is_none() {
+            self.open_with(None);
+            return;
+        }
+        // An embedded session may live in the bearer token alone (the browser kept no
+        // cookie in the frame): a single-use ticket opens the socket as that session.
+        // Where the cookie was kept, the server goes by the cookie.
+        leptos::task::spawn_local(async move {
+            match crate::api::company::events_ticket().await {
+                Ok(ticket) => self.open_with(Some(&ticket)),
+                Err(_) => self.closed(0),
+            }
+        });
+    }
+
+    fn open_with(self, ticket: Option<&str>) {
         let since = self.connection.with_value(|c| c.last_seq);
         let on_message = move |message| self.receive(message);
         let on_closed = move |code| self.closed(code);
-        match LiveSocket::open(since, on_message, on_closed) {
+        match LiveSocket::open(since, ticket, on_message, on_closed) {
             Ok(socket) => self.connection.update_value(|c| c.socket = Some(socket)),
             Err(_) => self.closed(0),
         }
