@@ -345,8 +345,50 @@ impl OfflineContext {
         };
         spawn_local(async move {
             let items = queue::load(owner.user).await;
+            let before = self.queue.get_untracked();
+            self.follow_other_tab(&before, &items);
             self.queue.set(items);
         });
+    }
+
+    /// Another tab changed the shared queue (`old` → `new`): this board shows the same.
+    /// A change it added goes on top of the call as shown here; a call whose waiting
+    /// change it dropped (discarded, or sent and not yet heard of through the live
+    /// connection) goes back to how it was before that change, with what still waits
+    /// after it on top. A call already at the server's newer version stays as it is.
+    fn follow_other_tab(self, old: &[Intent], new: &[Intent]) {
+        let known: HashSet<Uuid> = old.iter().map(|i| i.key).collect();
+        let kept: HashSet<Uuid> = new.iter().map(|i| i.key).collect();
+        for intent in new
+            .iter()
+            .filter(|i| !known.contains(&i.key) && i.conflict.is_none())
+        {
+            if let Some(call) = self.board.call(intent.call_id) {
+                let shown = queue::overlay(call.get_untracked(), std::slice::from_ref(intent));
+                self.board.upsert(shown);
+            }
+        }
+        let mut reverted = HashSet::new();
+        for (index, intent) in old.iter().enumerate() {
+            if kept.contains(&intent.key) || !reverted.insert(intent.call_id) {
+                continue;
+            }
+            let Some(call) = self.board.call(intent.call_id) else {
+                continue;
+            };
+            if call.with_untracked(|c| c.version) > intent.before.version {
+                continue;
+            }
+            // `before` holds the changes queued ahead of this one; on top go those after.
+            let earlier: HashSet<Uuid> = old[..index].iter().map(|i| i.key).collect();
+            let after: Vec<Intent> = new
+                .iter()
+                .filter(|i| i.call_id == intent.call_id && !earlier.contains(&i.key))
+                .cloned()
+                .collect();
+            self.board
+                .upsert(queue::overlay(intent.before.clone(), &after));
+        }
     }
 
     /// Sends the queue soon (after the current task, so a change being made finishes).

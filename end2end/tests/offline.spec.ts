@@ -263,7 +263,7 @@ test('an answer lost after the server made the change is repeated with its key a
   }
 });
 
-test('two tabs share one queue: both show it, one sends it, the server gets it once', async ({ request }) => {
+test('two tabs share one queue: both boards show it, one tab sends it, the server gets it once', async ({ request }) => {
   const { context, page, close } = await installedBrowser();
   const checked = guard(page);
   const api = await alpenApi();
@@ -273,6 +273,9 @@ test('two tabs share one queue: both show it, one sends it, the server gets it o
     const other = await context.newPage();
     const otherChecked = guard(other);
     await other.goto('/calendar');
+    const otherCalendar = new CalendarPage(other);
+    await otherCalendar.showDay(call.day);
+    await expect(otherCalendar.block(call.id)).toBeVisible();
     const calendar = new CalendarPage(page);
     await page.reload();
     await calendar.showDay(call.day);
@@ -284,11 +287,17 @@ test('two tabs share one queue: both show it, one sends it, the server gets it o
     await expect(page.getByTestId('queue-badge')).toHaveText('Offline — 1 change waiting');
     // The other tab hears of it (BroadcastChannel) and shows the same queue.
     await expect(other.getByTestId('queue-badge')).toHaveText('Offline — 1 change waiting');
+    // … and its board shows the change too: the block moved, marked as waiting.
+    const left = async (c: CalendarPage) => (await c.block(call.id).boundingBox())!.x;
+    await expect(otherCalendar.block(call.id)).toHaveAttribute('data-pending', 'Waiting to send');
+    await expect.poll(async () => Math.abs((await left(otherCalendar)) - (await left(calendar)))).toBeLessThan(2);
 
     // Both tabs see the connection return and both try to send; the lock lets one.
     await context.setOffline(false);
     await expect(page.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
     await expect(other.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
+    await expect(otherCalendar.block(call.id)).not.toHaveAttribute('data-pending', /.+/);
+    await expect.poll(async () => Math.abs((await left(otherCalendar)) - (await left(calendar)))).toBeLessThan(2);
     const saved = await callOf(api, call.id);
     expect(minutesLater(saved.slot.start, call.slot.start)).toBe(90);
     expect(saved.version).toBe(call.version + 1);
