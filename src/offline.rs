@@ -473,7 +473,16 @@ impl OfflineContext {
                     return;
                 }
                 Err(err) if err.status() == Some(401) => {
-                    // Kept as it is; sent after the next sign-in.
+                    // Kept as it is; sent after the next sign-in (the queue is the
+                    // user's), and the dispatcher is told so before the sign-in page.
+                    let waiting = self.queue.with_untracked(Vec::len);
+                    let key = if waiting == 1 {
+                        "queue.paused_signed_out_one"
+                    } else {
+                        "queue.paused_signed_out_many"
+                    };
+                    self.toasts
+                        .info(self.i18n.t(key).replace("{n}", &waiting.to_string()));
                     self.session.ended();
                     return;
                 }

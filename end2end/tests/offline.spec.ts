@@ -4,7 +4,7 @@ import { expectAccessible } from './fixtures/axe';
 import { postBooking, slotAt, signIn, technicians, uniqueName } from './fixtures/board';
 import { CalendarPage } from './fixtures/calendar-page';
 import { controlledByServiceWorker, installedBrowser, keptKeys } from './fixtures/installed';
-import { DEMO } from './fixtures/login-page';
+import { DEMO, LoginPage } from './fixtures/login-page';
 
 // Dispatching through a dropped connection (src/offline.rs): changes made offline are
 // shown at once, marked pending, survive a reload, and reach the server exactly once when
@@ -352,6 +352,46 @@ test('changes queued for a call in the "to assign" list: marked on its card in w
     expect(saved.report_notes.filter((n: { text: string }) => n.text === 'Client asked for a call back')).toHaveLength(1);
     expect(saved.order.total.amount_minor).toBe(18000);
     expect(saved.version).toBe(version + 2);
+    checked();
+  } finally {
+    await api.dispose();
+    await close();
+  }
+});
+
+test('signed out while changes wait: the queue pauses, is kept, and is sent once after signing in again', async ({ request }) => {
+  const { context, page, close } = await installedBrowser();
+  const checked = guard(page);
+  const api = await alpenApi();
+  try {
+    await signIn(page, DEMO.alpen.email);
+    const call = await greenCall(page, request, api);
+    const calendar = new CalendarPage(page);
+    await page.reload();
+    await calendar.showDay(call.day);
+    await expect(calendar.block(call.id)).toBeVisible();
+    await controlledByServiceWorker(page);
+
+    await context.setOffline(true);
+    await expect(page.getByTestId('live-indicator')).toContainText('Offline');
+    await dragLater(page, calendar, call.id, call.anna.id, 60);
+    await expect(page.getByTestId('queue-badge')).toHaveText('Offline — 1 change waiting');
+
+    // The session ends meanwhile (expired, or signed out elsewhere): the replay's 401
+    // pauses the queue instead of dropping it, and says so.
+    await context.clearCookies();
+    await context.setOffline(false);
+    await expect(page.getByText('Signed out: 1 change waiting is kept on this device')).toBeVisible({ timeout: 20_000 });
+    await expect(page).toHaveURL(/\/login/);
+    expect((await callOf(api, call.id)).version).toBe(call.version);
+
+    // Signing in again sends it, once.
+    await new LoginPage(page).signIn(DEMO.alpen.email, DEMO.password);
+    await expect(page).toHaveURL(/\/calendar/);
+    await expect.poll(async () => (await callOf(api, call.id)).version, { timeout: 20_000 }).toBe(call.version + 1);
+    const saved = await callOf(api, call.id);
+    expect(minutesLater(saved.slot.start, call.slot.start)).toBe(60);
+    await expect(page.getByTestId('queue-badge')).toBeHidden();
     checked();
   } finally {
     await api.dispose();
