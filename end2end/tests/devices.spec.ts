@@ -84,6 +84,31 @@ for (const device of DEVICES) {
         expect(await overflow(page), 'board').toEqual([]);
         expect(await smallControls(page, '.agenda'), 'agenda controls').toEqual([]);
         await saveScreenshot(page, 'device-phone-agenda');
+
+        // The two lists are tabs on a phone: one shown at a time, each with its count.
+        const tabs = page.getByRole('tablist', { name: 'Requests and calls to assign' });
+        await expect(tabs).toBeVisible();
+        const requestsTab = tabs.getByRole('tab', { name: /Requests/ });
+        const unassignedTab = tabs.getByRole('tab', { name: /Accepted — to assign/ });
+        const requestsList = page.getByRole('region', { name: /Requests/ });
+        const unassignedList = page.getByRole('region', { name: /Accepted — to assign/ });
+        await expect(requestsTab).toHaveAttribute('aria-selected', 'true');
+        await expect(requestsList).toBeVisible();
+        await expect(unassignedList).toBeHidden();
+        await unassignedTab.tap();
+        await expect(unassignedTab).toHaveAttribute('aria-selected', 'true');
+        await expect(unassignedList).toBeVisible();
+        await expect(requestsList).toBeHidden();
+        expect(await smallControls(page, '.lists__tabs'), 'list tabs').toEqual([]);
+        expect(await overflow(page), 'lists').toEqual([]);
+        await saveScreenshot(page, 'device-phone-lists');
+        // The arrow keys move between the tabs (and the focus with them).
+        await unassignedTab.focus();
+        await page.keyboard.press('ArrowLeft');
+        await expect(requestsTab).toBeFocused();
+        await expect(requestsList).toBeVisible();
+        await expectAccessible(page);
+        await entry.scrollIntoViewIfNeeded();
         await entry.tap();
       } else {
         await calendar.showDay(call.day);

@@ -62,6 +62,44 @@ pub fn sorted(mut calls: Vec<CallView>, order: SortOrder) -> Vec<Uuid> {
     calls.into_iter().map(|c| c.id).collect()
 }
 
+/// Which list a phone shows (the lists are tabs there).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PhoneTab {
+    Requests,
+    Unassigned,
+}
+
+impl PhoneTab {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Requests => "requests",
+            Self::Unassigned => "unassigned",
+        }
+    }
+
+    fn tab_id(self) -> &'static str {
+        match self {
+            Self::Requests => "lists-tab-requests",
+            Self::Unassigned => "lists-tab-unassigned",
+        }
+    }
+
+    fn panel_id(self) -> &'static str {
+        match self {
+            Self::Requests => "lists-requests",
+            Self::Unassigned => "lists-unassigned",
+        }
+    }
+
+    /// Two tabs: every arrow key goes to the other one.
+    fn other(self) -> Self {
+        match self {
+            Self::Requests => Self::Unassigned,
+            Self::Unassigned => Self::Requests,
+        }
+    }
+}
+
 /// The two lists below the calendar: incoming requests (blue: accept or decline) and
 /// accepted calls still to assign (white).
 #[component]
@@ -259,8 +297,40 @@ pub fn RequestLists() -> impl IntoView {
             .unwrap_or_default()
     };
 
+    // On a phone the two lists are tabs (one shown at a time, CSS below 600 px); wider
+    // screens show both and never see the tab strip.
+    let phone_tab = RwSignal::new(PhoneTab::Requests);
+    let tab = move |which: PhoneTab, title: &'static str, count: RwSignal<Vec<Uuid>>| {
+        let selected = move || phone_tab.get() == which;
+        view! {
+            <button type="button" role="tab" id=which.tab_id() aria-controls=which.panel_id()
+                aria-selected=move || selected().to_string()
+                tabindex=move || if selected() { "0" } else { "-1" }
+                on:click=move |_| phone_tab.set(which)
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if matches!(ev.key().as_str(), "ArrowLeft" | "ArrowRight" | "Home" | "End") {
+                        ev.prevent_default();
+                        let next = which.other();
+                        phone_tab.set(next);
+                        if let Some(el) = document().get_element_by_id(next.tab_id()) {
+                            if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                                let _ = el.focus();
+                            }
+                        }
+                    }
+                }>
+                {move || i18n.t(title)}
+                <span class="count">{move || count.with(Vec::len)}</span>
+            </button>
+        }
+    };
+
     view! {
-        <div class="lists">
+        <div class="lists" data-phone-tab=move || phone_tab.get().key()>
+            <div class="lists__tabs" role="tablist" aria-label=move || i18n.t("calls.lists_label")>
+                {tab(PhoneTab::Requests, "calls.requests.title", requests)}
+                {tab(PhoneTab::Unassigned, "calls.unassigned.title", unassigned)}
+            </div>
             <div class="lists__tools" role="group" aria-label=move || i18n.t("calls.tools")>
                 <div class="segmented" role="group" aria-label=move || i18n.t("calls.sort.label")>
                     <button type="button" aria-pressed=move || (order.get() == SortOrder::Arrival).to_string()
@@ -288,14 +358,14 @@ pub fn RequestLists() -> impl IntoView {
                 </label>
             </div>
             <p class="visually-hidden" role="status" aria-live="assertive">{taken_text}</p>
-            <section class="lists__section" aria-labelledby="requests-title">
+            <section class="lists__section lists__section--requests" id=PhoneTab::Requests.panel_id() aria-labelledby="requests-title">
                 <h2 id="requests-title">
                     {move || i18n.t("calls.requests.title")}
                     <span class="count">{move || requests.with(Vec::len)}</span>
                 </h2>
                 {list(requests, "calls.requests.empty", true, "requests-title")}
             </section>
-            <section class="lists__section" aria-labelledby="unassigned-title">
+            <section class="lists__section lists__section--unassigned" id=PhoneTab::Unassigned.panel_id() aria-labelledby="unassigned-title">
                 <h2 id="unassigned-title">
                     {move || i18n.t("calls.unassigned.title")}
                     <span class="count">{move || unassigned.with(Vec::len)}</span>
