@@ -426,3 +426,51 @@ pub fn format_day_time(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
         ],
     )
 }
+
+/// A calendar date's instant for formatting it as a date: noon UTC, formatted in UTC.
+#[allow(clippy::cast_precision_loss)]
+fn noon_utc(date: chrono::NaiveDate) -> f64 {
+    date.and_hms_opt(12, 0, 0)
+        .map_or(0.0, |t| t.and_utc().timestamp_millis() as f64)
+}
+
+/// A calendar date as the locale writes it in a field ("07/12/2026", "07.12.2026").
+pub fn format_numeric_date(tag: &str, date: chrono::NaiveDate) -> String {
+    format_with(
+        tag,
+        noon_utc(date),
+        &[
+            ("timeZone", "UTC"),
+            ("day", "2-digit"),
+            ("month", "2-digit"),
+            ("year", "numeric"),
+        ],
+    )
+}
+
+/// A calendar date in full ("Monday 7 December 2026"): a date picker's day, as heard.
+pub fn format_full_date(tag: &str, date: chrono::NaiveDate) -> String {
+    format_with(
+        tag,
+        noon_utc(date),
+        &[("timeZone", "UTC"), ("dateStyle", "full")],
+    )
+}
+
+/// A month and year ("December 2026", "Dezember 2026", "Jänner 2027").
+pub fn format_month_year(tag: &str, date: chrono::NaiveDate) -> String {
+    format_with(
+        tag,
+        noon_utc(date),
+        &[("timeZone", "UTC"), ("month", "long"), ("year", "numeric")],
+    )
+}
+
+/// A weekday's name, `style` "narrow" ("M") or "long" ("Monday").
+pub fn format_weekday_name(tag: &str, date: chrono::NaiveDate, style: &str) -> String {
+    format_with(
+        tag,
+        noon_utc(date),
+        &[("timeZone", "UTC"), ("weekday", style)],
+    )
+}

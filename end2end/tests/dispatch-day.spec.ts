@@ -187,7 +187,9 @@ test('a deep-linked assigned call shows its technician, date and tasks as from t
   await expect(modal.getByTestId('modal-technician')).toHaveText('Anna Keller');
   await expect(modal.getByLabel('Technician')).toHaveValue(anna.id);
   const local = new Date(slot.start).toLocaleString('sv-SE', { timeZone: 'Europe/Zurich' });
-  await expect(modal.getByLabel('Date')).toHaveValue(local.slice(0, 10));
+  // The date as the dispatcher's locale writes it (en-GB: day first).
+  const [y, m, d] = local.slice(0, 10).split('-');
+  await expect(modal.getByLabel('Date')).toHaveValue(`${d}/${m}/${y}`);
   await expect(modal.getByLabel('Start time')).toHaveValue(local.slice(11, 16));
   await expect(modal.getByRole('button', { name: 'Confirm: client called' })).toBeVisible();
 });
@@ -289,4 +291,56 @@ test('screenshots: the board in day and week view, and the detail modal', async 
   const modal = page.getByRole('dialog', { name });
   await expect(modal.getByTestId('modal-technician')).toHaveText('Anna Keller');
   await page.screenshot({ path: 'artifacts/dispatch-modal.png' });
+});
+
+test('the date picker writes and reads dates the locale\'s way and works from the keyboard alone', async ({ page, request }) => {
+  const name = uniqueName('Picked date');
+  const booking = await postBooking(request, { name, slot: null });
+  await signIn(page, DEMO.alpen.email);
+  await acceptAndPatch(page, booking.id, {});
+  await page.goto(`/requests/${booking.id}`);
+  const modal = page.getByRole('dialog', { name });
+  const field = modal.getByLabel('Date');
+  await expect(field).toHaveAttribute('placeholder', 'dd/mm/yyyy');
+  // Typed the British way, day first.
+  await field.fill('15/01/2027');
+  const open = modal.getByRole('button', { name: 'Open calendar' });
+  await open.click();
+  const grid = modal.getByRole('dialog', { name: 'January 2027' });
+  await expect(grid).toBeVisible();
+  await expect(grid.getByRole('button', { name: /^Friday,? 15 January 2027$/ })).toBeFocused();
+  await expect(grid.getByRole('button', { name: /^Friday,? 15 January 2027$/ })).toHaveAttribute('aria-pressed', 'true');
+  await expectAccessible(page);
+  // A day on, a week on, a month on: 23 February.
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('PageDown');
+  await expect(modal.getByRole('dialog', { name: 'February 2027' })).toBeVisible();
+  await expect(modal.getByRole('button', { name: /^Tuesday,? 23 February 2027$/ })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(modal.getByRole('dialog', { name: /2027/ })).toHaveCount(0);
+  await expect(field).toHaveValue('23/02/2027');
+  await expect(open).toBeFocused();
+  await modal.getByLabel('Start time').selectOption('10:00');
+  await modal.getByRole('button', { name: 'Save date and time' }).click();
+  await expect.poll(async () => (await getCall(page, booking.id)).slot?.start ?? null).not.toBeNull();
+  const saved = (await getCall(page, booking.id)).slot.start;
+  expect(new Date(saved).toLocaleString('sv-SE', { timeZone: 'Europe/Zurich' }).slice(0, 16)).toBe('2027-02-23 10:00');
+
+  // In Swiss German the same field says 23.02.2027, and the grid is German; Escape
+  // closes it and gives the focus back.
+  try {
+    await page.getByTestId('locale-switch').selectOption('de-CH');
+    await expect(field).toHaveValue('23.02.2027');
+    await expect(field).toHaveAttribute('placeholder', 'TT.MM.JJJJ');
+    await modal.getByRole('button', { name: 'Kalender öffnen' }).click();
+    await expect(modal.getByRole('dialog', { name: 'Februar 2027' })).toBeVisible();
+    await expect(modal.getByRole('button', { name: /^Dienstag,? 23\. Februar 2027$/ })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(modal.getByRole('dialog', { name: 'Februar 2027' })).toHaveCount(0);
+    await expect(modal).toBeVisible();
+    await expect(modal.getByRole('button', { name: 'Kalender öffnen' })).toBeFocused();
+  } finally {
+    await page.getByTestId('locale-switch').selectOption('en-GB');
+  }
 });

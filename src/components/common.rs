@@ -1,5 +1,6 @@
 //! Small components used across pages.
 pub mod conflict_card;
+pub mod date_picker;
 pub mod live_indicator;
 pub mod locale_switch;
 pub mod offline_banner;

@@ -229,9 +229,51 @@ pub fn finish_text(locale: Locale, text: &str) -> String {
     }
 }
 
+/// A date as a person types it in any of our locales, all of which write the day first:
+/// `7.12.2026`, `07/12/2026`, `7-12-26` (a two-digit year is this century), or ISO
+/// `2026-12-07`. `None` for anything else, impossible dates included (`31.02.2026`).
+pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
+    let text = text.trim();
+    let parts: Vec<&str> = text.split(['.', '/', '-']).map(str::trim).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let number = |p: &str| p.parse::<u32>().ok();
+    let (day, month, year) = if parts[0].len() == 4 {
+        (number(parts[2])?, number(parts[1])?, number(parts[0])?)
+    } else {
+        let year = match parts[2].len() {
+            2 => 2000 + number(parts[2])?,
+            4 => number(parts[2])?,
+            _ => return None,
+        };
+        (number(parts[0])?, number(parts[1])?, year)
+    };
+    chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_dates_are_read_day_first_or_iso() {
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(parse_date("07.12.2026"), d(2026, 12, 7));
+        assert_eq!(parse_date(" 7.12.2026 "), d(2026, 12, 7));
+        assert_eq!(parse_date("07/12/2026"), d(2026, 12, 7));
+        assert_eq!(parse_date("7-12-26"), d(2026, 12, 7));
+        assert_eq!(parse_date("2026-12-07"), d(2026, 12, 7));
+        assert_eq!(parse_date("31.02.2026"), None);
+        assert_eq!(parse_date("07.12.202"), None);
+        assert_eq!(parse_date("07.12"), None);
+        assert_eq!(parse_date("tomorrow"), None);
+        assert_eq!(parse_date(""), None);
+    }
 
     #[test]
     fn the_default_comes_from_the_country() {

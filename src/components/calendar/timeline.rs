@@ -4,6 +4,8 @@ use chrono::{Datelike, Duration, NaiveDate, Utc};
 use domain::{api::team::TechnicianSummary, colour::Colour};
 use leptos::{prelude::*, wasm_bindgen::JsCast};
 use leptos_router::{hooks::use_navigate, NavigateOptions};
+
+use crate::components::common::date_picker::DatePicker;
 use uuid::Uuid;
 
 use super::{
@@ -149,6 +151,9 @@ fn Toolbar() -> impl IntoView {
             .map(move |h| view! { <option value=h.to_string() selected=h == selected>{format!("{h:02}:00")}</option> })
             .collect_view()
     };
+    // "Go to date" shows the calendar's day; a date picked there moves the calendar.
+    let go_to = RwSignal::new(String::new());
+    Effect::new(move |_| go_to.set(calendar.anchor.get().to_string()));
     view! {
         <div class="toolbar" role="toolbar" aria-label=move || i18n.t("calendar.toolbar")>
             <div class="toolbar__group">
@@ -170,15 +175,11 @@ fn Toolbar() -> impl IntoView {
                         on:click=move |_| calendar.span.set(Span::Week)>{move || i18n.t("calendar.week")}</button>
                 </div>
                 <super::density_switch::DensitySwitch />
-                <label class="inline-field">
-                    <span>{move || i18n.t("calendar.go_to_date")}</span>
-                    <input type="date" prop:value=move || calendar.anchor.get().to_string()
-                        on:change=move |ev| {
-                            if let Ok(d) = event_target_value(&ev).parse::<NaiveDate>() {
-                                calendar.anchor.set(d);
-                            }
-                        } />
-                </label>
+                <div class="inline-field">
+                    <label for="go-to-date">{move || i18n.t("calendar.go_to_date")}</label>
+                    <DatePicker id="go-to-date" value=go_to
+                        on_pick=Callback::new(move |d: NaiveDate| calendar.anchor.set(d)) />
+                </div>
                 <label class="inline-field">
                     <span>{move || i18n.t("calendar.hours_from")}</span>
                     <select on:change=move |ev| {

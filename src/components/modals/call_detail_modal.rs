@@ -17,7 +17,7 @@ use crate::{
         calls::{
             accept_and_report, decline_and_report, error_text, price_of, state_badge::StateBadge,
         },
-        common::toast_host::ToastHost,
+        common::{date_picker::DatePicker, toast_host::ToastHost},
     },
     contexts::{
         board::{use_board, use_roster},
@@ -604,8 +604,9 @@ fn Tasks(
             <form class="task task--row" on:submit=move |ev| save_date.run(ev)>
                 <div class="field">
                     <label for="call-date">{move || i18n.t("calls.modal.date")}</label>
-                    <input id="call-date" type="date" node_ref=date_input bind:value=date
-                        aria-invalid=invalid(Field::Date) aria-describedby=Field::Date.error_id() />
+                    <DatePicker id="call-date" value=date node_ref=date_input
+                        invalid=Signal::derive(invalid(Field::Date))
+                        described_by=Field::Date.error_id().to_owned() />
                 </div>
                 <div class="field">
                     <label for="call-time">{move || i18n.t("calls.modal.time")}</label>
