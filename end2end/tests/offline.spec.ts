@@ -1,4 +1,4 @@
-import { request as apiRequest, type APIRequestContext, type Page } from '@playwright/test';
+import { request as apiRequest, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
 import { expect, test } from './fixtures/test';
 import { expectAccessible } from './fixtures/axe';
 import { postBooking, slotAt, signIn, technicians, uniqueName } from './fixtures/board';
@@ -76,145 +76,146 @@ async function dragLater(page: Page, calendar: CalendarPage, id: string, rowId: 
   await calendar.confirmDialog().getByRole('button', { name: 'Confirm' }).click();
 }
 
+/** A test in the installed browser, signed in as Alpen's dispatcher, with an API session
+ * of its own; it fails on the page's errors like any guarded test. */
+function installedTest(
+  title: string,
+  body: (t: { context: BrowserContext; page: Page; api: APIRequestContext; request: APIRequestContext }) => Promise<void>,
+) {
+  test(title, async ({ request }) => {
+    const { context, page, close } = await installedBrowser();
+    const checked = guard(page);
+    const api = await alpenApi();
+    try {
+      await signIn(page, DEMO.alpen.email);
+      await body({ context, page, api, request });
+      checked();
+    } finally {
+      await api.dispose();
+      await close();
+    }
+  });
+}
+
 const minutesLater = (a: string, b: string) => (Date.parse(a) - Date.parse(b)) / 60_000;
 
-test('offline: a move and a note wait through a reload, then reach the server exactly once', async ({ request }) => {
-  const { context, page, close } = await installedBrowser();
-  const checked = guard(page);
-  const api = await alpenApi();
-  try {
-    await signIn(page, DEMO.alpen.email);
-    const call = await greenCall(page, request, api);
-    const calendar = new CalendarPage(page);
-    await page.reload();
-    await calendar.showDay(call.day);
-    const block = calendar.block(call.id);
-    await expect(block).toBeVisible();
-    await controlledByServiceWorker(page);
-    await expect.poll(() => keptKeys(page)).toEqual(expect.arrayContaining([expect.stringMatching(/^board:/)]));
+installedTest('offline: a move and a note wait through a reload, then reach the server exactly once', async ({ context, page, api, request }) => {
+  const call = await greenCall(page, request, api);
+  const calendar = new CalendarPage(page);
+  await page.reload();
+  await calendar.showDay(call.day);
+  const block = calendar.block(call.id);
+  await expect(block).toBeVisible();
+  await controlledByServiceWorker(page);
+  await expect.poll(() => keptKeys(page)).toEqual(expect.arrayContaining([expect.stringMatching(/^board:/)]));
 
-    await context.setOffline(true);
-    await expect(page.getByTestId('live-indicator')).toContainText('Offline');
-    await dragLater(page, calendar, call.id, call.anna.id, 120);
-    await expect(page.getByText('Saved on this device')).toBeVisible();
-    // Pending in words, not only by its outline.
-    await expect(block).toHaveAttribute('data-pending', 'Waiting to send');
-    await expect(block).toHaveAttribute('aria-description', /Waiting to send/);
+  await context.setOffline(true);
+  await expect(page.getByTestId('live-indicator')).toContainText('Offline');
+  await dragLater(page, calendar, call.id, call.anna.id, 120);
+  await expect(page.getByText('Saved on this device')).toBeVisible();
+  // Pending in words, not only by its outline.
+  await expect(block).toHaveAttribute('data-pending', 'Waiting to send');
+  await expect(block).toHaveAttribute('aria-description', /Waiting to send/);
 
-    await block.click();
-    const modal = page.getByRole('dialog', { name: call.name });
-    // What needs the server now is disabled, with the reason.
-    await expect(modal.getByText('Offline: your changes are kept on this device')).toBeVisible();
-    await expect(modal.getByRole('button', { name: 'Close order' })).toBeDisabled();
-    const report = modal.getByRole('region', { name: 'Work report' });
-    await report.getByLabel('New note').fill('Written while offline');
-    await report.getByRole('button', { name: 'Add note' }).click();
-    await expect(report.getByRole('listitem').filter({ hasText: 'Written while offline' })).toBeVisible();
-    await page.keyboard.press('Escape');
-    await expect(modal).toBeHidden();
+  await block.click();
+  const modal = page.getByRole('dialog', { name: call.name });
+  // What needs the server now is disabled, with the reason.
+  await expect(modal.getByText('Offline: your changes are kept on this device')).toBeVisible();
+  await expect(modal.getByRole('button', { name: 'Close order' })).toBeDisabled();
+  const report = modal.getByRole('region', { name: 'Work report' });
+  await report.getByLabel('New note').fill('Written while offline');
+  await report.getByRole('button', { name: 'Add note' }).click();
+  await expect(report.getByRole('listitem').filter({ hasText: 'Written while offline' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(modal).toBeHidden();
 
-    const badge = page.getByTestId('queue-badge');
-    await expect(badge).toHaveText('Offline — 2 changes waiting');
-    await badge.click();
-    const panel = page.getByRole('region', { name: 'Changes waiting to be sent' });
-    await expect(panel.getByTestId('queue-item')).toHaveCount(2);
-    await expect(panel.getByTestId('queue-item').nth(0)).toContainText('Move to');
-    await expect(panel.getByTestId('queue-item').nth(1)).toContainText('Written while offline');
-    await expectAccessible(page);
+  const badge = page.getByTestId('queue-badge');
+  await expect(badge).toHaveText('Offline — 2 changes waiting');
+  await badge.click();
+  const panel = page.getByRole('region', { name: 'Changes waiting to be sent' });
+  await expect(panel.getByTestId('queue-item')).toHaveCount(2);
+  await expect(panel.getByTestId('queue-item').nth(0)).toContainText('Move to');
+  await expect(panel.getByTestId('queue-item').nth(1)).toContainText('Written while offline');
+  await expectAccessible(page);
 
-    // A reload offline: the shell from the worker, the board and the queue from IndexedDB.
-    const movedTo = (await block.boundingBox())!.x;
-    await page.reload();
-    await calendar.showDay(call.day);
-    await expect(badge).toHaveText('Offline — 2 changes waiting');
-    await expect(block).toHaveAttribute('data-pending', 'Waiting to send');
-    expect(Math.abs((await block.boundingBox())!.x - movedTo)).toBeLessThan(2);
-    // Nothing reached the server yet.
-    expect((await callOf(api, call.id)).version).toBe(call.version);
+  // A reload offline: the shell from the worker, the board and the queue from IndexedDB.
+  const movedTo = (await block.boundingBox())!.x;
+  await page.reload();
+  await calendar.showDay(call.day);
+  await expect(badge).toHaveText('Offline — 2 changes waiting');
+  await expect(block).toHaveAttribute('data-pending', 'Waiting to send');
+  expect(Math.abs((await block.boundingBox())!.x - movedTo)).toBeLessThan(2);
+  // Nothing reached the server yet.
+  expect((await callOf(api, call.id)).version).toBe(call.version);
 
-    await context.setOffline(false);
-    await expect(badge).toBeHidden({ timeout: 20_000 });
-    await expect(block).not.toHaveAttribute('data-pending', /.+/);
-    const saved = await callOf(api, call.id);
-    expect(minutesLater(saved.slot.start, call.slot.start)).toBe(120);
-    expect(saved.technician_id).toBe(call.anna.id);
-    expect(saved.report_notes.filter((n: { text: string }) => n.text === 'Written while offline')).toHaveLength(1);
-    // Two changes, each once.
-    expect(saved.version).toBe(call.version + 2);
-    checked();
-  } finally {
-    await api.dispose();
-    await close();
-  }
+  await context.setOffline(false);
+  await expect(badge).toBeHidden({ timeout: 20_000 });
+  await expect(block).not.toHaveAttribute('data-pending', /.+/);
+  const saved = await callOf(api, call.id);
+  expect(minutesLater(saved.slot.start, call.slot.start)).toBe(120);
+  expect(saved.technician_id).toBe(call.anna.id);
+  expect(saved.report_notes.filter((n: { text: string }) => n.text === 'Written while offline')).toHaveLength(1);
+  // Two changes, each once.
+  expect(saved.version).toBe(call.version + 2);
 });
 
-test('a colleague moved the call meanwhile: the conflict card shows both, and each choice ends as it says', async ({ request }) => {
-  const { context, page, close } = await installedBrowser();
-  const checked = guard(page);
-  const api = await alpenApi();
-  try {
-    await signIn(page, DEMO.alpen.email);
-    // Two calls on one day, one per choice.
-    const mine = await greenCall(page, request, api);
-    nextDay--;
-    const theirs = await greenCall(page, request, api);
-    // Same day as `mine`, two hours later, so the blocks do not overlap.
-    const laterSlot = { start: new Date(Date.parse(mine.slot.start) + 3 * 3600_000).toISOString().replace('.000Z', 'Z'), end: new Date(Date.parse(mine.slot.end) + 3 * 3600_000).toISOString().replace('.000Z', 'Z') };
-    const moved = await api.patch(`/api/v1/calls/${theirs.id}`, { data: { version: theirs.version, slot: laterSlot } });
-    expect(moved.ok(), await moved.text()).toBeTruthy();
-    theirs.version = (await moved.json()).version;
-    theirs.slot = laterSlot;
+installedTest('a colleague moved the call meanwhile: the conflict card shows both, and each choice ends as it says', async ({ context, page, api, request }) => {
+  // Two calls on one day, one per choice.
+  const mine = await greenCall(page, request, api);
+  nextDay--;
+  const theirs = await greenCall(page, request, api);
+  // Same day as `mine`, two hours later, so the blocks do not overlap.
+  const laterSlot = { start: new Date(Date.parse(mine.slot.start) + 3 * 3600_000).toISOString().replace('.000Z', 'Z'), end: new Date(Date.parse(mine.slot.end) + 3 * 3600_000).toISOString().replace('.000Z', 'Z') };
+  const moved = await api.patch(`/api/v1/calls/${theirs.id}`, { data: { version: theirs.version, slot: laterSlot } });
+  expect(moved.ok(), await moved.text()).toBeTruthy();
+  theirs.version = (await moved.json()).version;
+  theirs.slot = laterSlot;
 
-    const calendar = new CalendarPage(page);
-    await page.reload();
-    await calendar.showDay(mine.day);
-    await expect(calendar.block(mine.id)).toBeVisible();
-    await expect(calendar.block(theirs.id)).toBeVisible();
+  const calendar = new CalendarPage(page);
+  await page.reload();
+  await calendar.showDay(mine.day);
+  await expect(calendar.block(mine.id)).toBeVisible();
+  await expect(calendar.block(theirs.id)).toBeVisible();
 
-    await context.setOffline(true);
-    await expect(page.getByTestId('live-indicator')).toContainText('Offline');
-    await dragLater(page, calendar, mine.id, mine.anna.id, 60);
-    await dragLater(page, calendar, theirs.id, theirs.anna.id, 60);
-    await expect(page.getByTestId('queue-badge')).toHaveText('Offline — 2 changes waiting');
+  await context.setOffline(true);
+  await expect(page.getByTestId('live-indicator')).toContainText('Offline');
+  await dragLater(page, calendar, mine.id, mine.anna.id, 60);
+  await dragLater(page, calendar, theirs.id, theirs.anna.id, 60);
+  await expect(page.getByTestId('queue-badge')).toHaveText('Offline — 2 changes waiting');
 
-    // Meanwhile a colleague moves both calls by 30 minutes.
-    for (const c of [mine, theirs]) {
-      const start = Date.parse(c.slot.start) + 30 * 60_000;
-      const slot = { start: new Date(start).toISOString().replace('.000Z', 'Z'), end: new Date(start + 3600_000).toISOString().replace('.000Z', 'Z') };
-      const response = await api.patch(`/api/v1/calls/${c.id}`, { data: { version: c.version, slot } });
-      expect(response.ok(), await response.text()).toBeTruthy();
-      c.version = (await response.json()).version;
-    }
-
-    await context.setOffline(false);
-    const cards = page.getByTestId('conflict-card');
-    await expect(cards).toHaveCount(2, { timeout: 20_000 });
-    const mineCard = cards.filter({ hasText: mine.name });
-    const theirsCard = cards.filter({ hasText: theirs.name });
-    // The call as it is now beside the intended change.
-    await expect(mineCard.getByTestId('conflict-now')).toContainText('Anna Keller');
-    await expect(mineCard.getByTestId('conflict-mine')).toContainText('Move to');
-    await expectAccessible(page);
-
-    await theirsCard.getByRole('button', { name: 'Keep theirs' }).click();
-    await expect(theirsCard).toHaveCount(0);
-    await mineCard.getByRole('button', { name: 'Apply mine' }).click();
-    await expect(page.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
-
-    // Apply mine: the move, sent again on the colleague's version, won.
-    const mineNow = await callOf(api, mine.id);
-    expect(minutesLater(mineNow.slot.start, mine.slot.start)).toBe(60);
-    expect(mineNow.version).toBe(mine.version + 1);
-    // Keep theirs: the colleague's move stands and nothing more was sent.
-    const theirsNow = await callOf(api, theirs.id);
-    expect(minutesLater(theirsNow.slot.start, theirs.slot.start)).toBe(30);
-    expect(theirsNow.version).toBe(theirs.version);
-    await expect(calendar.block(mine.id)).not.toHaveAttribute('data-pending', /.+/);
-    checked();
-  } finally {
-    await api.dispose();
-    await close();
+  // Meanwhile a colleague moves both calls by 30 minutes.
+  for (const c of [mine, theirs]) {
+    const start = Date.parse(c.slot.start) + 30 * 60_000;
+    const slot = { start: new Date(start).toISOString().replace('.000Z', 'Z'), end: new Date(start + 3600_000).toISOString().replace('.000Z', 'Z') };
+    const response = await api.patch(`/api/v1/calls/${c.id}`, { data: { version: c.version, slot } });
+    expect(response.ok(), await response.text()).toBeTruthy();
+    c.version = (await response.json()).version;
   }
+
+  await context.setOffline(false);
+  const cards = page.getByTestId('conflict-card');
+  await expect(cards).toHaveCount(2, { timeout: 20_000 });
+  const mineCard = cards.filter({ hasText: mine.name });
+  const theirsCard = cards.filter({ hasText: theirs.name });
+  // The call as it is now beside the intended change.
+  await expect(mineCard.getByTestId('conflict-now')).toContainText('Anna Keller');
+  await expect(mineCard.getByTestId('conflict-mine')).toContainText('Move to');
+  await expectAccessible(page);
+
+  await theirsCard.getByRole('button', { name: 'Keep theirs' }).click();
+  await expect(theirsCard).toHaveCount(0);
+  await mineCard.getByRole('button', { name: 'Apply mine' }).click();
+  await expect(page.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
+
+  // Apply mine: the move, sent again on the colleague's version, won.
+  const mineNow = await callOf(api, mine.id);
+  expect(minutesLater(mineNow.slot.start, mine.slot.start)).toBe(60);
+  expect(mineNow.version).toBe(mine.version + 1);
+  // Keep theirs: the colleague's move stands and nothing more was sent.
+  const theirsNow = await callOf(api, theirs.id);
+  expect(minutesLater(theirsNow.slot.start, theirs.slot.start)).toBe(30);
+  expect(theirsNow.version).toBe(theirs.version);
+  await expect(calendar.block(mine.id)).not.toHaveAttribute('data-pending', /.+/);
 });
 
 test('an answer lost after the server made the change is repeated with its key and not doubled', async ({ request }) => {
@@ -263,138 +264,108 @@ test('an answer lost after the server made the change is repeated with its key a
   }
 });
 
-test('two tabs share one queue: both boards show it, one tab sends it, the server gets it once', async ({ request }) => {
-  const { context, page, close } = await installedBrowser();
-  const checked = guard(page);
-  const api = await alpenApi();
-  try {
-    await signIn(page, DEMO.alpen.email);
-    const call = await greenCall(page, request, api);
-    const other = await context.newPage();
-    const otherChecked = guard(other);
-    await other.goto('/calendar');
-    const otherCalendar = new CalendarPage(other);
-    await otherCalendar.showDay(call.day);
-    await expect(otherCalendar.block(call.id)).toBeVisible();
-    const calendar = new CalendarPage(page);
-    await page.reload();
-    await calendar.showDay(call.day);
-    await expect(calendar.block(call.id)).toBeVisible();
+installedTest('two tabs share one queue: both boards show it, one tab sends it, the server gets it once', async ({ context, page, api, request }) => {
+  const call = await greenCall(page, request, api);
+  const other = await context.newPage();
+  const otherChecked = guard(other);
+  await other.goto('/calendar');
+  const otherCalendar = new CalendarPage(other);
+  await otherCalendar.showDay(call.day);
+  await expect(otherCalendar.block(call.id)).toBeVisible();
+  const calendar = new CalendarPage(page);
+  await page.reload();
+  await calendar.showDay(call.day);
+  await expect(calendar.block(call.id)).toBeVisible();
 
-    await context.setOffline(true);
-    await expect(page.getByTestId('live-indicator')).toContainText('Offline');
-    await dragLater(page, calendar, call.id, call.anna.id, 90);
-    await expect(page.getByTestId('queue-badge')).toHaveText('Offline — 1 change waiting');
-    // The other tab hears of it (BroadcastChannel) and shows the same queue.
-    await expect(other.getByTestId('queue-badge')).toHaveText('Offline — 1 change waiting');
-    // … and its board shows the change too: the block moved, marked as waiting.
-    const left = async (c: CalendarPage) => (await c.block(call.id).boundingBox())!.x;
-    await expect(otherCalendar.block(call.id)).toHaveAttribute('data-pending', 'Waiting to send');
-    await expect.poll(async () => Math.abs((await left(otherCalendar)) - (await left(calendar)))).toBeLessThan(2);
+  await context.setOffline(true);
+  await expect(page.getByTestId('live-indicator')).toContainText('Offline');
+  await dragLater(page, calendar, call.id, call.anna.id, 90);
+  await expect(page.getByTestId('queue-badge')).toHaveText('Offline — 1 change waiting');
+  // The other tab hears of it (BroadcastChannel) and shows the same queue.
+  await expect(other.getByTestId('queue-badge')).toHaveText('Offline — 1 change waiting');
+  // … and its board shows the change too: the block moved, marked as waiting.
+  const left = async (c: CalendarPage) => (await c.block(call.id).boundingBox())!.x;
+  await expect(otherCalendar.block(call.id)).toHaveAttribute('data-pending', 'Waiting to send');
+  await expect.poll(async () => Math.abs((await left(otherCalendar)) - (await left(calendar)))).toBeLessThan(2);
 
-    // Both tabs see the connection return and both try to send; the lock lets one.
-    await context.setOffline(false);
-    await expect(page.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
-    await expect(other.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
-    await expect(otherCalendar.block(call.id)).not.toHaveAttribute('data-pending', /.+/);
-    await expect.poll(async () => Math.abs((await left(otherCalendar)) - (await left(calendar)))).toBeLessThan(2);
-    const saved = await callOf(api, call.id);
-    expect(minutesLater(saved.slot.start, call.slot.start)).toBe(90);
-    expect(saved.version).toBe(call.version + 1);
-    checked();
-    otherChecked();
-  } finally {
-    await api.dispose();
-    await close();
-  }
+  // Both tabs see the connection return and both try to send; the lock lets one.
+  await context.setOffline(false);
+  await expect(page.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
+  await expect(other.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
+  await expect(otherCalendar.block(call.id)).not.toHaveAttribute('data-pending', /.+/);
+  await expect.poll(async () => Math.abs((await left(otherCalendar)) - (await left(calendar)))).toBeLessThan(2);
+  const saved = await callOf(api, call.id);
+  expect(minutesLater(saved.slot.start, call.slot.start)).toBe(90);
+  expect(saved.version).toBe(call.version + 1);
+  otherChecked();
 });
 
-test('changes queued for a call in the "to assign" list: marked on its card in words, the total counts the new line, each sent once', async ({ request }) => {
-  const { context, page, close } = await installedBrowser();
-  const checked = guard(page);
-  const api = await alpenApi();
-  try {
-    await signIn(page, DEMO.alpen.email);
-    const name = uniqueName('Offline card');
-    const booking = await postBooking(request, { name, slot: null });
-    const accepted = await api.post(`/api/v1/calls/${booking.id}/accept`, { data: {} });
-    expect(accepted.ok(), await accepted.text()).toBeTruthy();
-    const version = (await accepted.json()).version as number;
-    await page.reload();
-    const card = page.getByRole('region', { name: /Accepted — to assign/ }).getByRole('article').filter({ hasText: name });
-    await expect(card).toBeVisible();
-    await controlledByServiceWorker(page);
-    await expect.poll(() => keptKeys(page)).toEqual(expect.arrayContaining([expect.stringMatching(/^board:/)]));
+installedTest('changes queued for a call in the "to assign" list: marked on its card in words, the total counts the new line, each sent once', async ({ context, page, api, request }) => {
+  const name = uniqueName('Offline card');
+  const booking = await postBooking(request, { name, slot: null });
+  const accepted = await api.post(`/api/v1/calls/${booking.id}/accept`, { data: {} });
+  expect(accepted.ok(), await accepted.text()).toBeTruthy();
+  const version = (await accepted.json()).version as number;
+  await page.reload();
+  const card = page.getByRole('region', { name: /Accepted — to assign/ }).getByRole('article').filter({ hasText: name });
+  await expect(card).toBeVisible();
+  await controlledByServiceWorker(page);
+  await expect.poll(() => keptKeys(page)).toEqual(expect.arrayContaining([expect.stringMatching(/^board:/)]));
 
-    await context.setOffline(true);
-    await expect(page.getByTestId('live-indicator')).toContainText('Offline');
-    await card.getByRole('link', { name }).click();
-    const modal = page.getByRole('dialog', { name });
-    const report = modal.getByRole('region', { name: 'Work report' });
-    await report.getByLabel('New note').fill('Client asked for a call back');
-    await report.getByRole('button', { name: 'Add note' }).click();
-    await expect(report.getByRole('listitem').filter({ hasText: 'Client asked for a call back' })).toBeVisible();
-    // A queued line counts in the total at once, priced by the domain's own rule.
-    const order = modal.getByRole('region', { name: 'Order' });
-    await expect(order.getByTestId('order-total')).toHaveText('CHF 120.00');
-    await order.getByRole('button', { name: 'One unit more' }).click();
-    await order.getByRole('button', { name: 'Add time' }).click();
-    await expect(order.getByTestId('order-total')).toHaveText('CHF 180.00');
-    await page.keyboard.press('Escape');
-    await expect(modal).toBeHidden();
-    await expect(card.getByTestId('pending-badge')).toHaveText('Waiting to send');
-    await expectAccessible(page);
+  await context.setOffline(true);
+  await expect(page.getByTestId('live-indicator')).toContainText('Offline');
+  await card.getByRole('link', { name }).click();
+  const modal = page.getByRole('dialog', { name });
+  const report = modal.getByRole('region', { name: 'Work report' });
+  await report.getByLabel('New note').fill('Client asked for a call back');
+  await report.getByRole('button', { name: 'Add note' }).click();
+  await expect(report.getByRole('listitem').filter({ hasText: 'Client asked for a call back' })).toBeVisible();
+  // A queued line counts in the total at once, priced by the domain's own rule.
+  const order = modal.getByRole('region', { name: 'Order' });
+  await expect(order.getByTestId('order-total')).toHaveText('CHF 120.00');
+  await order.getByRole('button', { name: 'One unit more' }).click();
+  await order.getByRole('button', { name: 'Add time' }).click();
+  await expect(order.getByTestId('order-total')).toHaveText('CHF 180.00');
+  await page.keyboard.press('Escape');
+  await expect(modal).toBeHidden();
+  await expect(card.getByTestId('pending-badge')).toHaveText('Waiting to send');
+  await expectAccessible(page);
 
-    await context.setOffline(false);
-    await expect(page.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
-    await expect(card.getByTestId('pending-badge')).toHaveCount(0);
-    const saved = await callOf(api, booking.id);
-    expect(saved.report_notes.filter((n: { text: string }) => n.text === 'Client asked for a call back')).toHaveLength(1);
-    expect(saved.order.total.amount_minor).toBe(18000);
-    expect(saved.version).toBe(version + 2);
-    checked();
-  } finally {
-    await api.dispose();
-    await close();
-  }
+  await context.setOffline(false);
+  await expect(page.getByTestId('queue-badge')).toBeHidden({ timeout: 20_000 });
+  await expect(card.getByTestId('pending-badge')).toHaveCount(0);
+  const saved = await callOf(api, booking.id);
+  expect(saved.report_notes.filter((n: { text: string }) => n.text === 'Client asked for a call back')).toHaveLength(1);
+  expect(saved.order.total.amount_minor).toBe(18000);
+  expect(saved.version).toBe(version + 2);
 });
 
-test('signed out while changes wait: the queue pauses, is kept, and is sent once after signing in again', async ({ request }) => {
-  const { context, page, close } = await installedBrowser();
-  const checked = guard(page);
-  const api = await alpenApi();
-  try {
-    await signIn(page, DEMO.alpen.email);
-    const call = await greenCall(page, request, api);
-    const calendar = new CalendarPage(page);
-    await page.reload();
-    await calendar.showDay(call.day);
-    await expect(calendar.block(call.id)).toBeVisible();
-    await controlledByServiceWorker(page);
+installedTest('signed out while changes wait: the queue pauses, is kept, and is sent once after signing in again', async ({ context, page, api, request }) => {
+  const call = await greenCall(page, request, api);
+  const calendar = new CalendarPage(page);
+  await page.reload();
+  await calendar.showDay(call.day);
+  await expect(calendar.block(call.id)).toBeVisible();
+  await controlledByServiceWorker(page);
 
-    await context.setOffline(true);
-    await expect(page.getByTestId('live-indicator')).toContainText('Offline');
-    await dragLater(page, calendar, call.id, call.anna.id, 60);
-    await expect(page.getByTestId('queue-badge')).toHaveText('Offline — 1 change waiting');
+  await context.setOffline(true);
+  await expect(page.getByTestId('live-indicator')).toContainText('Offline');
+  await dragLater(page, calendar, call.id, call.anna.id, 60);
+  await expect(page.getByTestId('queue-badge')).toHaveText('Offline — 1 change waiting');
 
-    // The session ends meanwhile (expired, or signed out elsewhere): the replay's 401
-    // pauses the queue instead of dropping it, and says so.
-    await context.clearCookies();
-    await context.setOffline(false);
-    await expect(page.getByText('Signed out: 1 change waiting is kept on this device')).toBeVisible({ timeout: 20_000 });
-    await expect(page).toHaveURL(/\/login/);
-    expect((await callOf(api, call.id)).version).toBe(call.version);
+  // The session ends meanwhile (expired, or signed out elsewhere): the replay's 401
+  // pauses the queue instead of dropping it, and says so.
+  await context.clearCookies();
+  await context.setOffline(false);
+  await expect(page.getByText('Signed out: 1 change waiting is kept on this device')).toBeVisible({ timeout: 20_000 });
+  await expect(page).toHaveURL(/\/login/);
+  expect((await callOf(api, call.id)).version).toBe(call.version);
 
-    // Signing in again sends it, once.
-    await new LoginPage(page).signIn(DEMO.alpen.email, DEMO.password);
-    await expect(page).toHaveURL(/\/calendar/);
-    await expect.poll(async () => (await callOf(api, call.id)).version, { timeout: 20_000 }).toBe(call.version + 1);
-    const saved = await callOf(api, call.id);
-    expect(minutesLater(saved.slot.start, call.slot.start)).toBe(60);
-    await expect(page.getByTestId('queue-badge')).toBeHidden();
-    checked();
-  } finally {
-    await api.dispose();
-    await close();
-  }
+  // Signing in again sends it, once.
+  await new LoginPage(page).signIn(DEMO.alpen.email, DEMO.password);
+  await expect(page).toHaveURL(/\/calendar/);
+  await expect.poll(async () => (await callOf(api, call.id)).version, { timeout: 20_000 }).toBe(call.version + 1);
+  const saved = await callOf(api, call.id);
+  expect(minutesLater(saved.slot.start, call.slot.start)).toBe(60);
+  await expect(page.getByTestId('queue-badge')).toBeHidden();
 });
