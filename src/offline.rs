@@ -352,10 +352,10 @@ impl OfflineContext {
     }
 
     /// Another tab changed the shared queue (`old` → `new`): this board shows the same.
-    /// A change it added goes on top of the call as shown here; a call whose waiting
-    /// change it dropped (discarded, or sent and not yet heard of through the live
-    /// connection) goes back to how it was before that change, with what still waits
-    /// after it on top. A call already at the server's newer version stays as it is.
+    /// A change it added goes on top of the call as shown here. A call whose waiting
+    /// change it dropped (sent, or discarded) is shown as the server has it now, with
+    /// what still waits on top (offline: as it was before that change); a call already
+    /// at a newer version than that change was based on stays as it is.
     fn follow_other_tab(self, old: &[Intent], new: &[Intent]) {
         let known: HashSet<Uuid> = old.iter().map(|i| i.key).collect();
         let kept: HashSet<Uuid> = new.iter().map(|i| i.key).collect();
@@ -386,8 +386,16 @@ impl OfflineContext {
                 .filter(|i| i.call_id == intent.call_id && !earlier.contains(&i.key))
                 .cloned()
                 .collect();
-            self.board
-                .upsert(queue::overlay(intent.before.clone(), &after));
+            // Sent or discarded? The server knows: its view, with what still waits on
+            // top. Without a connection it cannot have been sent: back to `before`.
+            let offline_view = queue::overlay(intent.before.clone(), &after);
+            let id = intent.call_id;
+            spawn_local(async move {
+                match crate::api::call(id).await {
+                    Ok(view) => self.board.upsert(self.with_waiting(view)),
+                    Err(_) => self.board.upsert(offline_view),
+                }
+            });
         }
     }
 
