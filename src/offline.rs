@@ -459,7 +459,9 @@ impl OfflineContext {
             let intent = intent.clone();
             match queue::send(&intent).await {
                 Ok(view) => {
-                    let base = intent.change.version();
+                    // The version the call had when this change was made (a note
+                    // carries none of its own, yet moves the call's version on too).
+                    let base = Some(intent.before.version);
                     let answer = view.clone();
                     let items = self
                         .mutate_held(user, move |items| {
@@ -467,7 +469,7 @@ impl OfflineContext {
                             // The later changes of the call were based on the version
                             // this one replaced: they follow on from the new one.
                             for later in items.iter_mut().filter(|i| i.call_id == view.id) {
-                                if base.is_some() && later.change.version() == base {
+                                if later.change.version() == base {
                                     later.change = later.change.rebased(view.version);
                                 }
                             }
