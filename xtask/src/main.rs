@@ -64,7 +64,11 @@ fn main() -> ExitCode {
 
 /// The workspace root (the parent of this crate).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // `cargo xtask` sets the variable at run time too. That one wins: with a target
+    // directory shared by two checkouts (a CI cache), the binary may have been built
+    // in the other one, and its compile-time path would point there.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
         .parent()
         .expect("xtask lives in the workspace")
         .to_path_buf()
