@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::{db::Engine, AppState};
 use domain::{call::OfferState, call::ServiceCall, view::CallView};
 
-pub use hub::{Fanout, Hub, LiveEvent, PresenceGuard};
+pub use hub::{Fanout, Hub, LiveEvent, PresenceGuard, WhichSessions};
 
 /// The `type` of every event a board receives.
 pub mod kind {

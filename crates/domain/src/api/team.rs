@@ -154,6 +154,64 @@ pub struct ActivateAccount {
     pub password: String,
 }
 
+/// `PATCH /api/v1/me`: the signed-in person's own name and personal e-mail (where
+/// their request e-mails go, and what they sign in with). Absent fields stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl UpdateMe {
+    /// Field errors; empty when the change is good.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if let Some(name) = &self.name {
+            check_name(name, &mut errors);
+        }
+        if let Some(email) = &self.email {
+            check_email("email", email, &mut errors);
+        }
+        errors
+    }
+}
+
+/// `PUT /api/v1/me/password`: a new password, proven by the current one. Every other
+/// session of the person ends; the one that made the change stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// The field errors of a new `password` (in `field`) for the account with `email`, one
+/// per broken rule: the same rules for an activation and a change.
+pub fn password_field_errors(field_name: &str, password: &str, email: &str) -> Vec<FieldError> {
+    password_problems(password, email)
+        .into_iter()
+        .map(|rule| {
+            field(
+                field_name,
+                rule.code(),
+                match rule {
+                    PasswordRule::MinLength => "at least 10 characters",
+                    PasswordRule::MaxLength => "at most 128 characters",
+                    PasswordRule::Variety => {
+                        "mix at least two of: lower-case, upper-case, digits, other characters"
+                    }
+                    PasswordRule::NotEmail => "must not be your e-mail address",
+                },
+            )
+        })
+        .collect()
+}
+
 /// A rule a new password breaks (shown as a checklist while typing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -458,6 +516,34 @@ fn check_skills(name: &str, skills: &[String], offered: &[String], errors: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_profile_changes_are_checked_field_by_field() {
+        assert_eq!(UpdateMe::default().validate(), vec![]);
+        let bad = UpdateMe {
+            name: Some("  ".into()),
+            email: Some("sandra@".into()),
+        };
+        let codes: Vec<_> = bad
+            .validate()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("name".to_owned(), "required".to_owned()),
+                ("email".to_owned(), "invalid_email".to_owned())
+            ]
+        );
+        let errors = password_field_errors("new_password", "Sh0rt-pw", "a@b.example");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].code.as_str()),
+            ("new_password", "min_length")
+        );
+        assert!(serde_json::from_str::<UpdateMe>(r#"{"nmae":"x"}"#).is_err());
+    }
 
     #[test]
     fn password_rules() {

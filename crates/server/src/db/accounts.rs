@@ -229,3 +229,60 @@ pub async fn user_locale(
     })
     .transpose()
 }
+
+/// Changes a person's own name and sign-in e-mail (an absent one stays). The e-mail's
+/// unique index answers a concurrent claim of the same address.
+pub async fn update_own(
+    db: &Db,
+    user_id: Uuid,
+    name: Option<&str>,
+    email: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET name = COALESCE($1, name), email = COALESCE($2, email) WHERE id = $3",
+    )
+    .bind(name.map(|n| n.trim().to_owned()))
+    .bind(email.map(|e| e.trim().to_lowercase()))
+    .bind(user_id.to_string())
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// The stored password hash of an active person (`None`: not activated).
+pub async fn password_hash(db: &Db, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1 AND active = TRUE")
+        .bind(user_id.to_string())
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get("password_hash")?,
+        None => None,
+    })
+}
+
+/// Sets a new password hash and revokes every other session of the person, in one
+/// transaction: the session whose token hash is `kept` stays signed in.
+pub async fn set_password_keeping(
+    db: &Db,
+    user_id: Uuid,
+    hash: &str,
+    kept: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(user_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 \
+         WHERE user_id = $2 AND token_hash <> $3 AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(user_id.to_string())
+    .bind(kept)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}

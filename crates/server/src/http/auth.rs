@@ -153,7 +153,13 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<impl In
         if let Some((user, company)) = sessions::revoke(&state.db, cookie.value()).await? {
             // The session's open sockets close too, on every instance.
             let hash = sessions::token_hash(cookie.value());
-            super::events::end_sessions(&state, company, user, Some(&hash)).await;
+            super::events::end_sessions(
+                &state,
+                company,
+                user,
+                crate::live::WhichSessions::One(hash),
+            )
+            .await;
         }
     }
     let removal = Cookie::build((SESSION_COOKIE, "")).path("/").build();

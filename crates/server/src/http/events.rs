@@ -50,7 +50,7 @@ use uuid::Uuid;
 use super::{auth::Session, csrf::forbidden_origin, error::Error};
 use crate::{
     db::{calls as store, sessions},
-    live::{self, kind, log, Fanout, PresenceGuard},
+    live::{self, kind, log, Fanout, PresenceGuard, WhichSessions},
     AppState,
 };
 use domain::{
@@ -76,13 +76,13 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/events", get(stream_events))
 }
 
-/// Closes the live sockets of `user` — of the session whose token hash is `session`, or
-/// of every session — on every instance. Call it once the revocation has committed; a
+/// Closes the live sockets of `user` — of the sessions `which` names — on every
+/// instance. Call it once the revocation has committed; a
 /// failure is only logged, since the sockets re-check their session at every ping.
-pub async fn end_sessions(state: &AppState, company: Uuid, user: Uuid, session: Option<&str>) {
+pub async fn end_sessions(state: &AppState, company: Uuid, user: Uuid, which: WhichSessions) {
     if let Err(e) = state
         .live
-        .end_sessions(&state.db, company, user, session)
+        .end_sessions(&state.db, company, user, which)
         .await
     {
         tracing::warn!(%user, error = %e, "closing the ended session's sockets failed");

@@ -33,7 +33,7 @@ use crate::{
 };
 use domain::api::{
     team::{
-        password_problems, ActivateAccount, CompanyProfile, DeactivateTechnician,
+        password_field_errors, ActivateAccount, CompanyProfile, DeactivateTechnician,
         DispatcherSummary, InviteDispatcher, InviteTechnician, MyProfile, OpenCall, OutboxEntry,
         SkillsUpdate, TechnicianSummary, UpdateCompany, UpdateTechnician,
     },
@@ -502,7 +502,7 @@ async fn deactivate_technician(
     if !team::deactivate_technician(&state.db, company_id, id).await? {
         return Err(Error::NotFound.into());
     }
-    super::events::end_sessions(&state, company_id, id, None).await;
+    super::events::end_sessions(&state, company_id, id, crate::live::WhichSessions::All).await;
     tracing::info!(technician = %id, company = %company_id, "technician deactivated");
     Ok(ApiJson(load_technician(&state, company_id, id).await?))
 }
@@ -738,25 +738,7 @@ async fn activate_account(
     let (_, _, email) = team::open_invitation(&state.db, &token_hash)
         .await?
         .ok_or(TeamError::InvitationInvalid)?;
-    let broken = password_problems(&body.password, &email);
-    validation(
-        broken
-            .into_iter()
-            .map(|rule| FieldError {
-                field: "password".to_owned(),
-                code: rule.code().to_owned(),
-                message: match rule {
-                    domain::api::team::PasswordRule::MinLength => "at least 10 characters",
-                    domain::api::team::PasswordRule::MaxLength => "at most 128 characters",
-                    domain::api::team::PasswordRule::Variety => {
-                        "mix at least two of: lower-case, upper-case, digits, other characters"
-                    }
-                    domain::api::team::PasswordRule::NotEmail => "must not be your e-mail address",
-                }
-                .to_owned(),
-            })
-            .collect(),
-    )?;
+    validation(password_field_errors("password", &body.password, &email))?;
     let permit = state.limits.hash_permit().await?;
     let hash = crate::password::hash(body.password).await?;
     drop(permit);
@@ -947,7 +929,8 @@ async fn remove_dispatcher(
     let id = parse_id(&id)?;
     match team::remove_dispatcher(&state.db, company_id, id).await? {
         RemoveDispatcher::Removed => {
-            super::events::end_sessions(&state, company_id, id, None).await;
+            super::events::end_sessions(&state, company_id, id, crate::live::WhichSessions::All)
+                .await;
             Ok(StatusCode::NO_CONTENT)
         }
         RemoveDispatcher::NotFound => Err(Error::NotFound.into()),

@@ -68,20 +68,35 @@ pub enum Fanout {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionEnd {
     pub user: Uuid,
-    /// The SHA-256 of the one session that ended (logout); `None`: every session of the
-    /// user (deactivation, password change).
-    pub session: Option<String>,
+    pub which: WhichSessions,
+}
+
+/// Which of a user's sessions ended (each named by its token's SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WhichSessions {
+    /// One session (logout).
+    One(String),
+    /// Every session (deactivation, removal).
+    All,
+    /// Every session but the one that made the change (a password change: the tab that
+    /// changed it stays signed in).
+    AllBut(String),
 }
 
 impl SessionEnd {
     /// Whether a socket of `user` opened with the session `session_hash` must close.
     pub fn concerns(&self, user: Uuid, session_hash: &str) -> bool {
-        self.user == user && self.session.as_deref().is_none_or(|s| s == session_hash)
+        self.user == user
+            && match &self.which {
+                WhichSessions::One(s) => s == session_hash,
+                WhichSessions::All => true,
+                WhichSessions::AllBut(kept) => kept != session_hash,
+            }
     }
 }
 
 /// The `NOTIFY` channel of ended sessions; payload `company:user:session-hash` (`*` for
-/// every session of the user).
+/// every session of the user, `!session-hash` for every one but that).
 pub const SESSIONS_CHANNEL: &str = "board_sessions";
 
 struct Inner {
@@ -192,8 +207,8 @@ impl Hub {
         }
     }
 
-    /// Closes the live sockets of `user` of `company` — of one session (`session`, the
-    /// token's hash) or of all of them — on every instance: in-process on SQLite, through
+    /// Closes the live sockets of `user` of `company` — of the sessions `which` names —
+    /// on every instance: in-process on SQLite, through
     /// `NOTIFY` on PostgreSQL (which reaches this instance too). Call it after the
     /// revocation has committed; the sockets also re-check their session periodically,
     /// so a lost notification only delays the close.
@@ -202,17 +217,20 @@ impl Hub {
         db: &Db,
         company: Uuid,
         user: Uuid,
-        session: Option<&str>,
+        which: WhichSessions,
     ) -> Result<(), sqlx::Error> {
-        let end = SessionEnd {
-            user,
-            session: session.map(str::to_owned),
-        };
+        let payload = format!(
+            "{company}:{user}:{}",
+            match &which {
+                WhichSessions::One(s) => s.clone(),
+                WhichSessions::All => "*".to_owned(),
+                WhichSessions::AllBut(kept) => format!("!{kept}"),
+            }
+        );
         if self.engine == Engine::Sqlite {
-            self.deliver_session_end(company, end);
+            self.deliver_session_end(company, SessionEnd { user, which });
             return Ok(());
         }
-        let payload = format!("{company}:{user}:{}", session.unwrap_or("*"));
         sqlx::query("SELECT 1 AS queued FROM (SELECT pg_notify($1, $2)) AS n")
             .bind(SESSIONS_CHANNEL)
             .bind(payload)
@@ -450,11 +468,14 @@ fn parse_session_end(payload: &str) -> Option<(Uuid, SessionEnd)> {
     let mut parts = payload.splitn(3, ':');
     let company = Uuid::parse_str(parts.next()?).ok()?;
     let user = Uuid::parse_str(parts.next()?).ok()?;
-    let session = match parts.next()? {
-        "*" => None,
-        hash => Some(hash.to_owned()),
+    let which = match parts.next()? {
+        "*" => WhichSessions::All,
+        hash => match hash.strip_prefix('!') {
+            Some(kept) => WhichSessions::AllBut(kept.to_owned()),
+            None => WhichSessions::One(hash.to_owned()),
+        },
     };
-    Some((company, SessionEnd { user, session }))
+    Some((company, SessionEnd { user, which }))
 }
 
 #[cfg(test)]
@@ -470,6 +491,8 @@ mod tests {
         assert!(!end.concerns(user, "other"));
         let (_, all) = parse_session_end(&format!("{company}:{user}:*")).unwrap();
         assert!(all.concerns(user, "any") && !all.concerns(company, "any"));
+        let (_, others) = parse_session_end(&format!("{company}:{user}:!abc")).unwrap();
+        assert!(others.concerns(user, "other") && !others.concerns(user, "abc"));
         assert!(parse_session_end("x:y:z").is_none());
     }
 

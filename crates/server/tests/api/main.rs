@@ -14,6 +14,7 @@ mod languages;
 mod live;
 mod marketplace;
 mod orders;
+mod own_profile;
 mod platform;
 mod scoping;
 mod security;
