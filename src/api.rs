@@ -64,6 +64,18 @@ pub async fn set_my_locale(locale: domain::locale::Locale) -> Result<Me, ApiErro
     Ok(me)
 }
 
+/// Changes the signed-in person's own name and personal e-mail; answers the identity.
+pub async fn update_me(change: &domain::api::team::UpdateMe) -> Result<Me, ApiError> {
+    let me: Me = http::patch_json("/api/v1/me", change).await?;
+    offline_store::save_identity(&me).await;
+    Ok(me)
+}
+
+/// Changes the signed-in person's password; their other sessions end, this one stays.
+pub async fn change_password(change: &domain::api::team::ChangePassword) -> Result<(), ApiError> {
+    http::put_json_empty("/api/v1/me/password", change).await
+}
+
 /// Signs out (the server revokes the session) and forgets what was kept for offline use.
 pub async fn logout() -> Result<(), ApiError> {
     offline_store::clear().await;

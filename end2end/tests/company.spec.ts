@@ -2,7 +2,7 @@ import { expect, test } from './fixtures/test';
 import { expectAccessible } from './fixtures/axe';
 import { saveScreenshot } from './fixtures/artifacts';
 import { outbox, postBooking, signIn, slotAt, uniqueName } from './fixtures/board';
-import { DEMO } from './fixtures/login-page';
+import { DEMO, LoginPage } from './fixtures/login-page';
 import { invitationPath } from './fixtures/team-page';
 
 /**
@@ -142,4 +142,79 @@ test('an invited dispatcher gets request e-mails once activated; removed, their 
   await expect(row).toHaveCount(0);
   await expect(kurt).toHaveURL(/\/login/);
   await kurt.context().close();
+});
+
+test('a dispatcher edits their own profile and password; their other devices sign out, this one stays', async ({ page, browser }) => {
+  // A dispatcher of their own, so the demo accounts keep their e-mails and passwords.
+  const stamp = Date.now();
+  const email = `lena.${stamp}@alpen.example`;
+  const renamed = `lena.privat.${stamp}@example.ch`;
+  await signIn(page, DEMO.alpen.email);
+  await page.goto('/company');
+  const dispatchers = page.getByRole('region', { name: 'Dispatchers' });
+  await dispatchers.getByLabel('Name', { exact: true }).fill(`Lena Probe ${stamp % 100000}`);
+  await dispatchers.getByLabel('Personal e-mail (sign-in, request e-mails)').fill(email);
+  await dispatchers.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(dispatchers.getByTestId('dispatcher').filter({ hasText: email })).toContainText('Invited');
+  const link = await invitationPath(page.request, email);
+  const lena = await (await browser.newContext()).newPage();
+  await lena.goto(link);
+  await lena.getByLabel('New password').fill('Erste-Wahl-2026');
+  await lena.getByLabel('Repeat the password').fill('Erste-Wahl-2026');
+  await lena.getByRole('button', { name: 'Set password and sign in' }).click();
+  await expect(lena).toHaveURL(/\/calendar/);
+
+  // Her tablet is signed in too, board open.
+  const tablet = await (await browser.newContext()).newPage();
+  const tabletLogin = new LoginPage(tablet);
+  await tabletLogin.goto();
+  await tabletLogin.signIn(email, 'Erste-Wahl-2026');
+  await expect(tablet).toHaveURL(/\/calendar/);
+
+  await lena.getByRole('link', { name: 'Company' }).click();
+  const own = lena.getByRole('region', { name: 'Your profile' });
+  await expect(own.getByLabel('Personal e-mail (sign-in, request e-mails)')).toHaveValue(email);
+  await own.getByLabel('Your name').fill(' ');
+  await own.getByLabel('Personal e-mail (sign-in, request e-mails)').fill('lena@');
+  await own.getByRole('button', { name: 'Save your profile' }).click();
+  await expect(own.locator('#own-name-error')).toHaveText('Please fill this in.');
+  await expect(own.locator('#own-email-error')).toHaveText('This is not an e-mail address.');
+  // Somebody else's address is refused by the server, beside the field.
+  await own.getByLabel('Your name').fill('Lena Meier');
+  await own.getByLabel('Personal e-mail (sign-in, request e-mails)').fill(DEMO.alpen.email);
+  await own.getByRole('button', { name: 'Save your profile' }).click();
+  await expect(own.locator('#own-email-error')).toHaveText('This e-mail address already has an account.');
+  await own.getByLabel('Personal e-mail (sign-in, request e-mails)').fill(renamed);
+  await own.getByRole('button', { name: 'Save your profile' }).click();
+  await expect(own.getByRole('status').first()).toHaveText('Your profile is saved.');
+  await expect(lena.locator('header')).toContainText('Lena Meier');
+
+  // The password: the current one is checked, the rules apply, then the other device ends.
+  await own.getByLabel('Current password').fill('not-my-password');
+  await own.getByLabel('New password').fill('Zweite-Wahl-2027');
+  await own.getByRole('button', { name: 'Change password' }).click();
+  await expect(own.locator('#own-current-password-error')).toHaveText('This is not your current password.');
+  await own.getByLabel('Current password').fill('Erste-Wahl-2026');
+  await own.getByLabel('New password').fill('kurz');
+  await own.getByRole('button', { name: 'Change password' }).click();
+  await expect(own.locator('#own-new-password-error')).toHaveText('At least 10 characters.');
+  await expectAccessible(lena);
+  await saveScreenshot(lena, 'company-own-profile');
+  await own.getByLabel('New password').fill('Zweite-Wahl-2027');
+  await own.getByRole('button', { name: 'Change password' }).click();
+  await expect(own.getByRole('status').last()).toHaveText(
+    'Your password is changed. You stay signed in here; your other devices are signed out.',
+  );
+  await expect(own.getByLabel('Current password')).toHaveValue('');
+  await expect(tablet).toHaveURL(/\/login/);
+  await lena.reload();
+  await expect(lena.getByRole('region', { name: 'Your profile' })).toBeVisible();
+
+  // The next sign-in uses the new e-mail and the new password.
+  const fresh = await (await browser.newContext()).newPage();
+  const login = new LoginPage(fresh);
+  await login.goto();
+  await login.signIn(renamed, 'Zweite-Wahl-2027');
+  await expect(fresh).toHaveURL(/\/calendar/);
+  for (const p of [lena, tablet, fresh]) await p.context().close();
 });

@@ -145,6 +145,17 @@ pub async fn put_json<B: Serialize, T: DeserializeOwned>(
     send_json(authorised(Request::put(path)), body).await
 }
 
+/// `PUT path` with a JSON body, expecting no content.
+pub async fn put_json_empty<B: Serialize>(path: &str, body: &B) -> Result<(), ApiError> {
+    let response = authorised(Request::put(path))
+        .json(body)
+        .map_err(network)?
+        .send()
+        .await
+        .map_err(network)?;
+    read_empty(response).await
+}
+
 /// `PUT path` with a raw body (a `File` or `Blob` from an `<input type=file>`, sent as
 /// is; the server sniffs what it is) → JSON.
 pub async fn put_raw<T: DeserializeOwned>(

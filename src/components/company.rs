@@ -1,9 +1,10 @@
-//! The Company tab's pieces: the profile form, the dispatchers, and the embedding
-//! settings (allowed origins, partner key).
+//! The Company tab's pieces: the profile form, the dispatcher's own profile, the
+//! dispatchers, and the embedding settings (allowed origins, partner key).
 
 pub mod company_profile_form;
 pub mod dispatcher_list;
 pub mod embed_settings;
+pub mod own_profile_form;
 
 use domain::api::FieldError;
 

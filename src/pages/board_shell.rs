@@ -20,11 +20,16 @@ use crate::{
 pub fn BoardShell() -> impl IntoView {
     let session = use_session();
     let location = use_location();
-    move || match session.0.get() {
-        SessionState::Checking => {
-            view! { <main id="main" class="center"><Spinner /></main> }.into_any()
-        }
-        SessionState::SignedOut => {
+    // Remount only when who is signed in changes: a renamed person or a new locale on
+    // the same account keeps the pages (and what is typed in their forms) in place.
+    let who = Memo::new(move |_| match session.0.get() {
+        SessionState::Checking => Who::Checking,
+        SessionState::SignedOut => Who::Nobody,
+        SessionState::SignedIn(me) => Who::User(me.user_id),
+    });
+    move || match who.get() {
+        Who::Checking => view! { <main id="main" class="center"><Spinner /></main> }.into_any(),
+        Who::Nobody => {
             let here = location.pathname.get_untracked();
             let path = if here == "/" || here.is_empty() {
                 "/login".to_owned()
@@ -33,8 +38,16 @@ pub fn BoardShell() -> impl IntoView {
             };
             view! { <Redirect path=path /> }.into_any()
         }
-        SessionState::SignedIn(_) => view! { <SignedInShell /> }.into_any(),
+        Who::User(_) => view! { <SignedInShell /> }.into_any(),
     }
+}
+
+/// Who the shell is drawn for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Checking,
+    Nobody,
+    User(uuid::Uuid),
 }
 
 #[component]

@@ -1,5 +1,5 @@
-//! The Company tab: the company profile, its dispatchers, and embedding in the
-//! partner's own website.
+//! The Company tab: the company profile, the dispatcher's own profile, its dispatchers,
+//! and embedding in the partner's own website.
 
 use leptos::prelude::*;
 
@@ -9,7 +9,7 @@ use crate::{
         common::spinner::Spinner,
         company::{
             company_profile_form::CompanyProfileForm, dispatcher_list::DispatcherList,
-            embed_settings::EmbedSettings,
+            embed_settings::EmbedSettings, own_profile_form::OwnProfileForm,
         },
         team::error_message,
     },
@@ -37,6 +37,7 @@ pub fn CompanyPage() -> impl IntoView {
                     Some(Ok((profile, settings))) => view! { <CompanyProfileForm profile=profile settings=settings /> }.into_any(),
                 }}
                 <div class="company-column">
+                    <OwnProfileForm />
                     <DispatcherList />
                     <EmbedSettings />
                 </div>
