@@ -123,7 +123,7 @@ pub fn OwnProfileForm() -> impl IntoView {
         <section class="company-section own-profile" aria-labelledby="own-profile-title">
             <h2 id="own-profile-title">{move || i18n.t("company.own.title")}</h2>
             <p class="hint">{move || i18n.t("company.own.hint")}</p>
-            <form class="company-form" on:submit=on_save novalidate=true aria-label=move || i18n.t("company.own.title")>
+            <form class="company-inline-form" on:submit=on_save novalidate=true aria-label=move || i18n.t("company.own.title")>
                 <TextField id="own-name" label="company.own.name" value=name error=message("name") autocomplete="name" kind="text" />
                 <TextField id="own-email" label="company.field.personal_email" value=email error=message("email") autocomplete="email" kind="email" />
                 <p class="form-status" role="status">{move || status.get()}</p>
@@ -131,7 +131,7 @@ pub fn OwnProfileForm() -> impl IntoView {
                     {move || i18n.t("company.own.save")}
                 </button>
             </form>
-            <form class="company-form" on:submit=on_change novalidate=true aria-labelledby="own-password-title">
+            <form class="company-inline-form own-profile__password" on:submit=on_change novalidate=true aria-labelledby="own-password-title">
                 <h3 id="own-password-title">{move || i18n.t("company.own.password_title")}</h3>
                 <TextField id="own-current-password" label="company.own.current_password" value=current error=password_message("current_password") autocomplete="current-password" kind="password" />
                 <TextField id="own-new-password" label="company.own.new_password" value=new error=password_message("new_password") autocomplete="new-password" kind="password" />
