@@ -73,15 +73,7 @@ async fn update_me(
         body.email.as_deref(),
     )
     .await
-    .map_err(|e| {
-        if e.as_database_error()
-            .is_some_and(|d| d.is_unique_violation())
-        {
-            taken()
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(super::team::unique_email)?;
     tracing::info!(user = %session.me.user_id, "own profile changed");
     me_now(&state, &session).await.map(ApiJson)
 }

@@ -172,24 +172,32 @@ fn validation(errors: Vec<FieldError>) -> Result<()> {
 }
 
 fn email_taken_error() -> TeamError {
+    email_taken().into()
+}
+
+/// The field error of an e-mail address that already has an account.
+pub(crate) fn email_taken() -> Error {
     super::error::invalid(
         "email",
         "taken",
         "this e-mail address already has an account",
     )
-    .into()
 }
 
-/// Maps a unique-index violation (a concurrent invitation to the same address) to the
-/// same field error as the check before it.
-fn unique_to_field(e: sqlx::Error) -> TeamError {
+/// Maps a unique-index violation (a concurrent claim of the same address) to the same
+/// field error as the check before it.
+pub(crate) fn unique_email(e: sqlx::Error) -> Error {
     if e.as_database_error()
         .is_some_and(|d| d.is_unique_violation())
     {
-        email_taken_error()
+        email_taken()
     } else {
         e.into()
     }
+}
+
+fn unique_to_field(e: sqlx::Error) -> TeamError {
+    unique_email(e).into()
 }
 
 async fn load_technician(
