@@ -10,6 +10,13 @@
 //! colour and the requested language apply; no service worker is registered; and the
 //! frame reports its content height so the loader can size the iframe.
 //!
+//! A frame the partner gave no token (or whose session ended) offers "Sign in": a popup
+//! on our own origin (`/embed-signin/{company}?origin=…`,
+//! [`crate::pages::embed_signin_page`]) signs the dispatcher in first-party, mints a
+//! token bound to the partner origin and posts it back to this frame, its opener, with
+//! our own origin as the target; the frame accepts it only from that window and origin
+//! and exchanges it like a partner's token.
+//!
 //! Every message both ways is `{ns: EMBED_NS, v: EMBED_VERSION, type, …}`. This side
 //! accepts only messages whose `origin` is one of the company's allowed origins and
 //! whose `source` is the parent window, and posts only to that exact origin.
@@ -33,6 +40,10 @@ thread_local! {
     static BEARER: RefCell<Option<String>> = const { RefCell::new(None) };
     /// The partner page's origin, once it passed a token.
     static PARENT: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The company's logo address, once the embed's configuration arrived.
+    static LOGO: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The sign-in popup this frame opened, if any.
+    static POPUP: RefCell<Option<web_sys::Window>> = const { RefCell::new(None) };
 }
 
 /// The company whose board this page embeds (`/embed/{company}…`), else `None`.
@@ -143,37 +154,67 @@ pub fn start(session: RwSignal<SessionState>, i18n: I18n) {
     });
 }
 
-/// The company's brand colour on the board.
+/// The company's logo (embed mode, when it has one the page's policy allows), shown in
+/// the board's header in place of ours.
+pub fn logo() -> Option<String> {
+    LOGO.with(|l| l.borrow().clone())
+}
+
+/// The company's brand colour and logo on the board.
 fn apply_brand(config: &EmbedConfig) {
+    let logo = config.logo_url.trim();
+    if domain::api::company::logo_source(logo).is_some() {
+        LOGO.with(|l| *l.borrow_mut() = Some(logo.to_owned()));
+    }
     if !domain::api::company::is_brand_colour(&config.brand_colour) {
         return;
     }
     if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("style", &format!("--brand: {}", config.brand_colour));
+        let ink = domain::api::company::brand_ink(&config.brand_colour);
+        let _ = root.set_attribute(
+            "style",
+            &format!("--brand: {}; --brand-ink: {ink}", config.brand_colour),
+        );
     }
 }
 
 /// Answers the loader's messages: a token to exchange, or none (then a partitioned
 /// cookie from an earlier visit may still hold a session).
 fn listen(origins: Vec<String>, session: RwSignal<SessionState>) {
+    let own = window().location().origin().unwrap_or_default();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let origin = event.origin();
+        let Some(source) = event.source() else {
+            return;
+        };
+        let data = event.data();
+        if !is_ours(&data) {
+            return;
+        }
+        // The sign-in popup: our own origin, the window this frame opened.
+        let from_popup = origin == own
+            && POPUP.with(|p| {
+                p.borrow()
+                    .as_ref()
+                    .is_some_and(|w| js_sys::Object::is(&source, w))
+            });
+        if from_popup {
+            if get_str(&data, "type").as_deref() == Some("signin-token") {
+                let parent = PARENT.with(|p| p.borrow().clone());
+                if let (Some(token), Some(parent)) = (get_str(&data, "token"), parent) {
+                    POPUP.with(|p| p.borrow_mut().take());
+                    spawn_local(exchange(token, parent, session));
+                }
+            }
+            return;
+        }
         if !origins.contains(&origin) {
             return;
         }
-        let (Ok(Some(parent)), Some(source)) = (window().parent(), event.source()) else {
+        let Ok(Some(parent)) = window().parent() else {
             return;
         };
         if !js_sys::Object::is(&source, &parent) {
-            return;
-        }
-        let data = event.data();
-        let ns_ok = get_str(&data, "ns").as_deref() == Some(EMBED_NS);
-        let v_ok = js_sys::Reflect::get(&data, &"v".into())
-            .ok()
-            .and_then(|v| v.as_f64())
-            == Some(f64::from(EMBED_VERSION));
-        if !ns_ok || !v_ok {
             return;
         }
         match get_str(&data, "type").as_deref() {
@@ -182,21 +223,7 @@ fn listen(origins: Vec<String>, session: RwSignal<SessionState>) {
                     return;
                 };
                 PARENT.with(|p| *p.borrow_mut() = Some(origin.clone()));
-                let origin = origin.clone();
-                spawn_local(async move {
-                    match api::company::embed_session(token, origin).await {
-                        Ok(s) => {
-                            BEARER.with(|b| *b.borrow_mut() = Some(s.bearer));
-                            signed_in(session, s.me);
-                        }
-                        Err(e) => {
-                            let m = message("error");
-                            set(&m, "code", &e.code().into());
-                            post_to_partner(&m);
-                            session.set(SessionState::SignedOut);
-                        }
-                    }
-                });
+                spawn_local(exchange(token, origin, session));
             }
             Some("no-token") => {
                 PARENT.with(|p| *p.borrow_mut() = Some(origin.clone()));
@@ -213,6 +240,94 @@ fn listen(origins: Vec<String>, session: RwSignal<SessionState>) {
     let _ =
         window().add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
     on_message.forget();
+}
+
+/// Whether `data` is a message of our protocol and version.
+fn is_ours(data: &JsValue) -> bool {
+    let ns_ok = get_str(data, "ns").as_deref() == Some(EMBED_NS);
+    let v_ok = js_sys::Reflect::get(data, &"v".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        == Some(f64::from(EMBED_VERSION));
+    ns_ok && v_ok
+}
+
+/// Exchanges a sign-in token (the partner's, or the popup's) passed for the partner page
+/// of `origin` for a session.
+async fn exchange(token: String, origin: String, session: RwSignal<SessionState>) {
+    match api::company::embed_session(token, origin).await {
+        Ok(s) => {
+            BEARER.with(|b| *b.borrow_mut() = Some(s.bearer));
+            signed_in(session, s.me);
+        }
+        Err(e) => {
+            let m = message("error");
+            set(&m, "code", &e.code().into());
+            post_to_partner(&m);
+            session.set(SessionState::SignedOut);
+        }
+    }
+}
+
+/// Why the sign-in popup could not open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PopupRefused {
+    /// No partner page said hello: the frame is not inside a partner's page.
+    NoPartner,
+    /// The browser blocked the window.
+    Blocked,
+}
+
+/// Opens the sign-in popup (on a click: browsers block popups without one) for the
+/// partner page that frames this board.
+pub fn open_signin_popup() -> Result<(), PopupRefused> {
+    let (Some(company), Some(parent)) = (company(), PARENT.with(|p| p.borrow().clone())) else {
+        return Err(PopupRefused::NoPartner);
+    };
+    let Ok(url) = web_sys::Url::new_with_base(
+        &format!("/embed-signin/{company}"),
+        &window().location().origin().unwrap_or_default(),
+    ) else {
+        return Err(PopupRefused::NoPartner);
+    };
+    url.search_params().set("origin", &parent);
+    match window().open_with_url_and_target_and_features(
+        &url.href(),
+        "relay-signin",
+        "popup,width=480,height=640",
+    ) {
+        Ok(Some(popup)) => {
+            let _ = popup.focus();
+            POPUP.with(|p| *p.borrow_mut() = Some(popup));
+            Ok(())
+        }
+        _ => Err(PopupRefused::Blocked),
+    }
+}
+
+/// The sign-in popup's opener, if it has one (an embed frame opened it).
+fn opener() -> Option<web_sys::Window> {
+    window()
+        .opener()
+        .ok()
+        .filter(|o| !o.is_null() && !o.is_undefined())
+        .map(|o| o.unchecked_into::<web_sys::Window>())
+}
+
+/// Whether this page (the sign-in popup) has an opener to hand a token to.
+pub fn has_opener() -> bool {
+    opener().is_some()
+}
+
+/// The sign-in popup hands its token to its opener — only if the opener is a page of our
+/// own origin (the embed frame): a page of any other origin never receives it.
+pub fn post_token_to_opener(token: &str) -> bool {
+    let (Some(opener), Ok(own)) = (opener(), window().location().origin()) else {
+        return false;
+    };
+    let m = message("signin-token");
+    set(&m, "token", &token.into());
+    opener.post_message(&m, &own).is_ok()
 }
 
 fn signed_in(session: RwSignal<SessionState>, me: domain::api::Me) {
@@ -254,13 +369,35 @@ fn observe_height() {
     report.forget();
 }
 
-/// What the embed shows without a session: the partner site signs the dispatcher in.
+/// What the embed shows without a session: the partner page signs the dispatcher in, or
+/// the dispatcher does, in our sign-in popup.
 #[component]
 pub fn EmbedSignedOut() -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::contexts::session::use_session();
+    let navigate = leptos_router::hooks::use_navigate();
+    // Signed in through the popup: to the board (the router's base keeps it in the embed).
+    Effect::new(move |_| {
+        if let SessionState::SignedIn(_) = session.0.get() {
+            navigate("/", Default::default());
+        }
+    });
+    let refused = RwSignal::new(None::<PopupRefused>);
+    let open = move |_: leptos::ev::MouseEvent| refused.set(open_signin_popup().err());
     view! {
         <main id="main" class="center">
-            <p class="embed-signed-out" role="status">{move || i18n.t("company.embed.signed_out")}</p>
+            <div class="card embed-signed-out">
+                <p>{move || i18n.t("company.embed.signed_out")}</p>
+                <button class="button button--primary" type="button" on:click=open>
+                    {move || i18n.t("company.embed.sign_in")}
+                </button>
+                <p class="form-error" role="alert" aria-live="assertive">
+                    {move || refused.get().map(|r| i18n.t(match r {
+                        PopupRefused::NoPartner => "company.embed.no_partner",
+                        PopupRefused::Blocked => "company.embed.popup_blocked",
+                    }))}
+                </p>
+            </div>
         </main>
     }
 }

@@ -23,6 +23,7 @@ use pages::{
     board_shell::BoardShell,
     calendar_page::{CalendarPage, CallModalRoute},
     company_page::CompanyPage,
+    embed_signin_page::EmbedSigninPage,
     login_page::LoginPage,
     my_profile_page::MyProfilePage,
     not_found_page::NotFoundPage,
@@ -69,6 +70,8 @@ pub fn App() -> impl IntoView {
                     view=|| if embed::is_embedded() { embed::EmbedSignedOut().into_any() } else { LoginPage().into_any() }
                 />
                 <Route path=path!("/activate/:token") view=ActivationPage />
+                // The embed's sign-in popup: first-party, opened by a framed board.
+                <Route path=path!("/embed-signin/:company") view=EmbedSigninPage />
                 <Route path=path!("/profile") view=MyProfilePage />
                 <ParentRoute path=path!("") view=BoardShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/calendar" /> } />

@@ -222,3 +222,91 @@ test('a frame whose browser keeps no cookie still works on the bearer alone, and
   await postBooking(request, { name, slot: slotAt(11, 9) });
   await expect(frame.getByRole('region', { name: /Requests/ }).getByRole('article').filter({ hasText: name })).toBeVisible();
 });
+
+test('without a partner token the frame offers our own sign-in window, which hands the frame its session', async ({ page }) => {
+  await page.goto(`http://localhost:${ALLOWED}/?signin=popup`);
+  const frame = await boardFrame(page);
+  const signIn = frame.getByRole('button', { name: 'Sign in' });
+  await expect(signIn).toBeVisible({ timeout: 20_000 });
+  await expect(frame.getByText("Sign in to see your company's dispatch board here.")).toBeVisible();
+
+  // The window is first-party (our origin, top level) and names the partner site.
+  const opened = page.context().waitForEvent('page');
+  await signIn.click();
+  const popup = await opened;
+  await popup.waitForLoadState();
+  expect(new URL(popup.url()).origin).toBe(RELAY);
+  expect(new URL(popup.url()).pathname).toMatch(/^\/embed-signin\/[0-9a-f-]{36}$/);
+  await expect(popup.getByRole('heading', { name: 'Sign in to the embedded board' })).toBeVisible();
+  await expect(popup.getByText(`The board on http://localhost:${ALLOWED} will open with this account.`)).toBeVisible();
+  await saveScreenshot(popup, 'embed-signin-popup');
+  // Its opener survived (COOP unsafe-none on this page only).
+  expect(await popup.evaluate(() => window.opener !== null)).toBe(true);
+
+  // A wrong password stays in the window.
+  await popup.getByLabel('E-mail').fill(DEMO.alpen.email);
+  await popup.getByLabel('Password').fill('wrong-password');
+  await popup.getByRole('button', { name: 'Sign in' }).click();
+  await expect(popup.getByRole('alert')).toContainText('E-mail or password is wrong');
+
+  // The right one: the window hands over and closes; the frame shows the board.
+  await popup.getByLabel('Password').fill(DEMO.password);
+  const closed = popup.waitForEvent('close');
+  await popup.getByRole('button', { name: 'Sign in' }).click();
+  await closed;
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'Sandra Meier', { timeout: 20_000 });
+  await expect(frame.getByTestId('company-name')).toHaveText('Alpen Sanitär AG');
+  await expect(frame.getByTestId('live-indicator')).toContainText('Live');
+
+  // Signed out in the frame, the window remembers the first-party sign-in: one click.
+  await frame.getByRole('button', { name: 'Sign out' }).click();
+  await expect(frame.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.locator('body')).toHaveAttribute('data-expired', 'yes');
+  const again = page.context().waitForEvent('page');
+  await frame.getByRole('button', { name: 'Sign in' }).click();
+  const second = await again;
+  await expect(second.getByText('Signed in as Sandra Meier (dispatcher@alpen.example).')).toBeVisible();
+  await expect(second.getByRole('button', { name: 'Use another account' })).toBeVisible();
+  const closedAgain = second.waitForEvent('close');
+  await second.getByRole('button', { name: 'Continue as Sandra Meier' }).click();
+  await closedAgain;
+  await expect(frame.getByTestId('company-name')).toHaveText('Alpen Sanitär AG');
+});
+
+test('the sign-in window opened on its own hands nothing over', async ({ page, request }) => {
+  const minted = await request.post('/api/v1/embed/tokens', {
+    headers: { Authorization: 'Bearer demo-partner-key-alpen' },
+    data: { email: DEMO.alpen.email, origin: `http://localhost:${ALLOWED}` },
+  });
+  const { company_id } = await minted.json();
+  await page.goto(`/embed-signin/${company_id}?origin=http://localhost:${ALLOWED}`);
+  await expect(page.getByRole('alert')).toContainText("Open it from the board's “Sign in” button.");
+  await expect(page.getByLabel('E-mail')).toHaveCount(0);
+});
+
+test("the framed board shows the company's own logo from the company's site, allowed by the frame's policy alone", async ({ page, request }) => {
+  const api = await alpenApi(request);
+  const logo = `http://localhost:${ALLOWED}/logo.svg`;
+  const set = await api.patch('/api/v1/company/settings', { data: { logo_url: logo } });
+  expect(set.ok()).toBeTruthy();
+  try {
+    await page.goto(`http://localhost:${ALLOWED}/`);
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'Sandra Meier', { timeout: 20_000 });
+    const frame = await boardFrame(page);
+    const img = frame.getByTestId('company-logo');
+    await expect(img).toBeVisible();
+    await expect(img).toHaveAttribute('src', logo);
+    // Loaded (not blocked: the guard fails the spec on any CSP violation).
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(96);
+    await expect(frame.getByTestId('company-name')).toHaveText('Alpen Sanitär AG');
+    await saveScreenshot(page, 'embed-logo');
+    // Only the embed names the logo in its policy; the app's own pages do not.
+    const embedCsp = (await request.get(new URL(frame.url()).pathname)).headers()['content-security-policy'];
+    expect(embedCsp).toContain(`img-src 'self' data: blob: ${logo};`);
+    const appCsp = (await request.get('/login')).headers()['content-security-policy'];
+    expect(appCsp).toContain("img-src 'self' data: blob:;");
+  } finally {
+    const reset = await api.patch('/api/v1/company/settings', { data: { logo_url: '' } });
+    expect(reset.ok()).toBeTruthy();
+  }
+});

@@ -1,7 +1,9 @@
 //! Company settings and the embed: the framed app's configuration, the exchange of the
-//! partner's sign-in token for a session, and WebSocket tickets for bearer sessions.
+//! partner's (or the sign-in popup's) token for a session, and WebSocket tickets for bearer sessions.
 
-use domain::api::company::{EmbedConfig, EmbedSession, EventsTicket, ExchangeEmbedToken};
+use domain::api::company::{
+    EmbedConfig, EmbedSession, EmbedToken, EventsTicket, ExchangeEmbedToken, MintPopupToken,
+};
 use uuid::Uuid;
 
 use super::{http, ApiError};
@@ -16,6 +18,15 @@ pub async fn embed_session(token: String, origin: String) -> Result<EmbedSession
     http::post_json(
         "/api/v1/embed/session",
         &ExchangeEmbedToken { token, origin },
+    )
+    .await
+}
+
+/// The sign-in popup's token for the signed-in dispatcher's board framed by `origin`.
+pub async fn embed_popup_token(company_id: Uuid, origin: String) -> Result<EmbedToken, ApiError> {
+    http::post_json(
+        "/api/v1/embed/popup-tokens",
+        &MintPopupToken { company_id, origin },
     )
     .await
 }

@@ -60,10 +60,30 @@ fn SignedInShell() -> impl IntoView {
         <a class="skip-link" href="#main">{move || i18n.t("app.skip_to_content")}</a>
         <header class="topbar">
             <div class="topbar__brand">
-                <span class="brand">
-                    <span class="brand__mark" aria-hidden="true"></span>
-                    {move || i18n.t("app.name")}
-                </span>
+                {match crate::embed::logo() {
+                    // Embedded, the partner company's own logo (its name follows).
+                    Some(logo) => {
+                        let failed = RwSignal::new(false);
+                        view! {
+                            <img
+                                class="topbar__logo"
+                                src=logo
+                                alt=""
+                                data-testid="company-logo"
+                                hidden=move || failed.get()
+                                on:error=move |_| failed.set(true)
+                            />
+                        }
+                        .into_any()
+                    }
+                    None => view! {
+                        <span class="brand">
+                            <span class="brand__mark" aria-hidden="true"></span>
+                            {move || i18n.t("app.name")}
+                        </span>
+                    }
+                    .into_any(),
+                }}
                 <span class="topbar__company" data-testid="company-name">{company}</span>
             </div>
             <nav class="tabs" aria-label=move || i18n.t("shell.nav_label")>

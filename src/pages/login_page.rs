@@ -14,21 +14,12 @@ fn safe_next(next: Option<String>) -> String {
         .unwrap_or_else(|| "/".to_owned())
 }
 
-/// The sign-in form. Enter submits; a failure shows a message and keeps the e-mail.
+/// The sign-in page: the form, then where the user was headed.
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
     let query = use_query_map();
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let error_key = RwSignal::new(None::<&'static str>);
-
-    let submit = Action::new_local(move |(email, password): &(String, String)| {
-        let (email, password) = (email.clone(), password.clone());
-        async move { api::login(email, password).await }
-    });
 
     // Signed in (now or already): go where the user was headed.
     Effect::new(move |_| {
@@ -38,6 +29,53 @@ pub fn LoginPage() -> impl IntoView {
                 Default::default(),
             );
         }
+    });
+
+    view! {
+        <SignInLayout>
+            <LoginForm title_key="login.title" />
+        </SignInLayout>
+    }
+}
+
+/// The frame of the pages before sign-in: the brand and the language switch above a
+/// centred card.
+#[component]
+pub fn SignInLayout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="login">
+            <header class="login__top">
+                <span class="brand">
+                    <span class="brand__mark" aria-hidden="true"></span>
+                    {move || i18n.t("app.name")}
+                </span>
+                <LocaleSwitch />
+            </header>
+            <main id="main" class="login__main">{children()}</main>
+        </div>
+    }
+}
+
+/// The sign-in form. Enter submits; a success records the session (whoever shows the
+/// form decides what follows); a failure shows a message and keeps the e-mail.
+#[component]
+pub fn LoginForm(
+    /// The catalogue key of the form's heading.
+    title_key: &'static str,
+    /// What the form is for, under the heading (already translated), if anything.
+    #[prop(optional, into)]
+    lead: Option<Signal<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error_key = RwSignal::new(None::<&'static str>);
+
+    let submit = Action::new_local(move |(email, password): &(String, String)| {
+        let (email, password) = (email.clone(), password.clone());
+        async move { api::login(email, password).await }
     });
 
     Effect::new(move |_| {
@@ -65,50 +103,40 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     view! {
-        <div class="login">
-            <header class="login__top">
-                <span class="brand">
-                    <span class="brand__mark" aria-hidden="true"></span>
-                    {move || i18n.t("app.name")}
-                </span>
-                <LocaleSwitch />
-            </header>
-            <main id="main" class="login__main">
-                <form class="card login__card" on:submit=on_submit novalidate=true>
-                    <h1>{move || i18n.t("login.title")}</h1>
-                    <div class="field">
-                        <label for="login-email">{move || i18n.t("login.email")}</label>
-                        <input
-                            id="login-email"
-                            type="email"
-                            name="email"
-                            autocomplete="username"
-                            required=true
-                            bind:value=email
-                        />
-                    </div>
-                    <div class="field">
-                        <label for="login-password">{move || i18n.t("login.password")}</label>
-                        <input
-                            id="login-password"
-                            type="password"
-                            name="password"
-                            autocomplete="current-password"
-                            required=true
-                            bind:value=password
-                        />
-                    </div>
-                    <div class="form-error" role="alert" aria-live="assertive">
-                        {move || error_key.get().map(|key| i18n.t(key))}
-                    </div>
-                    <button class="button button--primary" type="submit" disabled=move || submit.pending().get()>
-                        {move || {
-                            if submit.pending().get() { i18n.t("login.submitting") } else { i18n.t("login.submit") }
-                        }}
-                    </button>
-                    <p class="hint">{move || i18n.t("login.demo_hint")}</p>
-                </form>
-            </main>
-        </div>
+        <form class="card login__card" on:submit=on_submit novalidate=true>
+            <h1>{move || i18n.t(title_key)}</h1>
+            {lead.map(|lead| view! { <p class="login__lead">{move || lead.get()}</p> })}
+            <div class="field">
+                <label for="login-email">{move || i18n.t("login.email")}</label>
+                <input
+                    id="login-email"
+                    type="email"
+                    name="email"
+                    autocomplete="username"
+                    required=true
+                    bind:value=email
+                />
+            </div>
+            <div class="field">
+                <label for="login-password">{move || i18n.t("login.password")}</label>
+                <input
+                    id="login-password"
+                    type="password"
+                    name="password"
+                    autocomplete="current-password"
+                    required=true
+                    bind:value=password
+                />
+            </div>
+            <div class="form-error" role="alert" aria-live="assertive">
+                {move || error_key.get().map(|key| i18n.t(key))}
+            </div>
+            <button class="button button--primary" type="submit" disabled=move || submit.pending().get()>
+                {move || {
+                    if submit.pending().get() { i18n.t("login.submitting") } else { i18n.t("login.submit") }
+                }}
+            </button>
+            <p class="hint">{move || i18n.t("login.demo_hint")}</p>
+        </form>
     }
 }

@@ -71,6 +71,32 @@ pub fn is_brand_colour(colour: &str) -> bool {
         && colour[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
+/// The text colour on a brand-coloured surface (the embedded board's header, the
+/// e-mails' band): white, or the app's ink where white would not reach WCAG's 4.5:1.
+/// `colour` is a valid [`is_brand_colour`]; anything else gets white.
+pub fn brand_ink(colour: &str) -> &'static str {
+    const WHITE: &str = "#ffffff";
+    const INK: &str = "#17232b";
+    if !is_brand_colour(colour) {
+        return WHITE;
+    }
+    let channel = |i: usize| {
+        let v = f64::from(u8::from_str_radix(&colour[i..i + 2], 16).unwrap_or(0)) / 255.0;
+        if v <= 0.040_45 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    // Contrast with white: (1.05) / (L + 0.05).
+    if 1.05 / (luminance + 0.05) >= 4.5 {
+        WHITE
+    } else {
+        INK
+    }
+}
+
 impl UpdateCompanySettings {
     /// Every invalid field among those present.
     pub fn validate(&self) -> Vec<FieldError> {
@@ -103,12 +129,7 @@ impl UpdateCompanySettings {
         }
         if let Some(logo) = &self.logo_url {
             let logo = logo.trim();
-            if !logo.is_empty()
-                && (!logo.starts_with("https://")
-                    || logo.len() <= "https://".len()
-                    || logo.len() > 500
-                    || logo.chars().any(char::is_whitespace))
-            {
+            if !logo.is_empty() && logo_source(logo).is_none() {
                 errors.push(field(
                     "logo_url",
                     "invalid_logo_url",
@@ -207,6 +228,28 @@ pub fn normalise_origin(raw: &str) -> Result<String, OriginError> {
     })
 }
 
+/// The logo address as the board's `Content-Security-Policy` names it in `img-src`
+/// (the embed shows the logo from where the company keeps it), or `None` if `url` is no
+/// address the app can show: `https://` (`http` only on `localhost` and loopback, as
+/// for embed origins), at most 500 characters, a host, and nothing a policy source
+/// cannot hold (whitespace, `;`, `,`, quotes). Query and fragment are left out of the
+/// source, which CSP matches without them.
+pub fn logo_source(url: &str) -> Option<&str> {
+    if url.len() > 500 {
+        return None;
+    }
+    let without_query = url.split(['?', '#']).next().unwrap_or(url);
+    let (scheme, rest) = without_query.split_once("://")?;
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    normalise_origin(&format!("{scheme}://{authority}")).ok()?;
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-._~/%!$&()*+=:@".contains(c);
+    let unsafe_anywhere = |c: char| c.is_whitespace() || c.is_control() || "\\\";,'<>`".contains(c);
+    if !path.chars().all(safe) || url.chars().any(unsafe_anywhere) {
+        return None;
+    }
+    Some(without_query)
+}
+
 /// One allowed embed origin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -255,7 +298,20 @@ pub struct MintEmbedToken {
     pub origin: String,
 }
 
-/// The answer to [`MintEmbedToken`].
+/// `POST /api/v1/embed/popup-tokens`: the sign-in popup of a framed board that has no
+/// partner token mints one for the signed-in dispatcher (first-party session), bound to
+/// the partner origin that frames the board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MintPopupToken {
+    /// The company whose board is framed (the caller's own; any other is unknown).
+    pub company_id: Uuid,
+    /// The partner page's origin (one of the company's allowed ones).
+    pub origin: String,
+}
+
+/// The answer to [`MintEmbedToken`] and [`MintPopupToken`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmbedToken {
@@ -310,6 +366,45 @@ pub struct EventsTicket {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ink_on_a_brand_colour_is_readable() {
+        assert_eq!(brand_ink("#1f6feb"), "#ffffff");
+        assert_eq!(brand_ink("#12343b"), "#ffffff");
+        assert_eq!(brand_ink("#f2b134"), "#17232b");
+        assert_eq!(brand_ink("#ffffff"), "#17232b");
+        assert_eq!(brand_ink("#777777"), "#17232b");
+        assert_eq!(brand_ink("#767676"), "#ffffff");
+        assert_eq!(brand_ink("red"), "#ffffff");
+    }
+
+    #[test]
+    fn logos_are_https_addresses_a_policy_can_name() {
+        assert_eq!(
+            logo_source("https://cdn.alpen.example/brand/logo.svg?v=3#x"),
+            Some("https://cdn.alpen.example/brand/logo.svg")
+        );
+        assert_eq!(
+            logo_source("http://localhost:4100/logo.svg"),
+            Some("http://localhost:4100/logo.svg")
+        );
+        for bad in [
+            "http://alpen.example/logo.png",
+            "javascript:alert(1)",
+            "https://",
+            "https://user@alpen.example/logo.png",
+            "https://alpen.example/logo.png; script-src *",
+            "https://alpen.example/a,b.png",
+            "https://alpen.example/it's.png",
+            "https://alpen.example/a\\b.png",
+            "https://alpen.example/logo.png?x=\"><script>",
+            "data:image/png;base64,AAAA",
+        ] {
+            assert_eq!(logo_source(bad), None, "{bad}");
+        }
+        let long = format!("https://alpen.example/{}", "a".repeat(500));
+        assert_eq!(logo_source(&long), None);
+    }
 
     #[test]
     fn origins_are_normalised_and_https_only_except_localhost() {

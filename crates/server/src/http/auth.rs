@@ -3,8 +3,8 @@
 
 use axum::{
     extract::{FromRef, FromRequestParts, State},
-    http::{request::Parts, StatusCode},
-    response::IntoResponse,
+    http::{header, request::Parts, StatusCode},
+    response::{AppendHeaders, IntoResponse},
 };
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -148,11 +148,27 @@ async fn login(
     post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204, description = "Signed out"))
 )]
-async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<impl IntoResponse> {
-    if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        if let Some((user, company)) = sessions::revoke(&state.db, cookie.value()).await? {
+async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse> {
+    // The cookie's session, and an embedded board's bearer session too: the frame holds
+    // both, and a bearer left alive would keep its socket streaming after sign-out.
+    let cookie = jar
+        .get(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|t| !t.is_empty());
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    for token in cookie.iter().chain(bearer.iter()) {
+        if let Some((user, company)) = sessions::revoke(&state.db, token).await? {
             // The session's open sockets close too, on every instance.
-            let hash = sessions::token_hash(cookie.value());
+            let hash = sessions::token_hash(token);
             super::events::end_sessions(
                 &state,
                 company,
@@ -163,7 +179,14 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<impl In
         }
     }
     let removal = Cookie::build((SESSION_COOKIE, "")).path("/").build();
-    Ok((jar.remove(removal), StatusCode::NO_CONTENT))
+    // A partitioned cookie (the embed's) is removed only by a removal that is
+    // partitioned too; in a first-party page it removes nothing.
+    let partitioned = super::embed::embed_cookie_removal();
+    Ok((
+        jar.remove(removal),
+        AppendHeaders([(header::SET_COOKIE, partitioned)]),
+        StatusCode::NO_CONTENT,
+    ))
 }
 
 /// The signed-in person and their company.

@@ -4,11 +4,18 @@
 //!   it mounts an iframe on `/embed/{company}`, hands it the sign-in token by
 //!   `postMessage`, and keeps the frame's height in step with the board.
 //! - `GET /embed/{company}`: the app itself, answered with `frame-ancestors` of that
-//!   company's allowed origins only ([`FrameAncestors`], read by the security headers);
+//!   company's allowed origins only ([`EmbedPolicy`], read by the security headers, which
+//!   also lets it show the company's logo);
 //!   an unknown company or one without origins keeps `'none'`.
 //! - `POST /api/v1/embed/tokens`: the partner's server, with its partner API key and a
 //!   dispatcher's e-mail, mints a single-use token valid [`EMBED_TOKEN_TTL_SECS`], bound
 //!   to the company, the dispatcher and the embedding origin. Rate-limited like sign-in.
+//! - `GET /embed-signin/{company}?origin=…` and `POST /api/v1/embed/popup-tokens`: a
+//!   frame the partner gave no token offers a sign-in popup — this first-party page of
+//!   ours (the app's sign-in form, answered with `Cross-Origin-Opener-Policy:
+//!   unsafe-none` so that it keeps its opener), which mints a token for the signed-in
+//!   dispatcher bound to the framing origin and posts it to its opener, the frame, with
+//!   our own origin as the exact target; the frame exchanges it like a partner's.
 //! - `POST /api/v1/embed/session`: the framed app exchanges the token (with the origin
 //!   the browser reported for the message that carried it) for a session: a cookie
 //!   `SameSite=None; Secure; HttpOnly; Partitioned` (CHIPS: kept per top-level site) and
@@ -34,7 +41,7 @@ use super::{
     error::{problem_response, Error},
     json::ApiJson,
     ratelimit::{account_key, ClientAddr, Endpoint},
-    security::FrameAncestors,
+    security::EmbedPolicy,
 };
 use crate::{
     db::{
@@ -46,9 +53,9 @@ use crate::{
 use domain::api::{
     company::{
         normalise_origin, EmbedConfig, EmbedSession, EmbedToken, EventsTicket, ExchangeEmbedToken,
-        MintEmbedToken, EMBED_TOKEN_TTL_SECS,
+        MintEmbedToken, MintPopupToken, EMBED_TOKEN_TTL_SECS,
     },
-    Problem,
+    Problem, Role,
 };
 
 /// How long the bearer token of an embedded session lives (the cookie lives as long as
@@ -65,6 +72,7 @@ const EMBED_JS: &str = include_str!("embed/embed.js");
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(mint_embed_token))
+        .routes(routes!(mint_popup_token))
         .routes(routes!(exchange_embed_token))
         .routes(routes!(embed_config))
         .routes(routes!(events_ticket))
@@ -153,28 +161,88 @@ async fn mint_embed_token(
     state
         .limits
         .admit(Endpoint::EmbedToken, &account_key(&body.email), addr)?;
-    let origin =
-        normalise_origin(&body.origin).map_err(|e| Error::Validation(vec![e.field_error()]))?;
-    let allowed = store::origin_list(&state.db, partner.company_id).await?;
-    if !allowed.contains(&origin) {
-        return Err(super::error::invalid(
-            "origin",
-            "origin_not_allowed",
-            "not one of the company's allowed embed origins",
-        ));
-    }
+    let origin = allowed_origin(&state, partner.company_id, &body.origin).await?;
     let user_id = store::dispatcher_by_email(&state.db, partner.company_id, &body.email)
         .await?
         .ok_or(Error::NotFound)?;
+    let token = mint_sign_in(&state, partner.company_id, user_id, &origin).await?;
+    tracing::info!(company = %partner.company_id, user = %user_id, %origin, "embed token minted");
+    Ok((StatusCode::CREATED, ApiJson(token)))
+}
+
+/// Mints a single-use sign-in token for the signed-in dispatcher's own board framed by
+/// `origin`: the sign-in popup of a frame the partner gave no token (a first-party page
+/// of ours, which passes the token to its opener — the frame — by `postMessage`).
+#[utoipa::path(
+    post, path = "/api/v1/embed/popup-tokens", tag = "embed",
+    request_body = MintPopupToken,
+    responses(
+        (status = 201, body = EmbedToken),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Technicians have no embedded board", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's company", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The origin is malformed or not one the company allows", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many tokens for this account or from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn mint_popup_token(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    session: Session,
+    ApiJson(body): ApiJson<MintPopupToken>,
+) -> Result<Response, Error> {
+    let me = &session.me;
+    state
+        .limits
+        .admit(Endpoint::EmbedToken, &account_key(&me.email), addr)?;
+    if body.company_id != me.company.id {
+        return Err(Error::NotFound);
+    }
+    if me.role != Role::Dispatcher {
+        return Ok(forbidden(
+            "embed-dispatchers-only",
+            "the embedded board is for the company's dispatchers",
+        ));
+    }
+    let origin = allowed_origin(&state, me.company.id, &body.origin).await?;
+    let token = mint_sign_in(&state, me.company.id, me.user_id, &origin).await?;
+    tracing::info!(company = %me.company.id, user = %me.user_id, %origin, "embed token minted by the sign-in popup");
+    Ok((StatusCode::CREATED, ApiJson(token)).into_response())
+}
+
+/// `raw`, normalised, if it is one of the company's allowed embed origins.
+async fn allowed_origin(state: &AppState, company_id: Uuid, raw: &str) -> Result<String, Error> {
+    let origin = normalise_origin(raw).map_err(|e| Error::Validation(vec![e.field_error()]))?;
+    if store::origin_list(&state.db, company_id)
+        .await?
+        .contains(&origin)
+    {
+        Ok(origin)
+    } else {
+        Err(super::error::invalid(
+            "origin",
+            "origin_not_allowed",
+            "not one of the company's allowed embed origins",
+        ))
+    }
+}
+
+/// A single-use sign-in token for `user_id`, bound to the company and `origin`.
+async fn mint_sign_in(
+    state: &AppState,
+    company_id: Uuid,
+    user_id: Uuid,
+    origin: &str,
+) -> Result<EmbedToken, Error> {
     let token = sessions::new_token();
     store::create_token(
         &state.db,
         &token,
         &NewToken {
             kind: TokenKind::SignIn,
-            company_id: partner.company_id,
+            company_id,
             user_id,
-            origin: &origin,
+            origin,
             session_hash: None,
             ttl_secs: EMBED_TOKEN_TTL_SECS,
         },
@@ -183,15 +251,11 @@ async fn mint_embed_token(
     if let Err(e) = store::sweep_tokens(&state.db).await {
         tracing::warn!(error = %e, "sweeping old embed tokens failed");
     }
-    tracing::info!(company = %partner.company_id, user = %user_id, %origin, "embed token minted");
-    Ok((
-        StatusCode::CREATED,
-        ApiJson(EmbedToken {
-            token,
-            company_id: partner.company_id,
-            expires_in: EMBED_TOKEN_TTL_SECS,
-        }),
-    ))
+    Ok(EmbedToken {
+        token,
+        company_id,
+        expires_in: EMBED_TOKEN_TTL_SECS,
+    })
 }
 
 /// The embedded session's cookie: sent in the partner's frame (`SameSite=None`, which
@@ -209,6 +273,20 @@ pub(crate) fn embed_cookie(state: &AppState, token: String) -> Cookie<'static> {
             i64::try_from(state.config.session_ttl.as_secs()).unwrap_or(i64::MAX),
         ))
         .build()
+}
+
+/// The `Set-Cookie` that removes the embedded session's cookie (a partitioned cookie is
+/// only matched by a partitioned removal).
+pub(crate) fn embed_cookie_removal() -> HeaderValue {
+    let removal = Cookie::build((SESSION_COOKIE, ""))
+        .http_only(true)
+        .same_site(SameSite::None)
+        .secure(true)
+        .partitioned(true)
+        .path("/")
+        .max_age(cookie::time::Duration::ZERO)
+        .build();
+    HeaderValue::from_str(&removal.to_string()).expect("a cookie is a valid header value")
 }
 
 /// Exchanges a sign-in token for an embedded session.
@@ -356,13 +434,9 @@ async fn embed_page(
         .first()
         .and_then(|(_, c)| Uuid::parse_str(c).ok())
         .ok_or(Error::NotFound)?;
-    let origins = store::origin_list(&state.db, company).await?;
-    if crate::db::accounts::company_summary(&state.db, company)
-        .await?
-        .is_none()
-    {
+    let Some(config) = store::embed_config(&state.db, company).await? else {
         return Err(Error::NotFound);
-    }
+    };
     let index = state.config.dist_dir.join("index.html");
     let html = tokio::fs::read_to_string(&index)
         .await
@@ -380,6 +454,6 @@ async fn embed_page(
         .into_response();
     response
         .extensions_mut()
-        .insert(FrameAncestors::of(&origins));
+        .insert(EmbedPolicy::of(&config.origins, &config.logo_url));
     Ok(response)
 }

@@ -10,10 +10,14 @@
 //! its WebAssembly; `style-src-attr 'unsafe-inline'` is for the `style` attributes Leptos
 //! writes (block positions on the calendar), which cannot run code.
 //!
+//! The embed's sign-in popup (`/embed-signin/…`) answers `Cross-Origin-Opener-Policy:
+//! unsafe-none` ([`opener_policy`]); everything else `same-origin`.
+//!
 //! `frame-ancestors` is decided per response ([`SecurityHeaders::frame_ancestors`]):
 //! `'none'` everywhere, except that an answer under `/embed/` may name the company's
-//! allowed partner origins by carrying a [`FrameAncestors`] extension (the embed page
-//! does, after reading them from the database).
+//! allowed partner origins, and its logo's address in `img-src`, by carrying an
+//! [`EmbedPolicy`] extension (the embed page does, after reading them from the
+//! database).
 
 use std::{path::Path, sync::Arc};
 
@@ -28,18 +32,26 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 
-/// The sources an `/embed/*` answer may be framed by, set by its handler as a response
-/// extension. Anywhere else it is ignored.
+/// What an `/embed/*` answer adds to the policy, set by its handler as a response
+/// extension (anywhere else it is ignored): the sources that may frame it, and the
+/// company's logo, which the framed board shows from where the company keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FrameAncestors(String);
+pub struct EmbedPolicy {
+    frame_ancestors: String,
+    logo: Option<String>,
+}
 
-impl FrameAncestors {
-    /// The given (already validated, normalised) origins; none is `'none'`.
-    pub fn of(origins: &[String]) -> Self {
-        if origins.is_empty() {
-            Self("'none'".to_owned())
-        } else {
-            Self(origins.join(" "))
+impl EmbedPolicy {
+    /// The given (already validated, normalised) origins, none being `'none'`, and the
+    /// logo's address if it is one a policy can name ([`domain::api::company::logo_source`]).
+    pub fn of(origins: &[String], logo_url: &str) -> Self {
+        Self {
+            frame_ancestors: if origins.is_empty() {
+                "'none'".to_owned()
+            } else {
+                origins.join(" ")
+            },
+            logo: domain::api::company::logo_source(logo_url.trim()).map(str::to_owned),
         }
     }
 }
@@ -80,7 +92,6 @@ impl SecurityHeaders {
              script-src 'self' 'wasm-unsafe-eval'{scripts}; \
              style-src 'self'{styles}; \
              style-src-attr 'unsafe-inline'; \
-             img-src 'self' data: blob:; \
              font-src 'self'; \
              connect-src 'self'; \
              manifest-src 'self'; \
@@ -94,22 +105,40 @@ impl SecurityHeaders {
         Self { policy, hsts }
     }
 
+    /// What the answer to `path` may add: only an `/embed/` answer, what it names.
+    fn embed<'a>(path: &str, named: Option<&'a EmbedPolicy>) -> Option<&'a EmbedPolicy> {
+        named.filter(|_| path.starts_with("/embed/"))
+    }
+
     /// Who may frame the answer to `path`: nobody, except the origins an `/embed/`
     /// answer names.
-    pub fn frame_ancestors<'a>(&self, path: &str, named: Option<&'a FrameAncestors>) -> &'a str {
-        match named {
-            Some(FrameAncestors(sources)) if path.starts_with("/embed/") => sources,
-            _ => "'none'",
-        }
+    pub fn frame_ancestors<'a>(&self, path: &str, named: Option<&'a EmbedPolicy>) -> &'a str {
+        Self::embed(path, named).map_or("'none'", |e| e.frame_ancestors.as_str())
     }
 
     /// The whole `Content-Security-Policy` for the answer to `path`.
-    pub fn content_security_policy(&self, path: &str, named: Option<&FrameAncestors>) -> String {
+    pub fn content_security_policy(&self, path: &str, named: Option<&EmbedPolicy>) -> String {
+        let logo = Self::embed(path, named)
+            .and_then(|e| e.logo.as_deref())
+            .map(|l| format!(" {l}"))
+            .unwrap_or_default();
         format!(
-            "{}; frame-ancestors {}",
+            "{}; img-src 'self' data: blob:{logo}; frame-ancestors {}",
             self.policy,
             self.frame_ancestors(path, named)
         )
+    }
+}
+
+/// The `Cross-Origin-Opener-Policy` for the answer to `path`: `same-origin` (our pages
+/// share no window with another site's), except the embed's sign-in popup, which a
+/// partner page's frame opens and which must keep `window.opener` to hand the frame its
+/// token: `same-origin` there would put it in a browsing context group of its own.
+pub fn opener_policy(path: &str) -> &'static str {
+    if path.starts_with("/embed-signin/") {
+        "unsafe-none"
+    } else {
+        "same-origin"
     }
 }
 
@@ -170,7 +199,7 @@ pub async fn add_security_headers(
     );
     h.insert(
         HeaderName::from_static("cross-origin-opener-policy"),
-        HeaderValue::from_static("same-origin"),
+        HeaderValue::from_static(opener_policy(&path)),
     );
     if headers.hsts {
         h.insert(
@@ -216,9 +245,33 @@ mod tests {
     }
 
     #[test]
+    fn only_embed_answers_name_the_companys_logo() {
+        let h = SecurityHeaders::for_index(INDEX, false);
+        let named = EmbedPolicy::of(&[], "https://cdn.alpen.example/logo.svg?v=2");
+        let embed = h.content_security_policy("/embed/x", Some(&named));
+        assert!(embed.contains("; img-src 'self' data: blob: https://cdn.alpen.example/logo.svg;"));
+        assert!(embed.ends_with("frame-ancestors 'none'"));
+        let app = h.content_security_policy("/", Some(&named));
+        assert!(app.contains("; img-src 'self' data: blob:;"), "{app}");
+        // An address a policy cannot hold adds nothing.
+        let hostile = EmbedPolicy::of(&[], "https://x.example/a.png; script-src *");
+        let embed = h.content_security_policy("/embed/x", Some(&hostile));
+        assert!(embed.contains("; img-src 'self' data: blob:;"), "{embed}");
+        assert!(!embed.contains("script-src *"));
+    }
+
+    #[test]
+    fn only_the_sign_in_popup_keeps_its_opener() {
+        assert_eq!(opener_policy("/embed-signin/x"), "unsafe-none");
+        assert_eq!(opener_policy("/embed/x"), "same-origin");
+        assert_eq!(opener_policy("/login"), "same-origin");
+        assert_eq!(opener_policy("/embed-signin"), "same-origin");
+    }
+
+    #[test]
     fn only_embed_answers_may_name_their_ancestors() {
         let h = SecurityHeaders::for_index(INDEX, false);
-        let named = FrameAncestors::of(&["http://localhost:4100".to_owned()]);
+        let named = EmbedPolicy::of(&["http://localhost:4100".to_owned()], "");
         assert_eq!(
             h.frame_ancestors("/embed/x", Some(&named)),
             "http://localhost:4100"
@@ -226,7 +279,7 @@ mod tests {
         assert_eq!(h.frame_ancestors("/", Some(&named)), "'none'");
         assert_eq!(h.frame_ancestors("/embed/x", None), "'none'");
         assert_eq!(
-            h.frame_ancestors("/embed/x", Some(&FrameAncestors::of(&[]))),
+            h.frame_ancestors("/embed/x", Some(&EmbedPolicy::of(&[], ""))),
             "'none'"
         );
     }

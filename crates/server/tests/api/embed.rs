@@ -22,6 +22,8 @@ on_both_backends!(
     embedded_state_changes_need_an_allowed_origin,
     the_bearer_token_opens_the_socket_through_a_single_use_ticket,
     the_loader_is_plain_javascript,
+    the_sign_in_popup_mints_for_its_own_dispatcher_and_keeps_its_opener,
+    signing_out_of_the_frame_ends_its_cookie_and_bearer_sessions,
 );
 
 pub const PARTNER_KEY: &str = "demo-partner-key-alpen";
@@ -69,6 +71,20 @@ pub async fn exchange(app: &TestApp, token: &str, origin: &str) -> reqwest::Resp
         .send()
         .await
         .unwrap()
+}
+
+/// `POST /api/v1/embed/popup-tokens` as the sign-in popup sends it (first-party).
+pub async fn mint_in_popup(app: &TestApp, cookie: &str, company: Uuid, origin: &str) -> (u16, Value) {
+    send(
+        app,
+        app.http
+            .post(app.url("/api/v1/embed/popup-tokens"))
+            .header("cookie", cookie)
+            .header("origin", &app.base)
+            .header("sec-fetch-site", "same-origin")
+            .json(&json!({ "company_id": company, "origin": origin })),
+    )
+    .await
 }
 
 /// An embedded session of Alpen's dispatcher: (cookie header, bearer token).
@@ -428,4 +444,131 @@ async fn the_loader_is_plain_javascript(backend: Backend) {
     assert!(body.contains("window.Relay"));
     assert!(body.contains("ResizeObserver") || body.contains("\"height\""));
     assert!(!body.contains("\"*\""), "never posts to any origin");
+}
+
+async fn the_sign_in_popup_mints_for_its_own_dispatcher_and_keeps_its_opener(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = company_id(&app, "Alpen").await;
+    let rhein = company_id(&app, "Rhein").await;
+
+    // The popup page keeps its opener (the partner page's frame); nothing else does,
+    // and nobody may frame it.
+    let popup = app
+        .http
+        .get(app.url(&format!("/embed-signin/{alpen}?origin={HOST}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(popup.status(), 200);
+    assert_eq!(popup.headers()["cross-origin-opener-policy"], "unsafe-none");
+    assert_eq!(frame_ancestors(&popup), "'none'");
+    assert!(popup.text().await.unwrap().contains("<title>Relay</title>"));
+    for path in ["/".to_owned(), format!("/embed/{alpen}"), "/login".to_owned()] {
+        let page = app.http.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(page.headers()["cross-origin-opener-policy"], "same-origin", "{path}");
+    }
+
+    // Signed out: nothing.
+    let (status, _) = mint_in_popup(&app, "", alpen, HOST).await;
+    assert_eq!(status, 401);
+
+    // Signed in first-party: a token of this dispatcher for an allowed origin only.
+    let sandra = app.sign_in(ALPEN, PASSWORD).await;
+    let (status, body) = mint_in_popup(&app, &sandra, alpen, OTHER_HOST).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "origin");
+    assert_eq!(body["errors"][0]["code"], "origin_not_allowed");
+    let (status, body) = mint_in_popup(&app, &sandra, alpen, "javascript:alert(1)").await;
+    assert_eq!(status, 422, "{body}");
+    // Another company's board is unknown to her.
+    let (status, body) = mint_in_popup(&app, &sandra, rhein, HOST).await;
+    assert_eq!(status, 404, "{body}");
+    // Unknown fields are refused.
+    let (status, body) = send(
+        &app,
+        app.http
+            .post(app.url("/api/v1/embed/popup-tokens"))
+            .header("cookie", &sandra)
+            .json(&json!({ "company_id": alpen, "origin": HOST, "user_id": Uuid::new_v4() })),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    // A cross-site page cannot make her session mint one.
+    let (status, body) = send(
+        &app,
+        app.http
+            .post(app.url("/api/v1/embed/popup-tokens"))
+            .header("cookie", &sandra)
+            .header("origin", "https://evil.example")
+            .header("sec-fetch-site", "cross-site")
+            .json(&json!({ "company_id": alpen, "origin": HOST })),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    // Technicians have no embedded board.
+    let anna = app.sign_in("anna.keller@alpen.example", PASSWORD).await;
+    let (status, body) = mint_in_popup(&app, &anna, alpen, HOST).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["type"], "/problems/embed-dispatchers-only");
+
+    // The token is the partner token's kind: bound to the origin, single use.
+    let (status, body) = mint_in_popup(&app, &sandra, alpen, HOST).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["company_id"], alpen.to_string());
+    assert_eq!(body["expires_in"], 60);
+    let t = body["token"].as_str().unwrap().to_owned();
+    assert_eq!(exchange(&app, &t, OTHER_HOST).await.status(), 403);
+    let (_, body) = mint_in_popup(&app, &sandra, alpen, HOST).await;
+    let t = body["token"].as_str().unwrap().to_owned();
+    let response = exchange(&app, &t, HOST).await;
+    assert_eq!(response.status(), 200);
+    let session: Value = response.json().await.unwrap();
+    assert_eq!(session["me"]["email"], ALPEN);
+    assert_eq!(exchange(&app, &t, HOST).await.status(), 401);
+}
+
+async fn signing_out_of_the_frame_ends_its_cookie_and_bearer_sessions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (cookie, bearer) = embedded_session(&app).await;
+    let me = |auth: (&'static str, String)| {
+        let app = &app;
+        async move {
+            app.http
+                .get(app.url("/api/v1/auth/me"))
+                .header(auth.0, auth.1)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(me(("authorization", format!("Bearer {bearer}"))).await, 200);
+    assert_eq!(me(("cookie", cookie.clone())).await, 200);
+
+    // The frame signs out with what it holds: the cookie (if kept) and the bearer.
+    let response = app
+        .http
+        .post(app.url("/api/v1/auth/logout"))
+        .header("origin", &app.base)
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", &cookie)
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let removals: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+        .collect();
+    assert!(
+        removals
+            .iter()
+            .any(|r| r.starts_with("dispatch_session=;") && r.contains("partitioned") && r.contains("max-age=0")),
+        "{removals:?}"
+    );
+    assert_eq!(me(("authorization", format!("Bearer {bearer}"))).await, 401);
+    assert_eq!(me(("cookie", cookie)).await, 401);
 }
