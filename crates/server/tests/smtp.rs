@@ -1,6 +1,7 @@
 //! The outbox worker's e-mail path through a real SMTP client (lettre) against a small
 //! SMTP server on loopback: a message waits with a backoff while the server is down and
-//! is delivered, exactly once, once it is up; a retried row keeps its `Message-ID`.
+//! is delivered, exactly once, once it is up; a retried row keeps its `Message-ID`; a
+//! company's e-mail carries its brand colour and logo.
 
 use std::sync::{
     atomic::{AtomicUsize, Ordering},
@@ -234,6 +235,66 @@ async fn a_retried_email_keeps_its_message_id_and_has_mime_headers_and_both_part
         mails[1].contains("Content-Type: text/html; charset=utf-8"),
         "{}",
         mails[1]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_companys_email_carries_its_colour_and_logo() {
+    let dir = std::env::temp_dir().join(format!("relay-smtp-{}", uuid::Uuid::new_v4().simple()));
+    let mut config = Config::for_tests(format!("sqlite://{}/t.db", dir.display()));
+    config.demo_mode = false;
+    let state = server::prepare(config).await.unwrap();
+    let company = uuid::Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO companies (id, name, email, time_zone, currency, created_at, \
+         brand_colour, logo_url) VALUES ($1, $2, 'office@alpen.example', 'Europe/Zurich', \
+         'CHF', 0, $3, $4)",
+    )
+    .bind(company.to_string())
+    .bind("Alpen Sanitär AG")
+    .bind("#0a7d3c")
+    .bind("https://cdn.alpen.example/logo.png")
+    .execute(&state.db.pool)
+    .await
+    .unwrap();
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    tokio::spawn(fake_smtp(listener, received.clone()));
+    let transports = Transports::new(
+        Some(&format!("smtp://127.0.0.1:{port}")),
+        "Relay <no-reply@relay.example>",
+    )
+    .unwrap();
+    enqueue(
+        &state.db.pool,
+        &OutboxMessage {
+            company_id: Some(company),
+            call_id: None,
+            channel: Channel::Email,
+            kind: "schedule_set".into(),
+            recipient: "anna@example.ch".into(),
+            subject: "Your appointment".into(),
+            body: "Hello Anna,\n\nTuesday 10:00\n".into(),
+            deliver_after: None,
+            hold_key: None,
+        },
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(deliver_due(&state.db, &transports).await.unwrap(), 1);
+
+    let mails = received.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1);
+    // The HTML part may be quoted-printable: read it unwrapped.
+    let html = mails[0].replace("=\r\n", "").replace("=3D", "=");
+    assert!(html.contains("background:#0a7d3c;"), "{}", mails[0]);
+    assert!(
+        html.contains("<img src=\"https://cdn.alpen.example/logo.png\""),
+        "{}",
+        mails[0]
     );
     let _ = std::fs::remove_dir_all(dir);
 }

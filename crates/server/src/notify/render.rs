@@ -351,10 +351,23 @@ pub fn invitation_texts(locale: Locale, name: &str, company: &str, link: &str) -
     )
 }
 
-/// The HTML alternative of an e-mail, written from its text so both say the same: one
-/// paragraph per blank-line block, links clickable, inline styles only and no remote
-/// images (mail clients block both style sheets and remote content).
-pub fn html_email(subject: &str, text: &str) -> String {
+/// The company an e-mail is from, as its HTML part shows it: a band in the brand colour
+/// with the logo (or, without one, the name).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MailBrand {
+    pub company: String,
+    /// `#rrggbb`; anything else is left out.
+    pub colour: String,
+    /// The logo's address; one the app could not show either is left out.
+    pub logo_url: String,
+}
+
+/// The HTML alternative of an e-mail, written from its text so both say the same: the
+/// company's band (colour, and logo or name) when the row has a company, then one
+/// paragraph per blank-line block, links clickable, inline styles only (mail clients
+/// drop style sheets). The logo is the one remote image, with the company's name as its
+/// `alt` for clients that block remote content.
+pub fn html_email(subject: &str, text: &str, brand: Option<&MailBrand>) -> String {
     let paragraphs: String = text
         .split("\n\n")
         .map(str::trim)
@@ -364,13 +377,48 @@ pub fn html_email(subject: &str, text: &str) -> String {
             format!("<p style=\"margin:0 0 16px 0;\">{}</p>", lines.join("<br>"))
         })
         .collect();
+    let band = brand.map(band).unwrap_or_default();
+    let corners = if band.is_empty() { "8px" } else { "0 0 8px 8px" };
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head>\
          <body style=\"margin:0;padding:24px;background:#f4f5f7;\">\
-         <div style=\"max-width:560px;margin:0 auto;padding:24px;background:#ffffff;\
-         border-radius:8px;font-family:Arial,Helvetica,sans-serif;font-size:15px;\
-         line-height:1.5;color:#1f2933;\">{paragraphs}</div></body></html>",
+         <div style=\"max-width:560px;margin:0 auto;\">{band}\
+         <div style=\"padding:24px;background:#ffffff;\
+         border-radius:{corners};font-family:Arial,Helvetica,sans-serif;font-size:15px;\
+         line-height:1.5;color:#1f2933;\">{paragraphs}</div></div></body></html>",
         escape(subject)
+    )
+}
+
+/// The company's band above an e-mail's text.
+fn band(brand: &MailBrand) -> String {
+    use domain::api::company::{brand_ink, is_brand_colour, logo_source};
+    const DEFAULT: &str = "#12343b";
+    let colour = if is_brand_colour(&brand.colour) {
+        brand.colour.as_str()
+    } else {
+        DEFAULT
+    };
+    let ink = brand_ink(colour);
+    let logo = brand.logo_url.trim();
+    let content = if logo_source(logo).is_some() {
+        format!(
+            "<img src=\"{}\" alt=\"{}\" height=\"32\" \
+             style=\"display:block;height:32px;max-width:200px;border:0;color:{ink};\
+             font-family:Arial,Helvetica,sans-serif;font-size:16px;font-weight:bold;\">",
+            escape(logo),
+            escape(&brand.company)
+        )
+    } else {
+        format!(
+            "<span style=\"color:{ink};font-family:Arial,Helvetica,sans-serif;\
+             font-size:16px;font-weight:bold;\">{}</span>",
+            escape(&brand.company)
+        )
+    };
+    format!(
+        "<div style=\"padding:16px 24px;background:{colour};border-radius:8px 8px 0 0;\">\
+         {content}</div>"
     )
 }
 
@@ -650,6 +698,7 @@ mod tests {
         let html = html_email(
             "A <b>",
             "Hello <Anna>,\n\nAccept it: https://relay.example/requests/1.\n",
+            None,
         );
 
         assert!(html.contains("Hello &lt;Anna&gt;,"), "{html}");
@@ -661,5 +710,40 @@ mod tests {
             !html.contains("<img") && !html.contains("<link") && !html.contains("<style"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn the_html_part_carries_the_companys_colour_and_logo() {
+        let brand = MailBrand {
+            company: "Alpen <Sanitär>".into(),
+            colour: "#f2b134".into(),
+            logo_url: "https://cdn.alpen.example/logo.png?v=2".into(),
+        };
+        let html = html_email("Hi", "Hello Anna,\n\nSee you.\n", Some(&brand));
+        assert!(html.contains("background:#f2b134;"), "{html}");
+        assert!(
+            html.contains("<img src=\"https://cdn.alpen.example/logo.png?v=2\" alt=\"Alpen &lt;Sanitär&gt;\""),
+            "{html}"
+        );
+        // A light brand colour gets dark ink (the alt text shows when images are blocked).
+        assert!(html.contains("color:#17232b;"), "{html}");
+
+        // No logo (or one the app could not show): the name, white on a dark colour.
+        let plain = MailBrand {
+            company: "Rhein".into(),
+            colour: "#1f6feb".into(),
+            logo_url: "javascript:alert(1)".into(),
+        };
+        let html = html_email("Hi", "Hello.", Some(&plain));
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains(">Rhein</span>"), "{html}");
+        assert!(html.contains("color:#ffffff;"), "{html}");
+        // A colour that is not one falls back to ours.
+        let odd = MailBrand {
+            colour: "red;background:url(x)".into(),
+            ..plain
+        };
+        let html = html_email("Hi", "Hello.", Some(&odd));
+        assert!(html.contains("background:#12343b;") && !html.contains("url(x)"), "{html}");
     }
 }

@@ -18,6 +18,8 @@ pub struct Delivery {
     pub recipient: String,
     pub subject: String,
     pub body: String,
+    /// The company the row is from (its HTML part shows the company's band), if any.
+    pub brand: Option<super::render::MailBrand>,
 }
 
 /// Why a delivery failed (the row is retried later).
@@ -70,7 +72,7 @@ impl Transports {
     /// the HTML written from it.
     pub fn email(&self, d: &Delivery, to: Mailbox) -> Result<Message, TransportError> {
         let text = d.body.clone();
-        let html = super::render::html_email(&d.subject, &d.body);
+        let html = super::render::html_email(&d.subject, &d.body, d.brand.as_ref());
         Message::builder()
             .message_id(Some(message_id(&d.id, &self.from)))
             .date_now()
@@ -141,6 +143,11 @@ mod tests {
             recipient: "anna@example.ch".into(),
             subject: "Your appointment".into(),
             body: "Hello Anna,\n\nsee https://relay.example/requests/1 <now>.\n".into(),
+            brand: Some(super::super::render::MailBrand {
+                company: "Alpen Sanitär AG".into(),
+                colour: "#1f6feb".into(),
+                logo_url: String::new(),
+            }),
         }
     }
 
@@ -180,5 +187,8 @@ mod tests {
             first.contains("Content-Type: text/html; charset=utf-8"),
             "{first}"
         );
+        // The HTML part is the company's (quoted-printable may wrap it: search unwrapped).
+        let unwrapped = first.replace("=\r\n", "").replace("=3D", "=");
+        assert!(unwrapped.contains("background:#1f6feb;"), "{first}");
     }
 }

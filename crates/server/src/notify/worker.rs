@@ -10,7 +10,10 @@ use std::time::Duration;
 use sqlx::Row;
 use tokio::{sync::watch, task::JoinHandle};
 
-use super::transport::{Delivery, Transports};
+use super::{
+    render::MailBrand,
+    transport::{Delivery, Transports},
+};
 use crate::db::{now, Db};
 
 /// How long a claimed row is reserved for the claiming instance.
@@ -52,9 +55,11 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 pub async fn deliver_due(db: &Db, transports: &Transports) -> Result<usize, sqlx::Error> {
     let now = now();
     let rows = sqlx::query(
-        "SELECT id, channel, kind, recipient, subject, body, attempts, deliver_after FROM outbox \
-         WHERE delivered_at IS NULL AND cancelled_at IS NULL AND deliver_after <= $1 \
-         ORDER BY created_at LIMIT $2",
+        "SELECT o.id, o.channel, o.kind, o.recipient, o.subject, o.body, o.attempts, \
+         o.deliver_after, c.name AS company_name, c.brand_colour, c.logo_url \
+         FROM outbox o LEFT JOIN companies c ON c.id = o.company_id \
+         WHERE o.delivered_at IS NULL AND o.cancelled_at IS NULL AND o.deliver_after <= $1 \
+         ORDER BY o.created_at LIMIT $2",
     )
     .bind(now)
     .bind(BATCH)
@@ -86,6 +91,16 @@ pub async fn deliver_due(db: &Db, transports: &Transports) -> Result<usize, sqlx
             recipient: row.try_get("recipient")?,
             subject: row.try_get("subject")?,
             body: row.try_get("body")?,
+            brand: row
+                .try_get::<Option<String>, _>("company_name")?
+                .map(|company| -> Result<MailBrand, sqlx::Error> {
+                    Ok(MailBrand {
+                        company,
+                        colour: row.try_get::<Option<String>, _>("brand_colour")?.unwrap_or_default(),
+                        logo_url: row.try_get::<Option<String>, _>("logo_url")?.unwrap_or_default(),
+                    })
+                })
+                .transpose()?,
         };
         match transports.deliver(&delivery).await {
             Ok(()) => {
