@@ -119,6 +119,15 @@ test('a refused assign shows its reason beside the select, with focus, and the s
   const booking = await postBooking(request, { name, slot: slotAt(5, 8) });
   const alpen = await (await browser.newContext()).newPage();
   const colleague = await (await browser.newContext()).newPage();
+  // This board must not hear of the colleague's change in time (the race the server
+  // settles): its socket passes everything on except the technician events.
+  await alpen.routeWebSocket(/\/api\/v1\/events/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((m) => {
+      if (!String(m).includes('"technician_changed"')) ws.send(m);
+    });
+    ws.onMessage((m) => server.send(m));
+  });
   await signIn(alpen, DEMO.alpen.email);
   await signInColleague(colleague, alpen);
   const luca = (await technicians(alpen)).find((t) => t.name === 'Luca Brunner')!;
@@ -149,6 +158,37 @@ test('a refused assign shows its reason beside the select, with focus, and the s
     const restored = await colleague.request.patch(`/api/v1/technicians/${luca.id}`, { data: { skills: ['plumbing', 'electrics'] } });
     expect(restored.ok()).toBeTruthy();
   }
+});
+
+test("a colleague's change to a technician reaches the open picker and the calendar's rows live", async ({ browser, request }) => {
+  const name = uniqueName('Roster live');
+  const booking = await postBooking(request, { name, slot: slotAt(5, 10) });
+  const alpen = await (await browser.newContext()).newPage();
+  const colleague = await (await browser.newContext()).newPage();
+  await signIn(alpen, DEMO.alpen.email);
+  await signInColleague(colleague, alpen);
+  const luca = (await technicians(alpen)).find((t) => t.name === 'Luca Brunner')!;
+  await acceptAndPatch(alpen, booking.id, {});
+  await alpen.goto(`/requests/${booking.id}`);
+  const modal = alpen.getByRole('dialog', { name });
+  const option = modal.getByLabel('Technician').locator(`option[value="${luca.id}"]`);
+  await expect(option).toBeEnabled();
+  await expect(alpen.getByTestId('live-indicator')).toContainText('Live');
+
+  const edited = await colleague.request.patch(`/api/v1/technicians/${luca.id}`, { data: { skills: ['electrics'], name: 'Luca Brunner-Meier' } });
+  expect(edited.ok(), await edited.text()).toBeTruthy();
+  try {
+    // No reload: the picker follows the roster the live event refreshed.
+    await expect(option).toBeDisabled();
+    await expect(option).toContainText('Luca Brunner-Meier');
+    await expect(option).toContainText('lacks skill');
+    await modal.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect(alpen.locator(`.timeline__row[data-row="${luca.id}"]`)).toContainText('Luca Brunner-Meier');
+  } finally {
+    const restored = await colleague.request.patch(`/api/v1/technicians/${luca.id}`, { data: { skills: ['plumbing', 'electrics'], name: 'Luca Brunner' } });
+    expect(restored.ok()).toBeTruthy();
+  }
+  await expect(alpen.locator(`.timeline__row[data-row="${luca.id}"]`)).not.toContainText('Brunner-Meier');
 });
 
 test('the assigned toast is visible and its Undo clickable above the open modal', async ({ page, request }) => {

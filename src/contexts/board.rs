@@ -408,6 +408,14 @@ impl Roster {
         self.reload();
     }
 
+    /// Reads the roster again if it was read before (a technician changed: another
+    /// dispatcher renamed, verified or deactivated them); one never needed stays unread.
+    pub fn refresh(&self) {
+        if self.loading.get_value() {
+            self.reload();
+        }
+    }
+
     /// Fetches the roster from the server.
     pub fn reload(&self) {
         self.loading.set_value(true);

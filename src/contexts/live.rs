@@ -87,12 +87,16 @@ pub struct LiveContext {
     /// Who of the company is online and which calls they work on (empty while not
     /// connected: the picture would be stale).
     pub presence: RwSignal<Presence>,
+    /// Bumped whenever a technician of the company changed (the team tab reads its list
+    /// again; the calendar's rows and the picker follow the roster, which re-reads itself).
+    pub technicians: RwSignal<u64>,
     connection: StoredValue<Connection, LocalStorage>,
     /// What a call from the server becomes on this board: the offline queue
     /// (crate::offline, provided after this) puts the changes still waiting on top.
     shape: StoredValue<Option<ViewShaper>, LocalStorage>,
     // Events arrive outside any component: the handles they need are kept here.
     board: BoardStore,
+    roster: crate::contexts::board::Roster,
     toasts: Toasts,
     i18n: I18n,
     session: SessionContext,
@@ -245,7 +249,13 @@ impl LiveContext {
                     *last = Some(id);
                 });
             }
-            LiveEvent::TechnicianChanged(_) | LiveEvent::Other => {}
+            LiveEvent::TechnicianChanged(_) => {
+                // The rows and the picker must not offer a deactivated or renamed
+                // technician until the next reload.
+                self.roster.refresh();
+                self.technicians.update(|n| *n += 1);
+            }
+            LiveEvent::Other => {}
         }
     }
 
@@ -401,9 +411,11 @@ pub fn provide_live() -> LiveContext {
         changed: RwSignal::new((0, None)),
         permission: RwSignal::new(current_permission()),
         presence: RwSignal::new(Presence::default()),
+        technicians: RwSignal::new(0),
         connection: StoredValue::new_local(Connection::default()),
         shape: StoredValue::new_local(None),
         board: use_board(),
+        roster: crate::contexts::board::use_roster(),
         toasts: use_toasts(),
         i18n: use_i18n(),
         session: use_session(),

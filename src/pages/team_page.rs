@@ -34,6 +34,15 @@ pub fn TeamPage() -> impl IntoView {
     let i18n = use_i18n();
     let technicians = LocalResource::new(api::team::technicians);
     let company = LocalResource::new(api::team::company);
+    // Another dispatcher's change to a technician (a live event) shows here too.
+    let live = crate::contexts::live::use_live();
+    Effect::new(move |seen: Option<u64>| {
+        let now = live.technicians.get();
+        if seen.is_some_and(|seen| seen != now) {
+            technicians.refetch();
+        }
+        now
+    });
     let offered = Signal::derive(move || {
         company
             .get()
