@@ -154,7 +154,7 @@ pub fn CompanyProfileForm(profile: CompanyProfile, settings: CompanySettings) ->
                 </select>
                 <p class="field-error" id="company-language-error">{move || language_error.get()}</p>
             </div>
-            <p class="form-status" role="status">{move || status.get()}</p>
+            <p class="form-status" class:form-status--error=move || !errors.get().is_empty() role="status">{move || status.get()}</p>
             <button class="button button--primary" type="submit" disabled=move || save.pending().get()>
                 {move || i18n.t("company.profile.save")}
             </button>

@@ -126,7 +126,7 @@ pub fn OwnProfileForm() -> impl IntoView {
             <form class="company-inline-form" on:submit=on_save novalidate=true aria-label=move || i18n.t("company.own.title")>
                 <TextField id="own-name" label="company.own.name" value=name error=message("name") autocomplete="name" kind="text" />
                 <TextField id="own-email" label="company.field.personal_email" value=email error=message("email") autocomplete="email" kind="email" />
-                <p class="form-status" role="status">{move || status.get()}</p>
+                <p class="form-status" class:form-status--error=move || !errors.get().is_empty() role="status">{move || status.get()}</p>
                 <button class="button button--primary" type="submit" disabled=move || save.pending().get()>
                     {move || i18n.t("company.own.save")}
                 </button>
@@ -135,7 +135,7 @@ pub fn OwnProfileForm() -> impl IntoView {
                 <h3 id="own-password-title">{move || i18n.t("company.own.password_title")}</h3>
                 <TextField id="own-current-password" label="company.own.current_password" value=current error=password_message("current_password") autocomplete="current-password" kind="password" />
                 <TextField id="own-new-password" label="company.own.new_password" value=new error=password_message("new_password") autocomplete="new-password" kind="password" />
-                <p class="form-status" role="status">{move || password_status.get()}</p>
+                <p class="form-status" class:form-status--error=move || !password_errors.get().is_empty() role="status">{move || password_status.get()}</p>
                 <button class="button" type="submit" disabled=move || change.pending().get()>
                     {move || i18n.t("company.own.change_password")}
                 </button>
