@@ -113,10 +113,12 @@ fn build_app() -> Result {
 }
 
 fn run() -> Result {
-    tools::ensure_build_tools()?;
-    build_app()?;
+    // The server compiles while Trunk and the wasm-bindgen CLI install (cold machine).
+    let installing = tools::start_build_tools()?;
     step("Building the server (release)");
     sh(cargo().args(["build", "--release", "-p", "server"]))?;
+    installing.finish()?;
+    build_app()?;
     let binary = target_dir().join("release/dispatch-server");
     let port = std::env::var("PORT").unwrap_or_else(|_| "8080".to_owned());
     println!("\n==> Starting Relay on http://localhost:{port}  (Ctrl-C stops it)");
@@ -228,11 +230,41 @@ fn test(args: &[String]) -> Result {
     let started = Instant::now();
     let skip_e2e = args.iter().any(|a| a == "--skip-e2e");
     let e2e_only = args.iter().any(|a| a == "--e2e-only");
-    tools::ensure_build_tools()?;
+    // On a cold machine Trunk and the wasm-bindgen CLI compile in the background while
+    // the checks below compile; they are waited for before anything runs that is
+    // timed or needs them (the tests, then the app's build).
+    let installing = tools::start_build_tools()?;
     tools::ensure_test_tools()?;
     let mut tally = Tally::default();
+    let wasm_tests = || {
+        let mut cmd = cargo();
+        cmd.args([
+            "test",
+            "-p",
+            "domain",
+            "-p",
+            "dispatch-app",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            tools::bin("wasm-bindgen-test-runner"),
+        )
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .env("PATH", tools::path_with_tools());
+        cmd
+    };
+    let host_tests = || {
+        let mut cmd = cargo();
+        cmd.args(["test", "--workspace", "--exclude", "dispatch-app"]);
+        cmd
+    };
 
-    if !e2e_only {
+    if e2e_only {
+        installing.finish()?;
+    } else {
         step("rustfmt --check");
         sh(cargo().args(["fmt", "--all", "--", "--check"]))?;
 
@@ -266,36 +298,19 @@ fn test(args: &[String]) -> Result {
         i18n_check::check(&root())?;
         tally.passed += 1;
 
+        step("Compiling the Rust tests (host and wasm32)");
+        sh(host_tests().arg("--no-run"))?;
+        sh(wasm_tests().arg("--no-run"))?;
+        installing.finish()?;
+
         step("Rust tests (domain, server on SQLite and PostgreSQL, xtask)");
-        sh_counted(
-            cargo().args(["test", "--workspace", "--exclude", "dispatch-app"]),
-            &mut tally,
-        )?;
+        sh_counted(&mut host_tests(), &mut tally)?;
 
         contract::run()?;
         tally.passed += 1;
 
         step("WebAssembly tests in headless Chromium (domain, app)");
-        sh_counted(
-            cargo()
-                .args([
-                    "test",
-                    "-p",
-                    "domain",
-                    "-p",
-                    "dispatch-app",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                ])
-                .env(
-                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                    tools::bin("wasm-bindgen-test-runner"),
-                )
-                .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-                .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-                .env("PATH", tools::path_with_tools()),
-            &mut tally,
-        )?;
+        sh_counted(&mut wasm_tests(), &mut tally)?;
     }
 
     if !skip_e2e {

@@ -84,12 +84,84 @@ fn cargo_install(name: &str, version: &str) -> Result {
     let spec = format!("{name}@{version}");
     let locked = Command::new("cargo")
         .args(["install", "--locked", &spec])
+        .args(install_target_dir(name))
         .status();
     if matches!(locked, Ok(s) if s.success()) {
         return Ok(());
     }
     println!("--locked failed; retrying without it");
-    sh(Command::new("cargo").args(["install", &spec]))
+    sh(Command::new("cargo")
+        .args(["install", &spec])
+        .args(install_target_dir(name)))
+}
+
+/// A build directory of the tool's own: with `CARGO_TARGET_DIR` set (CI's cache), every
+/// `cargo install` would share it and wait for the others' lock.
+fn install_target_dir(name: &str) -> [std::ffi::OsString; 2] {
+    [
+        "--target-dir".into(),
+        crate::target_dir()
+            .join("tool-installs")
+            .join(name)
+            .into_os_string(),
+    ]
+}
+
+/// One `cargo install` running in the background.
+struct Install {
+    name: &'static str,
+    version: String,
+    child: std::process::Child,
+    log: PathBuf,
+}
+
+/// The build tools being installed in the background ([`start_build_tools`]); the
+/// caller compiles meanwhile and calls [`Installing::finish`] before it needs them.
+#[must_use = "finish() waits for the installs and checks them"]
+pub struct Installing {
+    installs: Vec<Install>,
+    started: std::time::Instant,
+}
+
+impl Installing {
+    /// Waits for the installs (retrying one in the foreground if it failed), then puts
+    /// binaryen's wasm-opt in place.
+    pub fn finish(self) -> Result {
+        if !self.installs.is_empty() {
+            step("Waiting for the tools installed in the background");
+        }
+        for mut install in self.installs {
+            let status = install
+                .child
+                .wait()
+                .map_err(|e| format!("cargo install {}: {e}", install.name))?;
+            if status.success() {
+                println!(
+                    "{} {} installed ({} s since the start; log: {})",
+                    install.name,
+                    install.version,
+                    self.started.elapsed().as_secs(),
+                    install.log.display()
+                );
+            } else {
+                let log = std::fs::read_to_string(&install.log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(30).collect();
+                println!(
+                    "cargo install --locked {} failed; its last lines:\n{}",
+                    install.name,
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                );
+                cargo_install(install.name, &install.version)?;
+            }
+        }
+        let trunk_toml =
+            std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| e.to_string())?;
+        check_wasm_opt_pin(&trunk_toml)?;
+        npm_ci(
+            &npm_tools(),
+            "the build's npm packages (binaryen's wasm-opt)",
+        )
+    }
 }
 
 /// `npm ci` in `dir` unless its `node_modules` is newer than its lock file; Playwright's
@@ -137,6 +209,16 @@ fn check_wasm_opt_pin(trunk_toml: &str) -> Result {
 /// The wasm32 target, Trunk, the wasm-bindgen CLI at the version in Cargo.lock and
 /// binaryen's wasm-opt from npm (compiled to WebAssembly, so nothing is built from C++).
 pub fn ensure_build_tools() -> Result {
+    start_build_tools()?.finish()
+}
+
+/// Starts [`ensure_build_tools`]: adds the wasm32 target and checks the pins at once,
+/// and starts `cargo install` of Trunk and the wasm-bindgen CLI, when they are missing,
+/// in the background — both at the same time, each in its own build directory, their
+/// output in a log file — so that on a cold machine their ≈ 16 min of compiling overlap
+/// with each other and with whatever the caller compiles before it calls
+/// [`Installing::finish`].
+pub fn start_build_tools() -> Result<Installing> {
     let targets = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
@@ -144,9 +226,6 @@ pub fn ensure_build_tools() -> Result {
     if !String::from_utf8_lossy(&targets.stdout).contains("wasm32-unknown-unknown") {
         step("Adding the wasm32-unknown-unknown target");
         sh(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
-    }
-    if version_of(&trunk()).as_deref() != Some(&format!("trunk {TRUNK_VERSION}")) {
-        cargo_install("trunk", TRUNK_VERSION)?;
     }
     let wasm_bindgen = locked_version("wasm-bindgen")?;
     let trunk_toml =
@@ -156,17 +235,46 @@ pub fn ensure_build_tools() -> Result {
             "Trunk.toml [tools] wasm_bindgen must be {wasm_bindgen}, the version in Cargo.lock"
         ));
     }
+    check_wasm_opt_pin(&trunk_toml)?;
+    let mut missing = Vec::new();
+    if version_of(&trunk()).as_deref() != Some(&format!("trunk {TRUNK_VERSION}")) {
+        missing.push(("trunk", TRUNK_VERSION.to_owned()));
+    }
     let want = format!("wasm-bindgen {wasm_bindgen}");
     if version_of(&bin("wasm-bindgen")).as_deref() != Some(want.as_str())
         || version_of(&bin("wasm-bindgen-test-runner")).is_none()
     {
-        cargo_install("wasm-bindgen-cli", &wasm_bindgen)?;
+        missing.push(("wasm-bindgen-cli", wasm_bindgen));
     }
-    check_wasm_opt_pin(&trunk_toml)?;
-    npm_ci(
-        &npm_tools(),
-        "the build's npm packages (binaryen's wasm-opt)",
-    )
+    let logs = crate::target_dir().join("tool-installs");
+    std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
+    let mut installs = Vec::new();
+    for (name, version) in missing {
+        let log = logs.join(format!("{name}.log"));
+        step(&format!(
+            "Installing {name} {version} in the background (cargo install; once per machine; log: {})",
+            log.display()
+        ));
+        let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = file.try_clone().map_err(|e| e.to_string())?;
+        let child = Command::new("cargo")
+            .args(["install", "--locked", &format!("{name}@{version}")])
+            .args(install_target_dir(name))
+            .stdout(file)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("cannot start cargo install {name}: {e}"))?;
+        installs.push(Install {
+            name,
+            version,
+            child,
+            log,
+        });
+    }
+    Ok(Installing {
+        installs,
+        started: std::time::Instant::now(),
+    })
 }
 
 fn is_root() -> bool {
