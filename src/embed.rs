@@ -40,6 +40,8 @@ thread_local! {
     static BEARER: RefCell<Option<String>> = const { RefCell::new(None) };
     /// The partner page's origin, once it passed a token.
     static PARENT: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Whether the partner page asked for a language (it then wins over the account's).
+    static LOCALE_REQUESTED: RefCell<bool> = const { RefCell::new(false) };
     /// The company's logo address, once the embed's configuration arrived.
     static LOGO: RefCell<Option<String>> = const { RefCell::new(None) };
     /// The sign-in popup this frame opened, if any.
@@ -136,12 +138,13 @@ pub fn start(session: RwSignal<SessionState>, i18n: I18n) {
         let requested = web_sys::Url::new(&window().location().href().unwrap_or_default())
             .ok()
             .and_then(|u| u.search_params().get("lang"));
-        if let Some(locale) = requested
-            .as_deref()
-            .and_then(Locale::from_tag)
-            .or_else(|| Locale::from_tag(&config.default_language))
-        {
-            i18n.set_locale(locale);
+        // The loader's `locale` (`de`, or a full tag such as `de-CH`), else the company's
+        // default language; a bare language takes its first region.
+        let requested = requested.filter(|t| !t.trim().is_empty());
+        LOCALE_REQUESTED.with(|r| *r.borrow_mut() = requested.is_some());
+        let tag = requested.unwrap_or_else(|| config.default_language.clone());
+        if !tag.trim().is_empty() {
+            i18n.set_locale(Locale::resolve(Some(&tag), ""));
         }
         listen(config.origins.clone(), session);
         observe_height();
@@ -152,6 +155,12 @@ pub fn start(session: RwSignal<SessionState>, i18n: I18n) {
             post(&hello, origin);
         }
     });
+}
+
+/// Whether the partner page chose the frame's language (`Relay.mount(…, {locale})`): the
+/// signed-in account's own choice does not override it there.
+pub fn locale_requested() -> bool {
+    LOCALE_REQUESTED.with(|r| *r.borrow())
 }
 
 /// The company's logo (embed mode, when it has one the page's policy allows), shown in

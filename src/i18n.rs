@@ -234,7 +234,9 @@ pub fn follow_session(session: crate::contexts::session::SessionContext) {
     let i18n = use_i18n();
     Effect::new(move |_| {
         if let crate::contexts::session::SessionState::SignedIn(me) = session.0.get() {
-            i18n.follow_account(&me);
+            if !crate::embed::locale_requested() {
+                i18n.follow_account(&me);
+            }
         }
     });
 }

@@ -310,3 +310,11 @@ test("the framed board shows the company's own logo from the company's site, all
     expect(reset.ok()).toBeTruthy();
   }
 });
+
+test("the partner page's language wins in the frame: French on request, whatever the account chose", async ({ page }) => {
+  await page.goto(`http://localhost:${ALLOWED}/?locale=fr`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'Sandra Meier', { timeout: 20_000 });
+  const frame = await boardFrame(page);
+  await expect(frame.locator('html')).toHaveAttribute('lang', /^fr/);
+  await expect(frame.getByRole('link', { name: 'Calendrier' })).toBeVisible();
+});
