@@ -160,6 +160,16 @@ for (const device of DEVICES) {
       await page.goto('/team');
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
       expect(await overflow(page), 'team').toEqual([]);
+
+      // And the company tab: its profile, dispatchers, own profile and embedding.
+      await page.goto('/company');
+      await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
+      expect(await overflow(page), 'company').toEqual([]);
+      if (device.name === 'phone') {
+        expect(await smallControls(page, 'main'), 'company controls').toEqual([]);
+      }
+      await saveScreenshot(page, `device-${device.name.replace(' ', '-')}-company`);
+      await expectAccessible(page);
     });
 
     if (device.name !== 'phone') {
