@@ -81,10 +81,10 @@ pub fn EmbedSigninPage() -> impl IntoView {
 
     Effect::new(move |_| match session.0.get() {
         SessionState::SignedOut => signed_in_here.set(true),
-        SessionState::SignedIn(_) if signed_in_here.get_untracked() => {
-            if step.get_untracked() == Step::Ask {
-                hand_over();
-            }
+        SessionState::SignedIn(_)
+            if signed_in_here.get_untracked() && step.get_untracked() == Step::Ask =>
+        {
+            hand_over();
         }
         _ => {}
     });

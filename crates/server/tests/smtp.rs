@@ -289,7 +289,10 @@ async fn a_companys_email_carries_its_colour_and_logo() {
     let mails = received.lock().unwrap().clone();
     assert_eq!(mails.len(), 1);
     // The HTML part may be quoted-printable: read it unwrapped.
-    let html = mails[0].replace("=\r\n", "").replace("=3D", "=");
+    let html = mails[0]
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
     assert!(html.contains("background:#0a7d3c;"), "{}", mails[0]);
     assert!(
         html.contains("<img src=\"https://cdn.alpen.example/logo.png\""),

@@ -378,7 +378,11 @@ pub fn html_email(subject: &str, text: &str, brand: Option<&MailBrand>) -> Strin
         })
         .collect();
     let band = brand.map(band).unwrap_or_default();
-    let corners = if band.is_empty() { "8px" } else { "0 0 8px 8px" };
+    let corners = if band.is_empty() {
+        "8px"
+    } else {
+        "0 0 8px 8px"
+    };
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head>\
          <body style=\"margin:0;padding:24px;background:#f4f5f7;\">\
@@ -722,7 +726,9 @@ mod tests {
         let html = html_email("Hi", "Hello Anna,\n\nSee you.\n", Some(&brand));
         assert!(html.contains("background:#f2b134;"), "{html}");
         assert!(
-            html.contains("<img src=\"https://cdn.alpen.example/logo.png?v=2\" alt=\"Alpen &lt;Sanitär&gt;\""),
+            html.contains(
+                "<img src=\"https://cdn.alpen.example/logo.png?v=2\" alt=\"Alpen &lt;Sanitär&gt;\""
+            ),
             "{html}"
         );
         // A light brand colour gets dark ink (the alt text shows when images are blocked).
@@ -744,6 +750,9 @@ mod tests {
             ..plain
         };
         let html = html_email("Hi", "Hello.", Some(&odd));
-        assert!(html.contains("background:#12343b;") && !html.contains("url(x)"), "{html}");
+        assert!(
+            html.contains("background:#12343b;") && !html.contains("url(x)"),
+            "{html}"
+        );
     }
 }

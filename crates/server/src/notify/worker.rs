@@ -96,8 +96,12 @@ pub async fn deliver_due(db: &Db, transports: &Transports) -> Result<usize, sqlx
                 .map(|company| -> Result<MailBrand, sqlx::Error> {
                     Ok(MailBrand {
                         company,
-                        colour: row.try_get::<Option<String>, _>("brand_colour")?.unwrap_or_default(),
-                        logo_url: row.try_get::<Option<String>, _>("logo_url")?.unwrap_or_default(),
+                        colour: row
+                            .try_get::<Option<String>, _>("brand_colour")?
+                            .unwrap_or_default(),
+                        logo_url: row
+                            .try_get::<Option<String>, _>("logo_url")?
+                            .unwrap_or_default(),
                     })
                 })
                 .transpose()?,

@@ -74,7 +74,12 @@ pub async fn exchange(app: &TestApp, token: &str, origin: &str) -> reqwest::Resp
 }
 
 /// `POST /api/v1/embed/popup-tokens` as the sign-in popup sends it (first-party).
-pub async fn mint_in_popup(app: &TestApp, cookie: &str, company: Uuid, origin: &str) -> (u16, Value) {
+pub async fn mint_in_popup(
+    app: &TestApp,
+    cookie: &str,
+    company: Uuid,
+    origin: &str,
+) -> (u16, Value) {
     send(
         app,
         app.http
@@ -463,9 +468,17 @@ async fn the_sign_in_popup_mints_for_its_own_dispatcher_and_keeps_its_opener(bac
     assert_eq!(popup.headers()["cross-origin-opener-policy"], "unsafe-none");
     assert_eq!(frame_ancestors(&popup), "'none'");
     assert!(popup.text().await.unwrap().contains("<title>Relay</title>"));
-    for path in ["/".to_owned(), format!("/embed/{alpen}"), "/login".to_owned()] {
+    for path in [
+        "/".to_owned(),
+        format!("/embed/{alpen}"),
+        "/login".to_owned(),
+    ] {
         let page = app.http.get(app.url(&path)).send().await.unwrap();
-        assert_eq!(page.headers()["cross-origin-opener-policy"], "same-origin", "{path}");
+        assert_eq!(
+            page.headers()["cross-origin-opener-policy"],
+            "same-origin",
+            "{path}"
+        );
     }
 
     // Signed out: nothing.
@@ -564,9 +577,9 @@ async fn signing_out_of_the_frame_ends_its_cookie_and_bearer_sessions(backend: B
         .map(|v| v.to_str().unwrap().to_ascii_lowercase())
         .collect();
     assert!(
-        removals
-            .iter()
-            .any(|r| r.starts_with("dispatch_session=;") && r.contains("partitioned") && r.contains("max-age=0")),
+        removals.iter().any(|r| r.starts_with("dispatch_session=;")
+            && r.contains("partitioned")
+            && r.contains("max-age=0")),
         "{removals:?}"
     );
     assert_eq!(me(("authorization", format!("Bearer {bearer}"))).await, 401);
