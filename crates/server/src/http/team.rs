@@ -211,6 +211,23 @@ async fn load_technician(
         .ok_or(TeamError::Api(Error::NotFound))
 }
 
+/// Tells the company's boards that a technician changed — the calendar's rows, the
+/// assignment picker and the team tab follow it live (`technician_changed`; technicians
+/// hear only of themselves). The change is committed already: a failure here is logged,
+/// not answered.
+async fn announce(state: &AppState, company_id: Uuid, id: Uuid) {
+    let published = match team::technician(&state.db, company_id, id).await {
+        Ok(Some(t)) => {
+            crate::live::publish_technician_changed(state, company_id, id, &t.summary()).await
+        }
+        Ok(None) => Ok(()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = published {
+        tracing::warn!(technician = %id, error = %e, "the technician change was not announced live");
+    }
+}
+
 /// The company's name for the invitation e-mail. Read before the transaction opens:
 /// SQLite's single pooled connection would wait for itself inside it.
 async fn company_name(state: &AppState, company_id: Uuid) -> Result<String> {
@@ -341,6 +358,7 @@ async fn invite_technician(
     .await?;
     tx.commit().await?;
     tracing::info!(technician = %id, company = %company_id, "technician invited");
+    announce(&state, company_id, id).await;
     let summary = load_technician(&state, company_id, id).await?;
     Ok((StatusCode::CREATED, ApiJson(summary)))
 }
@@ -406,6 +424,7 @@ async fn update_technician(
     if !found {
         return Err(Error::NotFound.into());
     }
+    announce(&state, company_id, id).await;
     Ok(ApiJson(load_technician(&state, company_id, id).await?))
 }
 
@@ -512,6 +531,7 @@ async fn deactivate_technician(
     }
     super::events::end_sessions(&state, company_id, id, crate::live::WhichSessions::All).await;
     tracing::info!(technician = %id, company = %company_id, "technician deactivated");
+    announce(&state, company_id, id).await;
     Ok(ApiJson(load_technician(&state, company_id, id).await?))
 }
 
@@ -670,6 +690,7 @@ async fn upload_technician_photo(
     let id = parse_id(&id)?;
     load_technician(&state, company_id, id).await?;
     store_upload(&state, company_id, id, &headers, body).await?;
+    announce(&state, company_id, id).await;
     Ok(ApiJson(load_technician(&state, company_id, id).await?))
 }
 
@@ -760,6 +781,9 @@ async fn activate_account(
         .await?
         .ok_or_else(|| Error::Internal("session vanished right after activation".into()))?;
     tracing::info!(user = %user_id, "account activated");
+    if me.role == Role::Technician {
+        announce(&state, me.company.id, user_id).await;
+    }
     Ok((
         jar.add(super::auth::session_cookie(&state, token)),
         ApiJson(me),
@@ -819,6 +843,7 @@ async fn update_my_skills(
         change.skills.as_deref(),
     )
     .await?;
+    announce(&state, company_id, me).await;
     profile_of(&state, company_id, me).await.map(ApiJson)
 }
 
@@ -841,6 +866,7 @@ async fn upload_my_photo(
 ) -> Result<ApiJson<MyProfile>> {
     let (company_id, me) = technician_self(&session)?;
     store_upload(&state, company_id, me, &headers, body).await?;
+    announce(&state, company_id, me).await;
     profile_of(&state, company_id, me).await.map(ApiJson)
 }
 

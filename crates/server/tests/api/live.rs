@@ -34,6 +34,7 @@ on_both_backends!(
     a_stale_or_foreign_since_is_told_to_reload,
     presence_lists_each_dispatcher_once_to_their_own_company_until_their_last_socket_ends,
     activities_reach_colleagues_with_the_senders_name_and_nobody_else,
+    a_technician_change_reaches_the_companys_boards_and_that_technician_only,
 );
 
 /// How long a test waits for an expected message.
@@ -872,4 +873,72 @@ async fn the_restart_control_exists_only_when_asked_for_and_exits_for_the_superv
     .unwrap()
     .0;
     assert_eq!(status.code(), Some(server::http::dev::RESTART_EXIT_CODE));
+}
+
+async fn a_technician_change_reaches_the_companys_boards_and_that_technician_only(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let sandra = app.sign_in(ALPEN, PASSWORD).await;
+    let anna = app.sign_in("anna.keller@alpen.example", PASSWORD).await;
+    let rhein = app.sign_in(RHEIN, PASSWORD).await;
+    let technicians: Value = app
+        .http
+        .get(app.url("/api/v1/technicians"))
+        .header("cookie", &sandra)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id_of = |name: &str| {
+        technicians
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let (luca, anna_id) = (id_of("Luca Brunner"), id_of("Anna Keller"));
+    let (mut board, _, _) = connect(&app.base, &sandra, None).await;
+    let (mut annas, _, _) = connect(&app.base, &anna, None).await;
+    let (mut other, _, _) = connect(&app.base, &rhein, None).await;
+    let rename = |id: String, name: &'static str| {
+        let app = &app;
+        let sandra = &sandra;
+        async move {
+            app.http
+                .patch(app.url(&format!("/api/v1/technicians/{id}")))
+                .header("cookie", sandra)
+                .json(&serde_json::json!({ "name": name }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+
+    // A colleague renames Luca: the dispatcher's board hears of it, with his new entry.
+    assert_eq!(rename(luca.clone(), "Luca Brunner-Meier").await, 200);
+    let changed = board.next().await;
+    assert_eq!(changed["type"], "technician_changed");
+    assert_eq!(changed["technician_id"], luca);
+    assert_eq!(changed["technician"]["name"], "Luca Brunner-Meier");
+    // Anna hears nothing of a colleague; Rhein nothing of Alpen.
+    annas.assert_silent(Duration::from_millis(300)).await;
+    other.assert_silent(Duration::from_millis(300)).await;
+
+    // Anna's own change reaches her too.
+    assert_eq!(rename(anna_id.clone(), "Anna Keller-Frei").await, 200);
+    for client in [&mut board, &mut annas] {
+        let changed = client.next().await;
+        assert_eq!(changed["type"], "technician_changed");
+        assert_eq!(changed["technician_id"], anna_id);
+    }
+    other.assert_silent(Duration::from_millis(300)).await;
+    for client in [board, annas, other] {
+        client.close().await;
+    }
 }

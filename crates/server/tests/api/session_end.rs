@@ -73,7 +73,12 @@ async fn deactivating_a_technician_closes_their_sockets(backend: Backend) {
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
 
     assert_eq!(socket.closed_with().await, Some(SESSION_ENDED_CLOSE));
-    // The dispatcher's socket is untouched.
+    // The dispatcher's socket is untouched: it hears of the deactivation (the calendar
+    // drops the row), then of the next request.
+    let changed = board.next().await;
+    assert_eq!(changed["type"], "technician_changed");
+    assert_eq!(changed["technician_id"], id.to_string());
+    assert_eq!(changed["technician"]["active"], false);
     let call = create_request(&app, "SESSION-END-2").await;
     let offer = board.next().await;
     assert_eq!(offer["call_id"], call.to_string());
