@@ -10,10 +10,10 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::{
     api,
-    components::common::locale_switch::LocaleSwitch,
     components::team::{error_message, field_errors},
     contexts::session::use_session,
     i18n::use_i18n,
+    pages::login_page::SignInLayout,
 };
 
 fn rule_key(rule: PasswordRule) -> &'static str {
@@ -85,56 +85,47 @@ pub fn ActivationPage() -> impl IntoView {
     };
 
     view! {
-        <div class="login">
-            <header class="login__top">
-                <span class="brand">
-                    <span class="brand__mark" aria-hidden="true"></span>
-                    {move || i18n.t("app.name")}
-                </span>
-                <LocaleSwitch />
-            </header>
-            <main id="main" class="login__main">
-                <form class="card login__card" on:submit=on_submit novalidate=true>
-                    <h1>{move || i18n.t("team.activate.title")}</h1>
-                    <p class="hint">{move || i18n.t("team.activate.intro")}</p>
-                    <div class="field">
-                        <label for="activate-password">{move || i18n.t("team.activate.password")}</label>
-                        <input
-                            id="activate-password"
-                            type="password"
-                            autocomplete="new-password"
-                            aria-describedby="password-rules"
-                            bind:value=password
-                        />
-                    </div>
-                    <ul class="password-rules" id="password-rules" aria-label=move || i18n.t("team.password.rules")>
-                        {PasswordRule::ALL
-                            .into_iter()
-                            .filter(|r| *r != PasswordRule::MaxLength)
-                            .map(|rule| {
-                                let met = move || !broken.get().contains(&rule);
-                                view! {
-                                    <li class="password-rules__rule" class:password-rules__rule--met=met>
-                                        <span aria-hidden="true">{move || if met() { "✓ " } else { "• " }}</span>
-                                        {move || i18n.t(rule_key(rule))}
-                                        <span class="visually-hidden">
-                                            {move || if met() { i18n.t("team.password.met") } else { i18n.t("team.password.unmet") }}
-                                        </span>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                    <div class="field">
-                        <label for="activate-repeat">{move || i18n.t("team.activate.repeat")}</label>
-                        <input id="activate-repeat" type="password" autocomplete="new-password" bind:value=repeat />
-                    </div>
-                    <div class="form-error" role="alert" aria-live="assertive">{move || failure.get()}</div>
-                    <button class="button button--primary" type="submit" disabled=move || submit.pending().get()>
-                        {move || i18n.t("team.activate.submit")}
-                    </button>
-                </form>
-            </main>
-        </div>
+        <SignInLayout>
+            <form class="card login__card" on:submit=on_submit novalidate=true>
+                <h1>{move || i18n.t("team.activate.title")}</h1>
+                <p class="hint">{move || i18n.t("team.activate.intro")}</p>
+                <div class="field">
+                    <label for="activate-password">{move || i18n.t("team.activate.password")}</label>
+                    <input
+                        id="activate-password"
+                        type="password"
+                        autocomplete="new-password"
+                        aria-describedby="password-rules"
+                        bind:value=password
+                    />
+                </div>
+                <ul class="password-rules" id="password-rules" aria-label=move || i18n.t("team.password.rules")>
+                    {PasswordRule::ALL
+                        .into_iter()
+                        .filter(|r| *r != PasswordRule::MaxLength)
+                        .map(|rule| {
+                            let met = move || !broken.get().contains(&rule);
+                            view! {
+                                <li class="password-rules__rule" class:password-rules__rule--met=met>
+                                    <span aria-hidden="true">{move || if met() { "✓ " } else { "• " }}</span>
+                                    {move || i18n.t(rule_key(rule))}
+                                    <span class="visually-hidden">
+                                        {move || if met() { i18n.t("team.password.met") } else { i18n.t("team.password.unmet") }}
+                                    </span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <div class="field">
+                    <label for="activate-repeat">{move || i18n.t("team.activate.repeat")}</label>
+                    <input id="activate-repeat" type="password" autocomplete="new-password" bind:value=repeat />
+                </div>
+                <div class="form-error" role="alert" aria-live="assertive">{move || failure.get()}</div>
+                <button class="button button--primary" type="submit" disabled=move || submit.pending().get()>
+                    {move || i18n.t("team.activate.submit")}
+                </button>
+            </form>
+        </SignInLayout>
     }
 }

@@ -38,22 +38,32 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// The frame of the pages before sign-in: the brand and the language switch above a
-/// centred card.
+/// The frame of the pages before sign-in (sign-in, activation, the embed's sign-in
+/// popup): the brand bar above a centred card.
 #[component]
 pub fn SignInLayout(children: Children) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <div class="login">
-            <header class="login__top">
-                <span class="brand">
-                    <span class="brand__mark" aria-hidden="true"></span>
-                    {move || i18n.t("app.name")}
-                </span>
-                <LocaleSwitch />
-            </header>
+            <BrandBar />
             <main id="main" class="login__main">{children()}</main>
         </div>
+    }
+}
+
+/// The bar above the pages outside the board: the brand, the language switch, and what
+/// the page adds (the technician's profile: "Sign out").
+#[component]
+pub fn BrandBar(#[prop(optional)] children: Option<Children>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <header class="login__top">
+            <span class="brand">
+                <span class="brand__mark" aria-hidden="true"></span>
+                {move || i18n.t("app.name")}
+            </span>
+            <LocaleSwitch />
+            {children.map(|c| c())}
+        </header>
     }
 }
 

@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 use crate::{
     api,
     components::{
-        common::{locale_switch::LocaleSwitch, spinner::Spinner},
+        common::spinner::Spinner,
         team::{
             error_message, field_errors, field_message, photo_input::PhotoInput,
             skill_picker::SkillPicker, technician_card::missing_key,
@@ -17,6 +17,7 @@ use crate::{
     },
     contexts::session::{use_session, SessionState},
     i18n::use_i18n,
+    pages::login_page::BrandBar,
 };
 
 /// The signed-in technician's profile page (`/profile`).
@@ -90,16 +91,11 @@ fn ProfileEditor() -> impl IntoView {
 
     view! {
         <div class="profile">
-            <header class="login__top">
-                <span class="brand">
-                    <span class="brand__mark" aria-hidden="true"></span>
-                    {move || i18n.t("app.name")}
-                </span>
-                <LocaleSwitch />
+            <BrandBar>
                 <button class="button button--ghost" type="button" on:click=move |_| session.sign_out()>
                     {move || i18n.t("shell.logout")}
                 </button>
-            </header>
+            </BrandBar>
             <main id="main" class="profile__main">
                 <h1>{move || i18n.t("team.profile.title")}</h1>
                 {move || match profile.get() {

@@ -75,26 +75,6 @@ pub fn locked_version(package: &str) -> Result<String> {
     Ok(lock[start..end].to_owned())
 }
 
-/// `cargo install --locked name@version`, retried without `--locked` when the registry
-/// lacks one of the locked dependency versions.
-fn cargo_install(name: &str, version: &str) -> Result {
-    step(&format!(
-        "Installing {name} {version} (cargo install; once per machine)"
-    ));
-    let spec = format!("{name}@{version}");
-    let locked = Command::new("cargo")
-        .args(["install", "--locked", &spec])
-        .args(install_target_dir(name))
-        .status();
-    if matches!(locked, Ok(s) if s.success()) {
-        return Ok(());
-    }
-    println!("--locked failed; retrying without it");
-    sh(Command::new("cargo")
-        .args(["install", &spec])
-        .args(install_target_dir(name)))
-}
-
 /// A build directory of the tool's own: with `CARGO_TARGET_DIR` set (CI's cache), every
 /// `cargo install` would share it and wait for the others' lock.
 fn install_target_dir(name: &str) -> [std::ffi::OsString; 2] {
@@ -124,8 +104,8 @@ pub struct Installing {
 }
 
 impl Installing {
-    /// Waits for the installs (retrying one in the foreground if it failed), then puts
-    /// binaryen's wasm-opt in place.
+    /// Waits for the installs (a failed one is an error with its log's last lines), then
+    /// puts binaryen's wasm-opt in place.
     pub fn finish(self) -> Result {
         if !self.installs.is_empty() {
             step("Waiting for the tools installed in the background");
@@ -146,12 +126,13 @@ impl Installing {
             } else {
                 let log = std::fs::read_to_string(&install.log).unwrap_or_default();
                 let tail: Vec<&str> = log.lines().rev().take(30).collect();
-                println!(
-                    "cargo install --locked {} failed; its last lines:\n{}",
+                return Err(format!(
+                    "cargo install {} {} failed (with and without --locked); the last lines of {}:\n{}",
                     install.name,
+                    install.version,
+                    install.log.display(),
                     tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-                );
-                cargo_install(install.name, &install.version)?;
+                ));
             }
         }
         let trunk_toml =
@@ -257,9 +238,20 @@ pub fn start_build_tools() -> Result<Installing> {
         ));
         let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
         let err = file.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new("cargo")
-            .args(["install", "--locked", &format!("{name}@{version}")])
-            .args(install_target_dir(name))
+        // `--locked` first; when the registry lacks a locked version (wasm-bindgen-cli's
+        // lock names a webpki-roots crates.io does not serve), again without it — still
+        // in the background, so that the retry overlaps too.
+        let [dir_flag, dir] = install_target_dir(name);
+        let child = Command::new("sh")
+            .args([
+                "-c",
+                "cargo install --locked \"$1\" \"$2\" \"$3\" || \
+                 { echo '--locked failed; retrying without it'; cargo install \"$1\" \"$2\" \"$3\"; }",
+                "cargo-install",
+            ])
+            .arg(format!("{name}@{version}"))
+            .arg(dir_flag)
+            .arg(dir)
             .stdout(file)
             .stderr(err)
             .spawn()
