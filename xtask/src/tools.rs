@@ -75,22 +75,10 @@ pub fn locked_version(package: &str) -> Result<String> {
     Ok(lock[start..end].to_owned())
 }
 
-/// A build directory of the tool's own: with `CARGO_TARGET_DIR` set (CI's cache), every
-/// `cargo install` would share it and wait for the others' lock.
-fn install_target_dir(name: &str) -> [std::ffi::OsString; 2] {
-    [
-        "--target-dir".into(),
-        crate::target_dir()
-            .join("tool-installs")
-            .join(name)
-            .into_os_string(),
-    ]
-}
-
-/// One `cargo install` running in the background.
+/// The `cargo install`s running in the background, one after the other.
 struct Install {
-    name: &'static str,
-    version: String,
+    /// What is being installed ("trunk 0.21.14, wasm-bindgen-cli 0.2.130").
+    what: String,
     child: std::process::Child,
     log: PathBuf,
 }
@@ -99,7 +87,7 @@ struct Install {
 /// caller compiles meanwhile and calls [`Installing::finish`] before it needs them.
 #[must_use = "finish() waits for the installs and checks them"]
 pub struct Installing {
-    installs: Vec<Install>,
+    install: Option<Install>,
     started: std::time::Instant,
 }
 
@@ -107,33 +95,28 @@ impl Installing {
     /// Waits for the installs (a failed one is an error with its log's last lines), then
     /// puts binaryen's wasm-opt in place.
     pub fn finish(self) -> Result {
-        if !self.installs.is_empty() {
+        if let Some(mut install) = self.install {
             step("Waiting for the tools installed in the background");
-        }
-        for mut install in self.installs {
             let status = install
                 .child
                 .wait()
-                .map_err(|e| format!("cargo install {}: {e}", install.name))?;
-            if status.success() {
-                println!(
-                    "{} {} installed ({} s since the start; log: {})",
-                    install.name,
-                    install.version,
-                    self.started.elapsed().as_secs(),
-                    install.log.display()
-                );
-            } else {
+                .map_err(|e| format!("cargo install {}: {e}", install.what))?;
+            if !status.success() {
                 let log = std::fs::read_to_string(&install.log).unwrap_or_default();
                 let tail: Vec<&str> = log.lines().rev().take(30).collect();
                 return Err(format!(
-                    "cargo install {} {} failed (with and without --locked); the last lines of {}:\n{}",
-                    install.name,
-                    install.version,
+                    "cargo install of {} failed (with and without --locked); the last lines of {}:\n{}",
+                    install.what,
                     install.log.display(),
                     tail.into_iter().rev().collect::<Vec<_>>().join("\n")
                 ));
             }
+            println!(
+                "{} installed, {} s after they started (log: {})",
+                install.what,
+                self.started.elapsed().as_secs(),
+                install.log.display()
+            );
         }
         let trunk_toml =
             std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| e.to_string())?;
@@ -195,9 +178,8 @@ pub fn ensure_build_tools() -> Result {
 
 /// Starts [`ensure_build_tools`]: adds the wasm32 target and checks the pins at once,
 /// and starts `cargo install` of Trunk and the wasm-bindgen CLI, when they are missing,
-/// in the background — both at the same time, each in its own build directory, their
-/// output in a log file — so that on a cold machine their ≈ 16 min of compiling overlap
-/// with each other and with whatever the caller compiles before it calls
+/// in the background (their output in a log file), so that on a cold machine their
+/// compiling overlaps with whatever the caller compiles before it calls
 /// [`Installing::finish`].
 pub fn start_build_tools() -> Result<Installing> {
     let targets = Command::new("rustup")
@@ -227,45 +209,61 @@ pub fn start_build_tools() -> Result<Installing> {
     {
         missing.push(("wasm-bindgen-cli", wasm_bindgen));
     }
-    let logs = crate::target_dir().join("tool-installs");
-    std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
-    let mut installs = Vec::new();
-    for (name, version) in missing {
-        let log = logs.join(format!("{name}.log"));
-        step(&format!(
-            "Installing {name} {version} in the background (cargo install; once per machine; log: {})",
-            log.display()
-        ));
-        let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
-        let err = file.try_clone().map_err(|e| e.to_string())?;
-        // `--locked` first; when the registry lacks a locked version (wasm-bindgen-cli's
-        // lock names a webpki-roots crates.io does not serve), again without it — still
-        // in the background, so that the retry overlaps too.
-        let [dir_flag, dir] = install_target_dir(name);
-        let child = Command::new("sh")
-            .args([
-                "-c",
-                "cargo install --locked \"$1\" \"$2\" \"$3\" || \
-                 { echo '--locked failed; retrying without it'; cargo install \"$1\" \"$2\" \"$3\"; }",
-                "cargo-install",
-            ])
-            .arg(format!("{name}@{version}"))
-            .arg(dir_flag)
-            .arg(dir)
-            .stdout(file)
-            .stderr(err)
-            .spawn()
-            .map_err(|e| format!("cannot start cargo install {name}: {e}"))?;
-        installs.push(Install {
-            name,
-            version,
-            child,
-            log,
+    let started = std::time::Instant::now();
+    if missing.is_empty() {
+        return Ok(Installing {
+            install: None,
+            started,
         });
     }
+    let dir = crate::target_dir().join("tool-installs");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let log = dir.join("install.log");
+    let what = missing
+        .iter()
+        .map(|(name, version)| format!("{name} {version}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    step(&format!(
+        "Installing {what} in the background (cargo install; once per machine; log: {})",
+        log.display()
+    ));
+    let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let err = file.try_clone().map_err(|e| e.to_string())?;
+    // One after the other in one build directory of their own, so the second reuses
+    // the dependencies the first compiled (and neither waits for the project's lock on
+    // CI's shared CARGO_TARGET_DIR). `--locked` first; when the registry lacks a locked
+    // version (wasm-bindgen-cli's lock names a webpki-roots crates.io does not serve),
+    // again without it. Trunk's own release profile asks for fat LTO in one codegen unit
+    // (minutes of a single core, for a tool that mostly copies files and starts
+    // wasm-bindgen); the overrides keep opt-level 3 and drop those two.
+    let child = Command::new("sh")
+        .args([
+            "-c",
+            r#"for spec in "$@"; do
+                 echo "==> cargo install $spec"
+                 cargo install --locked "$spec" --target-dir "$RELAY_TOOLS_DIR" || {
+                   echo "--locked failed; retrying without it"
+                   cargo install "$spec" --target-dir "$RELAY_TOOLS_DIR"
+                 } || exit 1
+               done"#,
+            "cargo-install",
+        ])
+        .args(
+            missing
+                .iter()
+                .map(|(name, version)| format!("{name}@{version}")),
+        )
+        .env("RELAY_TOOLS_DIR", &dir)
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .stdout(file)
+        .stderr(err)
+        .spawn()
+        .map_err(|e| format!("cannot start cargo install of {what}: {e}"))?;
     Ok(Installing {
-        installs,
-        started: std::time::Instant::now(),
+        install: Some(Install { what, child, log }),
+        started,
     })
 }
 
