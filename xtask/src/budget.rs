@@ -15,8 +15,11 @@ use std::{
 
 use crate::Result;
 
-/// Bytes on the wire allowed for html + wasm + js + css (brotli as served).
-pub const BUDGET_BYTES: u64 = 720 * 1024;
+/// Bytes on the wire allowed for html + wasm + js + css (brotli as served). Raised from
+/// 720 KiB to 756 KiB on 2026-12-02 for the embed's sign-in popup, the company logo and
+/// the live roster (740,281 B measured): a decision recorded in BENCHMARKS.md, not drift.
+/// Issue 16's target is 380 KB.
+pub const BUDGET_BYTES: u64 = 756 * 1024;
 
 /// One answer of the server: status, headers (names lower-cased) and the body as sent.
 struct Answer {
