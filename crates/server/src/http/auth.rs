@@ -50,18 +50,26 @@ where
 /// The session token a request carries: the session cookie, else (an embedded board
 /// whose browser kept no cookie in the partner's frame) `Authorization: Bearer`.
 pub fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
-    let jar = CookieJar::from_headers(headers);
-    jar.get(SESSION_COOKIE)
+    cookie_token(headers).or_else(|| bearer(headers).map(str::to_owned))
+}
+
+/// The session cookie's value, if the request carries a non-empty one.
+fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(SESSION_COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|t| !t.is_empty())
-        .or_else(|| {
-            headers
-                .get(axum::http::header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty())
-        })
+}
+
+/// The token of an `Authorization: Bearer …` header, if non-empty (an embedded board's
+/// session, a partner key).
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 impl Session {
@@ -155,16 +163,8 @@ async fn logout(
 ) -> Result<impl IntoResponse> {
     // The cookie's session, and an embedded board's bearer session too: the frame holds
     // both, and a bearer left alive would keep its socket streaming after sign-out.
-    let cookie = jar
-        .get(SESSION_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|t| !t.is_empty());
-    let bearer = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty());
+    let cookie = cookie_token(&headers);
+    let bearer = bearer(&headers).map(str::to_owned);
     for token in cookie.iter().chain(bearer.iter()) {
         if let Some((user, company)) = sessions::revoke(&state.db, token).await? {
             // The session's open sockets close too, on every instance.

@@ -101,14 +101,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let given = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .ok_or(Error::Unauthorized)?;
+        let given = super::auth::bearer(&parts.headers).ok_or(Error::Unauthorized)?;
         // Only the key's hash is stored, so the look-up compares hashes, not the key.
         let company_id = store::company_of_partner_key(&state.db, given)
             .await?
