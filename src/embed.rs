@@ -23,7 +23,10 @@
 
 use std::cell::RefCell;
 
-use domain::api::company::{EmbedConfig, EMBED_NS, EMBED_VERSION};
+use domain::api::company::{
+    brand_ink, brand_text, is_brand_colour, logo_source, EmbedConfig, Theme, EMBED_NS,
+    EMBED_VERSION,
+};
 use leptos::{prelude::*, task::spawn_local};
 use uuid::Uuid;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -120,6 +123,7 @@ pub fn start(session: RwSignal<SessionState>, i18n: I18n) {
     if let Some(root) = document().document_element() {
         let _ = root.class_list().add_1("embed");
     }
+    apply_theme();
     // Tell the partner page when the session ends (sign-out, expiry, deactivation).
     Effect::new(move |was_signed_in: Option<bool>| {
         let signed_in = matches!(session.get(), SessionState::SignedIn(_));
@@ -169,20 +173,62 @@ pub fn logo() -> Option<String> {
     LOGO.with(|l| l.borrow().clone())
 }
 
+/// The partner page's theme (`Relay.mount(…, {theme})`, the frame's `?theme=`) as the
+/// page's `data-theme`: `light` (also for none or an unknown one) or `dark`; `auto`
+/// follows the visitor's `prefers-color-scheme`, and keeps following it when it
+/// changes. The server already wrote the requested word into the page so that the
+/// loading screen paints in it; this resolves `auto` for the app's styles.
+fn apply_theme() {
+    let requested = web_sys::Url::new(&window().location().href().unwrap_or_default())
+        .ok()
+        .and_then(|u| u.search_params().get("theme"))
+        .and_then(|t| Theme::parse(&t))
+        .unwrap_or(Theme::Light);
+    let set = |dark: bool| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
+        }
+    };
+    match requested {
+        Theme::Light => set(false),
+        Theme::Dark => set(true),
+        Theme::Auto => {
+            let Ok(Some(query)) = window().match_media("(prefers-color-scheme: dark)") else {
+                set(false);
+                return;
+            };
+            set(query.matches());
+            let watched = query.clone();
+            let on_change = Closure::<dyn Fn()>::new(move || set(watched.matches()));
+            let _ = query
+                .add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+            // Lives as long as the page.
+            on_change.forget();
+        }
+    }
+}
+
 /// The company's brand colour and logo on the board.
 fn apply_brand(config: &EmbedConfig) {
     let logo = config.logo_url.trim();
-    if domain::api::company::logo_source(logo).is_some() {
+    if logo_source(logo).is_some() {
         LOGO.with(|l| *l.borrow_mut() = Some(logo.to_owned()));
     }
-    if !domain::api::company::is_brand_colour(&config.brand_colour) {
+    if !is_brand_colour(&config.brand_colour) {
         return;
     }
     if let Some(root) = document().document_element() {
-        let ink = domain::api::company::brand_ink(&config.brand_colour);
+        let colour = &config.brand_colour;
+        let ink = brand_ink(colour);
+        // Brand-coloured text and outlines, readable on either theme's surface.
+        let on_light = brand_text(colour, false).unwrap_or_else(|| colour.clone());
+        let on_dark = brand_text(colour, true).unwrap_or_else(|| colour.clone());
         let _ = root.set_attribute(
             "style",
-            &format!("--brand: {}; --brand-ink: {ink}", config.brand_colour),
+            &format!(
+                "--brand: {colour}; --brand-ink: {ink}; \
+                 --brand-text-on-light: {on_light}; --brand-text-on-dark: {on_dark}"
+            ),
         );
     }
 }

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from './fixtures/test';
 import type { APIRequestContext, Frame } from '@playwright/test';
 import { saveScreenshot } from './fixtures/artifacts';
+import { expectAccessible } from './fixtures/axe';
 import { postBooking, slotAt, uniqueName } from './fixtures/board';
 import { DEMO } from './fixtures/login-page';
 import { startPartnerHost } from './fixtures/partner-host';
@@ -317,4 +318,65 @@ test("the partner page's language wins in the frame: French on request, whatever
   const frame = await boardFrame(page);
   await expect(frame.locator('html')).toHaveAttribute('lang', /^fr/);
   await expect(frame.getByRole('link', { name: 'Calendrier' })).toBeVisible();
+});
+
+/** WCAG's contrast ratio of two computed `rgb(…)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (c: string) => {
+    const [r, g, bl] = c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [la, lb] = [luminance(a), luminance(b)];
+  return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+}
+
+test("the partner page's dark theme: dark from the loading screen on, the brand colour kept readable, nothing serious for axe", async ({ page, request }) => {
+  await page.goto(`http://localhost:${ALLOWED}/?theme=dark`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'Sandra Meier', { timeout: 20_000 });
+  const frame = await boardFrame(page);
+  // The server wrote the theme into the page, so the loading screen was dark already.
+  const served = await (await request.get(new URL(frame.url()).pathname + '?theme=dark')).text();
+  expect(served).toMatch(/<html data-theme="dark">/);
+  await expect(frame.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await frame.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(18, 26, 30)');
+  await expect(frame.locator('.calendar')).toHaveCSS('background-color', 'rgb(27, 38, 44)');
+  // Alpen's blue (#1f6feb) still fills the header; as text on the dark surface (the
+  // current tab) it is lightened until it reads.
+  await expect(frame.locator('.topbar')).toHaveCSS('background-color', 'rgb(31, 111, 235)');
+  const tab = frame.locator('.tabs__tab[aria-current="page"]');
+  const [ink, ground] = await tab.evaluate((t) => [getComputedStyle(t).color, getComputedStyle(t).backgroundColor]);
+  expect(ink).not.toBe('rgb(31, 111, 235)');
+  expect(contrast(ink, ground)).toBeGreaterThanOrEqual(4.5);
+  await expect(frame.locator('.block').first()).toBeVisible();
+  await expectAccessible(page);
+  await saveScreenshot(page, 'embed-dark');
+
+  // A request's modal, dark too.
+  const requests = frame.getByRole('region', { name: /Requests/ });
+  const first = requests.getByRole('article').first();
+  await first.getByRole('link').first().click();
+  const modal = frame.getByRole('dialog');
+  await expect(modal).toBeVisible();
+  await expect(modal).toHaveCSS('background-color', 'rgb(27, 38, 44)');
+  await expectAccessible(page);
+  await saveScreenshot(page, 'embed-dark-modal');
+});
+
+test("theme \"auto\" follows the visitor's system setting, and keeps following it", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(`http://localhost:${ALLOWED}/?theme=auto`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'Sandra Meier', { timeout: 20_000 });
+  const frame = await boardFrame(page);
+  await expect(frame.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect(frame.locator('html')).toHaveAttribute('data-theme', 'light');
+  expect(await frame.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(244, 246, 247)');
+  // No theme asked: light, whatever the system says.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(`http://localhost:${ALLOWED}/`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'Sandra Meier', { timeout: 20_000 });
+  await expect((await boardFrame(page)).locator('html')).toHaveAttribute('data-theme', 'light');
 });

@@ -77,24 +77,100 @@ pub fn is_brand_colour(colour: &str) -> bool {
 pub fn brand_ink(colour: &str) -> &'static str {
     const WHITE: &str = "#ffffff";
     const INK: &str = "#17232b";
-    if !is_brand_colour(colour) {
-        return WHITE;
+    match rgb(colour) {
+        Some(brand) if contrast(brand, [255, 255, 255]) < 4.5 => INK,
+        _ => WHITE,
     }
-    let channel = |i: usize| {
-        let v = f64::from(u8::from_str_radix(&colour[i..i + 2], 16).unwrap_or(0)) / 255.0;
+}
+
+/// The board's colour theme in a partner's frame (`Relay.mount(el, {theme})`, the
+/// frame's `?theme=`): light (the default), dark, or the visitor's system setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+    /// Follows `prefers-color-scheme`.
+    Auto,
+}
+
+impl Theme {
+    /// `light`, `dark` or `auto` (any case); anything else is `None`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "light" => Some(Self::Light),
+            "dark" => Some(Self::Dark),
+            "auto" => Some(Self::Auto),
+            _ => None,
+        }
+    }
+
+    /// The value of the page's `data-theme` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Light => "light",
+            Self::Dark => "dark",
+            Self::Auto => "auto",
+        }
+    }
+}
+
+/// The ground brand-coloured text must read on in the light theme: the darkest one it
+/// sits on (`--surface-muted` in `style/main.css`; white, the tints and today's
+/// column are all lighter).
+pub const TEXT_GROUND_LIGHT: [u8; 3] = [0xee, 0xf0, 0xf2];
+/// The same for the dark theme: the lightest ground (`--surface-muted` of the dark
+/// theme; `--surface`, the tints and today's column are all darker).
+pub const TEXT_GROUND_DARK: [u8; 3] = [0x2a, 0x38, 0x40];
+
+/// The colour of brand-coloured text and outlines on the board's surfaces (selected
+/// tabs, secondary buttons, today's column): the brand colour itself where it reaches
+/// WCAG's 4.5:1 on every one of them ([`TEXT_GROUND_LIGHT`], [`TEXT_GROUND_DARK`]), else the brand colour mixed toward black (light
+/// theme) or white (dark theme) in steps of a tenth until it does. `colour` is a valid
+/// [`is_brand_colour`]; anything else gets `None`.
+pub fn brand_text(colour: &str, dark: bool) -> Option<String> {
+    let brand = rgb(colour)?;
+    let (surface, toward) = if dark {
+        (TEXT_GROUND_DARK, 255.0)
+    } else {
+        (TEXT_GROUND_LIGHT, 0.0)
+    };
+    let mixed = (0..=10)
+        .map(|step| {
+            let t = f64::from(step) / 10.0;
+            // Rounded and clamped to 0..=255, so the cast cannot truncate.
+            brand.map(|c| (f64::from(c) + (toward - f64::from(c)) * t).round() as u8)
+        })
+        .find(|&c| contrast(c, surface) >= 4.5)
+        .unwrap_or(if dark { [255; 3] } else { [0; 3] });
+    Some(format!("#{:02x}{:02x}{:02x}", mixed[0], mixed[1], mixed[2]))
+}
+
+/// `#rrggbb` as its three channels.
+fn rgb(colour: &str) -> Option<[u8; 3]> {
+    if !is_brand_colour(colour) {
+        return None;
+    }
+    let channel = |i: usize| u8::from_str_radix(&colour[i..i + 2], 16).ok();
+    Some([channel(1)?, channel(3)?, channel(5)?])
+}
+
+/// WCAG's relative luminance.
+fn luminance(colour: [u8; 3]) -> f64 {
+    let linear = |c: u8| {
+        let v = f64::from(c) / 255.0;
         if v <= 0.040_45 {
             v / 12.92
         } else {
             ((v + 0.055) / 1.055).powf(2.4)
         }
     };
-    let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-    // Contrast with white: (1.05) / (L + 0.05).
-    if 1.05 / (luminance + 0.05) >= 4.5 {
-        WHITE
-    } else {
-        INK
-    }
+    0.2126 * linear(colour[0]) + 0.7152 * linear(colour[1]) + 0.0722 * linear(colour[2])
+}
+
+/// WCAG's contrast ratio of two colours (1 to 21).
+fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
 impl UpdateCompanySettings {
@@ -376,6 +452,41 @@ mod tests {
         assert_eq!(brand_ink("#777777"), "#17232b");
         assert_eq!(brand_ink("#767676"), "#ffffff");
         assert_eq!(brand_ink("red"), "#ffffff");
+    }
+
+    #[test]
+    fn brand_text_reaches_four_and_a_half_to_one_on_either_surface() {
+        // Dark enough on white already: unchanged in the light theme.
+        assert_eq!(brand_text("#12343b", false).as_deref(), Some("#12343b"));
+        for colour in [
+            "#12343b", "#0a7d3c", "#f2b134", "#ffffff", "#000000", "#7f7f7f",
+        ] {
+            for dark in [false, true] {
+                let text = brand_text(colour, dark).unwrap();
+                let surface = if dark {
+                    TEXT_GROUND_DARK
+                } else {
+                    TEXT_GROUND_LIGHT
+                };
+                let ratio = contrast(rgb(&text).unwrap(), surface);
+                assert!(ratio >= 4.5, "{colour} dark={dark}: {text} at {ratio:.2}");
+            }
+        }
+        // Mixed only as far as needed: a light yellow darkens, it does not turn black.
+        assert_ne!(brand_text("#f2b134", false).as_deref(), Some("#000000"));
+        assert_eq!(brand_text("red", true), None);
+    }
+
+    #[test]
+    fn themes_are_light_dark_or_auto() {
+        assert_eq!(Theme::parse("dark"), Some(Theme::Dark));
+        assert_eq!(Theme::parse(" Light "), Some(Theme::Light));
+        assert_eq!(Theme::parse("AUTO"), Some(Theme::Auto));
+        assert_eq!(Theme::parse("\"><script>"), None);
+        assert_eq!(Theme::parse(""), None);
+        for theme in [Theme::Light, Theme::Dark, Theme::Auto] {
+            assert_eq!(Theme::parse(theme.as_str()), Some(theme));
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@
 //!   that only has the bearer token (a browser cannot put headers on a WebSocket).
 
 use axum::{
-    extract::{FromRef, FromRequestParts, Path, State},
+    extract::{FromRef, FromRequestParts, Path, Query, State},
     http::{header, request::Parts, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
@@ -53,7 +53,7 @@ use crate::{
 use domain::api::{
     company::{
         normalise_origin, EmbedConfig, EmbedSession, EmbedToken, EventsTicket, ExchangeEmbedToken,
-        MintEmbedToken, MintPopupToken, EMBED_TOKEN_TTL_SECS,
+        MintEmbedToken, MintPopupToken, Theme, EMBED_TOKEN_TTL_SECS,
     },
     Problem, Role,
 };
@@ -418,10 +418,24 @@ async fn embed_js() -> Response {
         .into_response()
 }
 
-/// `GET /embed/{company}`: the app, frameable by the company's allowed origins only.
+/// The page with `data-theme` on its `<html>` start tag, so that the loading screen
+/// already paints in the partner's theme before the app starts (which applies the
+/// same `?theme=` itself, so a page without the tag still gets it). The value is one
+/// of [`Theme`]'s three words, never the raw query.
+fn with_theme(html: &str, theme: Theme) -> String {
+    html.replacen(
+        "<html>",
+        &format!("<html data-theme=\"{}\">", theme.as_str()),
+        1,
+    )
+}
+
+/// `GET /embed/{company}`: the app, frameable by the company's allowed origins only,
+/// in the theme the partner page asked for (`?theme=`, see [`with_theme`]).
 async fn embed_page(
     State(state): State<AppState>,
     Path(params): Path<Vec<(String, String)>>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     let company = params
         .first()
@@ -434,6 +448,14 @@ async fn embed_page(
     let html = tokio::fs::read_to_string(&index)
         .await
         .map_err(|e| Error::Internal(format!("cannot read {}: {e}", index.display())))?;
+    let theme = query
+        .iter()
+        .find(|(key, _)| key == "theme")
+        .and_then(|(_, value)| Theme::parse(value));
+    let html = match theme {
+        Some(theme) => with_theme(&html, theme),
+        None => html,
+    };
     let mut response = (
         [
             (

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::{
-    helpers::{spawn_app, Backend, TestApp},
+    helpers::{spawn_app, spawn_app_with, Backend, TestApp},
     live::try_connect,
     marketplace::{create_request, ALPEN, PASSWORD, RHEIN},
     on_both_backends,
@@ -19,6 +19,7 @@ on_both_backends!(
     expired_tokens_are_refused,
     a_partner_key_mints_only_for_its_own_company,
     frame_ancestors_name_the_companys_origins_only,
+    the_frame_paints_in_the_theme_the_partner_asked_for,
     embedded_state_changes_need_an_allowed_origin,
     the_bearer_token_opens_the_socket_through_a_single_use_ticket,
     the_loader_is_plain_javascript,
@@ -322,6 +323,54 @@ async fn frame_ancestors_name_the_companys_origins_only(backend: Backend) {
         .unwrap();
     assert_eq!(config["origins"], json!([HOST]));
     assert_eq!(config["name"], "Alpen Sanitär AG");
+}
+
+async fn the_frame_paints_in_the_theme_the_partner_asked_for(backend: Backend) {
+    // A page shaped like Trunk's: a comment naming `<html lang>` before the real tag.
+    let dist = std::env::temp_dir().join(format!("relay-theme-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html>\n<!-- until the app sets <html lang> -->\n<html>\n<head><title>Relay</title></head><body>app</body></html>",
+    )
+    .unwrap();
+    let app = spawn_app_with(backend, |config| config.dist_dir = dist.clone()).await;
+    let alpen = company_id(&app, "Alpen").await;
+    let page = |query: &'static str| {
+        let app = &app;
+        async move {
+            let response = app
+                .http
+                .get(app.url(&format!("/embed/{alpen}{query}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{query}");
+            response.text().await.unwrap()
+        }
+    };
+    let dark = page("?lang=de&theme=dark").await;
+    assert!(dark.contains("\n<html data-theme=\"dark\">\n"), "{dark}");
+    assert!(dark.contains("<!-- until the app sets <html lang> -->"));
+    assert_eq!(dark.matches("data-theme").count(), 1);
+    assert!(page("?theme=AUTO")
+        .await
+        .contains("<html data-theme=\"auto\">"));
+    assert!(page("?theme=light")
+        .await
+        .contains("<html data-theme=\"light\">"));
+    // Anything else is no theme at all: never echoed into the page.
+    for query in [
+        "",
+        "?theme=",
+        "?theme=%22%3E%3Cscript%3E",
+        "?theme=blue&theme=dark",
+    ] {
+        let html = page(query).await;
+        assert!(!html.contains("data-theme"), "{query}: {html}");
+        assert!(!html.contains("<script>"));
+    }
+    std::fs::remove_dir_all(&dist).ok();
 }
 
 async fn embedded_state_changes_need_an_allowed_origin(backend: Backend) {

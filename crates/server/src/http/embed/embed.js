@@ -6,6 +6,8 @@
  *   <script>Relay.mount(document.getElementById("relay-board"),
  *                       {company: "COMPANY_ID", token: "TOKEN FROM YOUR SERVER"});</script>
  *
+ * Options: locale ("de", "fr-CH", …) and theme ("light", "dark" or "auto").
+ *
  * Every message both ways is {ns: "relay-embed", v: 1, type, ...}; this side accepts
  * messages only from the frame it created (event.source) and from Relay's own origin
  * (event.origin), and posts only to that exact origin, never to the wildcard.
