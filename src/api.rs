@@ -142,12 +142,8 @@ pub async fn board_or_saved(
 
 /// The board: this company's offers and calls between `from` and `to`, plus undated ones.
 pub async fn board(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Board, ApiError> {
-    let query = format!(
-        "/api/v1/calls?from={}&to={}",
-        js_sys::encode_uri_component(&from.to_rfc3339()),
-        js_sys::encode_uri_component(&to.to_rfc3339())
-    );
-    http::get_json(&query).await
+    // The same spelling the server preloads (`domain::api::calls::board_path`).
+    http::get_json(&domain::api::calls::board_path(from, to)).await
 }
 
 /// One call as this company sees it.

@@ -406,3 +406,33 @@ test.describe('on a touch screen', () => {
     expect((await getCall(page, id)).slot.start).toBe(slot.start);
   });
 });
+
+test('a signed-in load reads the board once: the page preloads it, and the app takes that very read', async ({ page }) => {
+  const reads: string[] = [];
+  const unused: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/v1/calls') reads.push(r.url());
+  });
+  page.on('console', (m) => {
+    if (/preloaded using link preload but not used/.test(m.text())) unused.push(m.text());
+  });
+  const response = await page.goto('/calendar');
+  const link = response!.headers()['link'];
+  expect(link).toMatch(/^<\/api\/v1\/calls\?from=[^>]+>; rel=preload; as=fetch; crossorigin=anonymous$/);
+  await expect(page.locator('.timeline__row').first()).toBeVisible();
+  await expect(page.getByRole('region', { name: /Requests/ })).toBeVisible();
+  // One read on the wire, started by the preload (before the app ran), used by the app.
+  expect(reads).toHaveLength(1);
+  expect(new URL(reads[0]).pathname + new URL(reads[0]).search).toBe(link.slice(1, link.indexOf('>')));
+  const entries = await page.evaluate(() =>
+    performance.getEntriesByType('resource')
+      .filter((e) => new URL(e.name).pathname === '/api/v1/calls')
+      .map((e) => (e as PerformanceResourceTiming).initiatorType),
+  );
+  expect(entries).toEqual(['link']);
+  // Chromium says so after 3 s when a preload goes unused.
+  await page.waitForTimeout(3_500);
+  expect(unused).toEqual([]);
+  // Pages that do not open on the calendar preload nothing.
+  expect((await page.goto('/team'))!.headers()['link']).toBeUndefined();
+});

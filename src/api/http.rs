@@ -83,12 +83,35 @@ async fn send_json<B: Serialize, T: DeserializeOwned>(
     read(response).await
 }
 
+/// A GET of `path` whose address is exactly `path` once the browser has parsed it.
+/// gloo-net appends its own (here empty) query to one the URL already has, which would
+/// leave a trailing `&` — a different address than the server's preload of the board
+/// (`domain::api::calls::board_path`), so the browser would read the board twice. The
+/// pairs are handed to gloo-net instead, which spells them as `URLSearchParams` does.
+fn get(path: &str) -> gloo_net::http::RequestBuilder {
+    let Some((base, query)) = path.split_once('?') else {
+        return Request::get(path);
+    };
+    let decode = |part: &str| {
+        js_sys::decode_uri_component(&part.replace('+', " "))
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| part.to_owned())
+    };
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(name), decode(value))
+        })
+        .collect();
+    Request::get(base).query(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+}
+
 /// `GET path` → JSON.
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = authorised(Request::get(path))
-        .send()
-        .await
-        .map_err(network)?;
+    let response = authorised(get(path)).send().await.map_err(network)?;
     read(response).await
 }
 

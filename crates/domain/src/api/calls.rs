@@ -1,6 +1,6 @@
 //! Wire types of the call endpoints (`/api/v1/calls…`) and the marketplace intake.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -24,6 +24,42 @@ pub struct Board {
     #[serde(default)]
     pub seq: i64,
     pub calls: Vec<CallView>,
+}
+
+/// The board read's address for `[from, to)`: the one spelling the app requests and the
+/// server preloads (a preload is used only by a request for the very same URL). The
+/// times are RFC 3339 in UTC to the second, their `:` escaped as `URLSearchParams`
+/// escapes it (the app's requests spell their query that way).
+pub fn board_path(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    let at = |t: DateTime<Utc>| {
+        t.to_rfc3339_opts(SecondsFormat::Secs, true)
+            .replace(':', "%3A")
+    };
+    format!("/api/v1/calls?from={}&to={}", at(from), at(to))
+}
+
+/// The board window read before the app knows the company's time zone (the app's
+/// prefetch in `main`, and the server's `Link: rel=preload` on the page that opens the
+/// calendar): the calendar's first window (its week, with a day of margin each side)
+/// for every zone from UTC−12 to UTC+14. Mid-week that is about ten days; across a
+/// week's boundary, where one zone is already in the next week, it holds both weeks.
+pub fn first_window(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let (west, east) = (Duration::hours(-12), Duration::hours(14));
+    let monday_at = |offset: Duration| {
+        let local = (now + offset).date_naive();
+        let monday = local - Duration::days(i64::from(local.weekday().num_days_from_monday()));
+        monday.and_time(NaiveTime::MIN).and_utc()
+    };
+    // A local midnight is `-offset` in UTC: the earliest is the east's, the latest the west's.
+    (
+        monday_at(west) - Duration::days(1) - east,
+        monday_at(east) + Duration::days(8) - west,
+    )
+}
+
+/// Whether the page at `path` opens on the calendar (the board is its first screen).
+pub fn opens_the_calendar(path: &str) -> bool {
+    path == "/" || path == "/calendar" || path.starts_with("/requests/")
 }
 
 /// `PATCH /api/v1/calls/{id}`: only the fields present change; `null` clears.
@@ -146,5 +182,58 @@ impl RequestStatus {
                 .collect(),
             version: call.version,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_window_holds_the_calendar_week_in_every_zone() {
+        // A Sunday late evening in UTC is already Monday in Auckland and still Sunday in
+        // Honolulu: both weeks (with the calendar's day of margin) must fit.
+        let now = Utc.with_ymd_and_hms(2026, 12, 6, 23, 30, 0).unwrap();
+        let (from, to) = first_window(now);
+        for (offset_hours, monday) in [(13, (2026, 12, 7)), (-10, (2026, 11, 30))] {
+            let (y, m, d) = monday;
+            let local_monday =
+                Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap() - Duration::hours(offset_hours);
+            let want_from = local_monday - Duration::days(1);
+            let want_to = local_monday + Duration::days(8);
+            assert!(
+                from <= want_from && want_to <= to,
+                "{offset_hours} h: {want_from} … {want_to}"
+            );
+        }
+    }
+
+    #[test]
+    fn mid_week_the_window_is_about_ten_days() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 5, 0, 0).unwrap();
+        let (from, to) = first_window(now);
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap());
+        assert_eq!(to, Utc.with_ymd_and_hms(2026, 12, 8, 12, 0, 0).unwrap());
+        assert!(to - from <= Duration::days(11));
+    }
+
+    #[test]
+    fn the_board_path_is_one_spelling() {
+        let from = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 12, 8, 12, 0, 0).unwrap();
+        assert_eq!(
+            board_path(from, to),
+            "/api/v1/calls?from=2026-11-28T10%3A00%3A00Z&to=2026-12-08T12%3A00%3A00Z"
+        );
+    }
+
+    #[test]
+    fn only_pages_that_open_the_calendar_prefetch() {
+        assert!(opens_the_calendar("/"));
+        assert!(opens_the_calendar("/calendar"));
+        assert!(opens_the_calendar("/requests/4f1c"));
+        assert!(!opens_the_calendar("/team"));
+        assert!(!opens_the_calendar("/login"));
     }
 }

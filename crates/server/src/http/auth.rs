@@ -54,7 +54,7 @@ pub fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
 }
 
 /// The session cookie's value, if the request carries a non-empty one.
-fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
+pub fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
     CookieJar::from_headers(headers)
         .get(SESSION_COOKIE)
         .map(|c| c.value().to_owned())

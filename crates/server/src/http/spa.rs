@@ -2,6 +2,10 @@
 //! other non-API path so deep links (`/requests/{id}`) survive a reload. Assets are sent
 //! as the brotli or gzip copies xtask wrote beside them at build time (`NAME.br`,
 //! `NAME.gz`), chosen by `Accept-Encoding`; nothing is compressed per request here.
+//!
+//! A signed-in navigation to a page that opens on the calendar also gets a
+//! `Link: rel=preload` of the board's first read ([`board_preload`]), so the browser
+//! fetches the board while the wasm is still downloading.
 
 use axum::{
     http::{header, HeaderValue, Request},
@@ -11,7 +15,9 @@ use axum::{
 };
 use tower_http::services::{ServeDir, ServeFile};
 
-use super::error::Error;
+use domain::api::calls::{board_path, first_window, opens_the_calendar};
+
+use super::{auth::cookie_token, error::Error};
 use crate::AppState;
 
 /// Static files from `dist_dir`, falling back to its `index.html`.
@@ -44,6 +50,7 @@ async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Respon
             .next()
             .is_some_and(|h| h.len() >= 16 && h.contains('.'))
     });
+    let preload = board_preload(&request, chrono::Utc::now());
     let language = shell_language(
         request
             .headers()
@@ -66,14 +73,50 @@ async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Respon
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     if html {
         headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(language));
+        if let Some(link) = preload {
+            headers.insert(header::LINK, link);
+        }
         headers.append(
             header::VARY,
-            HeaderValue::from_static("accept-encoding, accept-language"),
+            HeaderValue::from_static("accept-encoding, accept-language, cookie"),
         );
     } else {
         headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
+}
+
+/// The `Link` header that preloads the board read the app starts first
+/// (`src/api/prefetch.rs`: [`first_window`] at [`board_path`], the very URL the app then
+/// requests, so the browser hands it the preloaded answer): for a top-level navigation
+/// (`Sec-Fetch-Mode: navigate` with `Sec-Fetch-Dest: document`, or `empty` when the
+/// service worker passes the navigation on — not a partner's frame, not the worker's
+/// precache of the shell) to a page that opens on the calendar,
+/// with a session cookie. `crossorigin=anonymous` is what a plain same-origin `fetch`
+/// sends (CORS mode, cookies for the same origin), so the two match.
+fn board_preload(
+    request: &Request<axum::body::Body>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<HeaderValue> {
+    let headers = request.headers();
+    let says = |name: &str, value: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case(value))
+    };
+    // A navigation the service worker passes on says `Sec-Fetch-Dest: empty`.
+    let navigation = says("sec-fetch-mode", "navigate")
+        && (says("sec-fetch-dest", "document") || says("sec-fetch-dest", "empty"));
+    if !navigation || !opens_the_calendar(request.uri().path()) || cookie_token(headers).is_none() {
+        return None;
+    }
+    let (from, to) = first_window(now);
+    HeaderValue::from_str(&format!(
+        "<{}>; rel=preload; as=fetch; crossorigin=anonymous",
+        board_path(from, to)
+    ))
+    .ok()
 }
 
 /// The app's language (en, de, fr) the browser prefers most, by `q`, else English.
@@ -108,7 +151,63 @@ pub async fn api_not_found() -> Error {
 
 #[cfg(test)]
 mod tests {
-    use super::shell_language;
+    use super::{board_preload, shell_language};
+    use axum::{body::Body, http::Request};
+    use chrono::TimeZone;
+
+    fn page(path: &str, headers: &[(&str, &str)]) -> Request<Body> {
+        let mut request = Request::get(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn a_signed_in_navigation_to_the_calendar_preloads_the_board() {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 12, 2, 5, 0, 0).unwrap();
+        let navigate = [
+            ("sec-fetch-mode", "navigate"),
+            ("sec-fetch-dest", "document"),
+            ("cookie", "theme=x; dispatch_session=abc"),
+        ];
+        for path in ["/", "/calendar", "/requests/4f1c"] {
+            let link = board_preload(&page(path, &navigate), now).expect(path);
+            assert_eq!(
+                link.to_str().unwrap(),
+                "</api/v1/calls?from=2026-11-28T10%3A00%3A00Z&to=2026-12-08T12%3A00%3A00Z>; \
+                 rel=preload; as=fetch; crossorigin=anonymous"
+            );
+        }
+        // Other pages, signed-out visitors, frames and the worker's own fetches: none.
+        assert!(board_preload(&page("/team", &navigate), now).is_none());
+        assert!(board_preload(&page("/login", &navigate), now).is_none());
+        assert!(board_preload(&page("/", &navigate[..2]), now).is_none());
+        let frame = [
+            ("sec-fetch-mode", "navigate"),
+            ("sec-fetch-dest", "iframe"),
+            ("cookie", "dispatch_session=abc"),
+        ];
+        assert!(board_preload(&page("/", &frame), now).is_none());
+        let worker = [
+            ("sec-fetch-mode", "same-origin"),
+            ("sec-fetch-dest", "empty"),
+            ("cookie", "dispatch_session=abc"),
+        ];
+        assert!(board_preload(&page("/", &worker), now).is_none());
+        let passed_on = [
+            ("sec-fetch-mode", "navigate"),
+            ("sec-fetch-dest", "empty"),
+            ("cookie", "dispatch_session=abc"),
+        ];
+        assert!(board_preload(&page("/", &passed_on), now).is_some());
+        let empty = [
+            ("sec-fetch-mode", "navigate"),
+            ("sec-fetch-dest", "document"),
+            ("cookie", "dispatch_session="),
+        ];
+        assert!(board_preload(&page("/", &empty), now).is_none());
+    }
 
     #[test]
     fn the_shell_speaks_the_most_preferred_supported_language() {
