@@ -139,9 +139,7 @@ pub fn start(session: RwSignal<SessionState>, i18n: I18n) {
             return;
         };
         apply_brand(&config);
-        let requested = web_sys::Url::new(&window().location().href().unwrap_or_default())
-            .ok()
-            .and_then(|u| u.search_params().get("lang"));
+        let requested = query_param("lang");
         // The loader's `locale` (`de`, or a full tag such as `de-CH`), else the company's
         // default language; a bare language takes its first region.
         let requested = requested.filter(|t| !t.trim().is_empty());
@@ -173,15 +171,21 @@ pub fn logo() -> Option<String> {
     LOGO.with(|l| l.borrow().clone())
 }
 
+/// A parameter of the frame's own address (`/embed/{company}?lang=…&theme=…`).
+fn query_param(name: &str) -> Option<String> {
+    web_sys::Url::new(&window().location().href().ok()?)
+        .ok()?
+        .search_params()
+        .get(name)
+}
+
 /// The partner page's theme (`Relay.mount(…, {theme})`, the frame's `?theme=`) as the
 /// page's `data-theme`: `light` (also for none or an unknown one) or `dark`; `auto`
 /// follows the visitor's `prefers-color-scheme`, and keeps following it when it
 /// changes. The server already wrote the requested word into the page so that the
 /// loading screen paints in it; this resolves `auto` for the app's styles.
 fn apply_theme() {
-    let requested = web_sys::Url::new(&window().location().href().unwrap_or_default())
-        .ok()
-        .and_then(|u| u.search_params().get("theme"))
+    let requested = query_param("theme")
         .and_then(|t| Theme::parse(&t))
         .unwrap_or(Theme::Light);
     let set = |dark: bool| {
