@@ -93,6 +93,12 @@ pub struct BoardRead {
     pub prefetched: bool,
 }
 
+/// A board answer: the board, and its text as the server sent it (kept offline as is).
+pub struct BoardAnswer {
+    pub board: Board,
+    json: String,
+}
+
 /// [`board`], kept for `user` when it arrives; when the network fails, the board kept
 /// last (whatever its window), else the network error.
 pub async fn board_or_saved(
@@ -100,25 +106,22 @@ pub async fn board_or_saved(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<BoardRead, ApiError> {
-    let (read, prefetched) = match prefetch::take(from, to).await {
-        Some(read) => (read, true),
-        None => (board(from, to).await, false),
+    // Where the calendar asks for its board (on a cold load, the prefetched read may
+    // already be in): `cargo xtask bench`'s parts of `nav_to_board_ms`.
+    crate::mark("board-wanted");
+    let read = async {
+        match prefetch::take(from, to).await {
+            Some(read) => (read, true),
+            None => (board(from, to).await, false),
+        }
     };
+    // The queue is read from IndexedDB while the board is on its way, not after it.
+    let ((read, prefetched), intents) = futures::join!(read, queue::load(user));
     match read {
-        Ok(mut board) => {
-            // Kept when the browser is next idle: encoding and storing a large board
-            // (tens of milliseconds at 2,000 calls) must not delay its first paint, and a
-            // task spawned now would run before it (futures run in microtasks).
-            let kept = std::cell::Cell::new(Some(board.clone()));
-            leptos::prelude::request_idle_callback(move || {
-                if let Some(kept) = kept.take() {
-                    leptos::task::spawn_local(async move {
-                        offline_store::save_board(user, &kept).await;
-                    });
-                }
-            });
+        Ok(BoardAnswer { mut board, json }) => {
+            keep_after_paint(user, json);
             // Changes still waiting in the queue show on top of the server's board.
-            queue::overlay_board(user, &mut board).await;
+            queue::overlay_board(&intents, &mut board);
             Ok(BoardRead {
                 board,
                 saved_at: None,
@@ -127,7 +130,7 @@ pub async fn board_or_saved(
         }
         Err(err @ ApiError::Network(_)) => match offline_store::load_board(user).await {
             Some(mut saved) => {
-                queue::overlay_board(user, &mut saved.board).await;
+                queue::overlay_board(&intents, &mut saved.board);
                 Ok(BoardRead {
                     board: saved.board,
                     saved_at: Some(saved.saved_at),
@@ -140,10 +143,33 @@ pub async fn board_or_saved(
     }
 }
 
+/// Keeps the board answer `json` for an offline start once the board it fills has been
+/// painted and the browser is idle. The caller puts the board in the store and Leptos
+/// draws it before the next frame, so the frame after next follows the paint; storing
+/// megabytes in IndexedDB any earlier would hold up the first paint (an idle callback
+/// alone runs while the app waits for the network, before the board is drawn).
+fn keep_after_paint(user: Uuid, json: String) {
+    use leptos::prelude::{request_animation_frame, request_idle_callback};
+    let json = std::cell::Cell::new(Some(json));
+    request_animation_frame(move || {
+        request_animation_frame(move || {
+            request_idle_callback(move || {
+                if let Some(json) = json.take() {
+                    leptos::task::spawn_local(async move {
+                        offline_store::save_board_json(user, &json).await;
+                    });
+                }
+            });
+        });
+    });
+}
+
 /// The board: this company's offers and calls between `from` and `to`, plus undated ones.
-pub async fn board(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Board, ApiError> {
+pub async fn board(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<BoardAnswer, ApiError> {
     // The same spelling the server preloads (`domain::api::calls::board_path`).
-    http::get_json(&domain::api::calls::board_path(from, to)).await
+    let (board, json) =
+        http::get_json_and_text(&domain::api::calls::board_path(from, to), "board").await?;
+    Ok(BoardAnswer { board, json })
 }
 
 /// One call as this company sees it.

@@ -30,6 +30,14 @@ use pages::{
     team_page::TeamPage,
 };
 
+/// A performance mark (`performance.mark(name)`): the parts of the start-up figures of
+/// `cargo xtask bench` (`end2end/bench/nav-bench.mjs` reads them).
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
 /// What an unknown path shows. In a build with the `bench` feature, `/bench` is the board
 /// benchmark's page: a route of its own would need the same `cfg` on a `view!` child,
 /// which the macro does not take, so the fallback picks it instead.

@@ -2,9 +2,7 @@
 
 fn main() {
     // Where the app's own work starts, for `cargo xtask bench` (`nav_to_board_ms` parts).
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark("app-start");
-    }
+    dispatch_app::mark("app-start");
     console_error_panic_hook::set_once();
     // The board read goes out now, before the app is built (see the module).
     dispatch_app::api::prefetch::start();

@@ -115,6 +115,29 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     read(response).await
 }
 
+/// `GET path` → JSON, with the answer's text as it came (to keep without encoding it
+/// again) and performance marks `{name}-text` when the answer is a string in memory and
+/// `{name}-parsed` when it is decoded (the parts of `cargo xtask bench`'s
+/// `ingest_render_ms`, which starts at the string).
+pub async fn get_json_and_text<T: DeserializeOwned>(
+    path: &str,
+    name: &str,
+) -> Result<(T, String), ApiError> {
+    let response = authorised(get(path)).send().await.map_err(network)?;
+    let status = response.status();
+    if !(200..300).contains(&status) {
+        return read(response).await;
+    }
+    let text = response.text().await.map_err(network)?;
+    crate::mark(&format!("{name}-text"));
+    let value = serde_json::from_str(&text).map_err(|e| ApiError::Unexpected {
+        status,
+        detail: e.to_string(),
+    });
+    crate::mark(&format!("{name}-parsed"));
+    Ok((value?, text))
+}
+
 /// `POST path` with a JSON body → JSON.
 pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     path: &str,

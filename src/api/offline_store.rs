@@ -111,6 +111,11 @@ pub(crate) async fn put_in<T: Serialize>(name: &str, key: &str, value: &T) -> bo
     let Ok(json) = serde_json::to_string(value) else {
         return false;
     };
+    put_json_in(name, key, &json).await
+}
+
+/// Stores the JSON text `json` under `key` in the database `name`.
+async fn put_json_in(name: &str, key: &str, json: &str) -> bool {
     let Ok(db) = open_named(name).await else {
         return false;
     };
@@ -118,7 +123,7 @@ pub(crate) async fn put_in<T: Serialize>(name: &str, key: &str, value: &T) -> bo
         let store = db
             .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?
             .object_store(STORE)?;
-        settle(&store.put_with_key(&JsValue::from_str(&json), &JsValue::from_str(key))?).await
+        settle(&store.put_with_key(&JsValue::from_str(json), &JsValue::from_str(key))?).await
     }
     .await
     .is_ok();
@@ -136,13 +141,16 @@ pub async fn load_identity() -> Option<Me> {
     get(IDENTITY).await
 }
 
-/// Keeps `board` as `user`'s last board, read now.
-pub async fn save_board(user: Uuid, board: &Board) -> bool {
-    let saved = SavedBoard {
-        saved_at: Utc::now(),
-        board: board.clone(),
+/// Keeps the board answer `board_json` (a [`Board`] as the server sent it) as `user`'s
+/// last board, read now. The text is kept as it came: encoding a board of thousands of
+/// calls again would cost tens of milliseconds of the main thread.
+pub async fn save_board_json(user: Uuid, board_json: &str) -> bool {
+    let Ok(saved_at) = serde_json::to_string(&Utc::now()) else {
+        return false;
     };
-    put(&board_key(user), &saved).await
+    // The shape of `SavedBoard`, spliced rather than encoded.
+    let saved = format!(r#"{{"saved_at":{saved_at},"board":{board_json}}}"#);
+    put_json_in(DATABASE, &board_key(user), &saved).await
 }
 
 /// `user`'s last board, if one was kept.

@@ -15,10 +15,10 @@
 use std::cell::RefCell;
 
 use chrono::{DateTime, Utc};
-use domain::api::calls::{first_window, opens_the_calendar, Board};
+use domain::api::calls::{first_window, opens_the_calendar};
 use futures::channel::oneshot;
 
-use super::ApiError;
+use super::{ApiError, BoardAnswer};
 
 /// How long a prefetched read stays good for the calendar's first read: a board read
 /// taken later (the dispatcher opened another page first) would be needlessly old.
@@ -28,7 +28,7 @@ struct Pending {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     started_ms: f64,
-    answer: oneshot::Receiver<Result<Board, ApiError>>,
+    answer: oneshot::Receiver<Result<BoardAnswer, ApiError>>,
 }
 
 thread_local! {
@@ -63,7 +63,7 @@ pub fn start() {
 
 /// The prefetched read, if there is one that covers `[from, to)` and is still fresh;
 /// taken once (every later read goes to the server). `None` means: read the board.
-pub async fn take(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Result<Board, ApiError>> {
+pub async fn take(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Result<BoardAnswer, ApiError>> {
     let pending = PENDING.with(|p| p.borrow_mut().take())?;
     let fresh = js_sys::Date::now() - pending.started_ms < FRESH_FOR_MS;
     if !fresh || from < pending.from || to > pending.to {

@@ -210,15 +210,15 @@ pub fn overlay(call: CallView, intents: &[Intent]) -> CallView {
         })
 }
 
-/// `board` as this user's board shows it: every call with its queued changes on top, so
-/// a reload (online or not) keeps showing what the dispatcher did.
-pub async fn overlay_board(user: Uuid, board: &mut domain::api::calls::Board) {
-    let intents = load(user).await;
+/// `board` as this user's board shows it: every call with its queued changes (`intents`,
+/// the user's queue as [`load`] reads it) on top, so a reload (online or not) keeps
+/// showing what the dispatcher did.
+pub fn overlay_board(intents: &[Intent], board: &mut domain::api::calls::Board) {
     if intents.is_empty() {
         return;
     }
     board.calls = std::mem::take(&mut board.calls)
         .into_iter()
-        .map(|call| overlay(call, &intents))
+        .map(|call| overlay(call, intents))
         .collect();
 }

@@ -32,19 +32,13 @@ struct Inner {
     live_from: Option<i64>,
 }
 
-fn mark(name: &str) {
-    if let Some(performance) = window().performance() {
-        let _ = performance.mark(name);
-    }
-}
-
 /// Performance marks of the first board read, for `cargo xtask bench`'s
 /// `nav_to_board_ms`: `board-ingested` once the read is in the store, `board-painted` at
 /// the second animation frame after (the board built from it has been painted: Leptos
 /// renders in microtasks before the first frame).
 fn mark_first_read() {
-    mark("board-ingested");
-    request_animation_frame(|| request_animation_frame(|| mark("board-painted")));
+    crate::mark("board-ingested");
+    request_animation_frame(|| request_animation_frame(|| crate::mark("board-painted")));
 }
 
 /// The board's calls, shared by the calendar, the lists and the modal.

@@ -27,6 +27,7 @@ on_both_backends!(
     board_lists_offers_and_calls_in_the_window_plus_undated,
     board_window_is_validated,
     demo_calls_seed_every_colour_for_both_companies,
+    every_call_on_the_board_is_its_single_read,
     history_lists_every_change_newest_first_for_the_winner_only,
     a_new_date_in_the_past_is_refused_and_changes_nothing,
 );
@@ -822,6 +823,56 @@ async fn demo_calls_seed_every_colour_for_both_companies(backend: Backend) {
             vec!["blue", "green", "orange", "white"],
             "{company}: {board}"
         );
+    }
+}
+
+/// The board reads its calls' documents without their history on SQLite
+/// (`db::calls::board_doc`); what it answers must still be exactly what a read of each
+/// call (its whole document) answers.
+async fn every_call_on_the_board_is_its_single_read(backend: Backend) {
+    let app = spawn_app(backend).await;
+    server::demo_traffic::seed_calls(&app.state).await.unwrap();
+    let now = chrono::Utc::now();
+    let from = (now - chrono::Duration::days(1)).to_rfc3339();
+    let to = (now + chrono::Duration::days(14)).to_rfc3339();
+    for email in [ALPEN, RHEIN] {
+        let cookie = app.sign_in(email, PASSWORD).await;
+        let board: Value = board(&app, &cookie, &from, &to).await.json().await.unwrap();
+        let calls = board["calls"].as_array().unwrap();
+        assert!(calls.len() >= 4, "{email}: {board}");
+        for call in calls {
+            let id = call["id"].as_str().unwrap();
+            let single: Value = send(
+                &app,
+                reqwest::Method::GET,
+                &format!("/api/v1/calls/{id}"),
+                &cookie,
+                None,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+            assert_eq!(call, &single, "{email}: {id}");
+            if call["offer_state"] != "won" {
+                continue;
+            }
+            let history: Value = send(
+                &app,
+                reqwest::Method::GET,
+                &format!("/api/v1/calls/{id}/history"),
+                &cookie,
+                None,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+            assert!(
+                !history.as_array().unwrap().is_empty(),
+                "{id} has a history to skip"
+            );
+        }
     }
 }
 
