@@ -826,6 +826,15 @@ async fn demo_calls_seed_every_colour_for_both_companies(backend: Backend) {
     }
 }
 
+/// `GET path` as the signed-in `cookie`, its JSON.
+async fn read(app: &TestApp, cookie: &str, path: &str) -> Value {
+    send(app, reqwest::Method::GET, path, cookie, None)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
 /// The board reads its calls' documents without their history on SQLite
 /// (`db::calls::board_doc`); what it answers must still be exactly what a read of each
 /// call (its whole document) answers.
@@ -842,32 +851,12 @@ async fn every_call_on_the_board_is_its_single_read(backend: Backend) {
         assert!(calls.len() >= 4, "{email}: {board}");
         for call in calls {
             let id = call["id"].as_str().unwrap();
-            let single: Value = send(
-                &app,
-                reqwest::Method::GET,
-                &format!("/api/v1/calls/{id}"),
-                &cookie,
-                None,
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+            let single = read(&app, &cookie, &format!("/api/v1/calls/{id}")).await;
             assert_eq!(call, &single, "{email}: {id}");
             if call["offer_state"] != "won" {
                 continue;
             }
-            let history: Value = send(
-                &app,
-                reqwest::Method::GET,
-                &format!("/api/v1/calls/{id}/history"),
-                &cookie,
-                None,
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+            let history = read(&app, &cookie, &format!("/api/v1/calls/{id}/history")).await;
             assert!(
                 !history.as_array().unwrap().is_empty(),
                 "{id} has a history to skip"
