@@ -100,11 +100,13 @@ pub struct BoardAnswer {
 }
 
 /// [`board`], kept for `user` when it arrives; when the network fails, the board kept
-/// last (whatever its window), else the network error.
+/// last (whatever its window), else the network error. Either way with the changes of
+/// `queued` (the user's waiting changes) on top.
 pub async fn board_or_saved(
     user: Uuid,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    queued: impl std::future::Future<Output = Vec<queue::Intent>>,
 ) -> Result<BoardRead, ApiError> {
     // Where the calendar asks for its board (on a cold load, the prefetched read may
     // already be in): `cargo xtask bench`'s parts of `nav_to_board_ms`.
@@ -115,8 +117,8 @@ pub async fn board_or_saved(
             None => (board(from, to).await, false),
         }
     };
-    // The queue is read from IndexedDB while the board is on its way, not after it.
-    let ((read, prefetched), intents) = futures::join!(read, queue::load(user));
+    // The queue is awaited while the board is on its way, not after it.
+    let ((read, prefetched), intents) = futures::join!(read, queued);
     match read {
         Ok(BoardAnswer { mut board, json }) => {
             keep_after_paint(user, json);
