@@ -132,6 +132,9 @@ pub async fn board_or_saved(
         }
         Err(err @ ApiError::Network(_)) => match offline_store::load_board(user).await {
             Some(mut saved) => {
+                // Offline, the kept board shows every waiting change: read the queue
+                // itself rather than trust the mark that let the online read skip it.
+                let intents = queue::load(user).await;
                 queue::overlay_board(&intents, &mut saved.board);
                 Ok(BoardRead {
                     board: saved.board,

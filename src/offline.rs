@@ -139,18 +139,23 @@ impl OfflineContext {
     }
 
     /// `user`'s waiting changes, as soon as this tab has read its queue (at once when it
-    /// has). The board's read lays them over the server's calls: taking this tab's copy
-    /// instead of reading IndexedDB again keeps a cold load's board from waiting behind
-    /// the queue's own first read (its database is opened, probed and read at sign-in).
+    /// has, or when the queue is known to be empty: `queue::may_hold_changes`). The
+    /// board's read lays them over the server's calls; a cold load with an empty queue
+    /// (nearly every one) paints without waiting for IndexedDB to open.
     pub fn queue_of(self, user: Uuid) -> impl Future<Output = Vec<Intent>> {
         let (ready, read) = futures::channel::oneshot::channel();
-        // No one signed in (nil): nothing to wait for.
-        if user.is_nil() || self.queue_read_for.get_value() == Some(user) {
+        let read_already = self.queue_read_for.get_value() == Some(user);
+        // No one signed in (nil), or a queue known to be empty: nothing to wait for.
+        let empty = user.is_nil() || (!read_already && !queue::may_hold_changes(user));
+        if read_already || empty {
             let _ = ready.send(());
         } else {
             self.queue_waiters.update_value(|w| w.push(ready));
         }
         async move {
+            if empty {
+                return Vec::new();
+            }
             match read.await {
                 Ok(()) if self.queue_read_for.get_value() == Some(user) => {
                     self.queue.get_untracked()
@@ -698,7 +703,9 @@ pub fn provide_offline() -> OfflineContext {
         spawn_local(async move {
             // Read first: the board's first read waits for it (`queue_of`); the probe
             // writes, and would hold the read up behind its transaction.
-            context.queue.set(queue::load(owner.user).await);
+            let items = queue::load(owner.user).await;
+            queue::mark_read(owner.user, &items);
+            context.queue.set(items);
             context.queue_read(Some(owner.user));
             let queueable = queue::available(owner.user).await;
             context.queueable.set(queueable);

@@ -177,7 +177,59 @@ pub async fn load(user: Uuid) -> Vec<Intent> {
 
 /// Keeps `user`'s queue; `false` when the browser refused to store it.
 pub async fn save(user: Uuid, intents: &[Intent]) -> bool {
-    offline_store::put_in(DATABASE, &queue_key(user), &intents).await
+    // The mark of a queue that may hold changes (`may_hold_changes`) is set before a
+    // non-empty queue is stored and removed only after an empty one is: whatever happens
+    // in between, it errs towards "may hold changes".
+    if !intents.is_empty() {
+        set_holds_changes(user, true);
+    }
+    let saved = offline_store::put_in(DATABASE, &queue_key(user), &intents).await;
+    if saved && intents.is_empty() {
+        set_holds_changes(user, false);
+    }
+    saved
+}
+
+fn holds_changes_key(user: Uuid) -> String {
+    format!("relay.queue-holds-changes:{user}")
+}
+
+fn set_holds_changes(user: Uuid, holds: bool) {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return;
+    };
+    let key = holds_changes_key(user);
+    let _ = if holds {
+        storage.set_item(&key, "1")
+    } else {
+        storage.remove_item(&key)
+    };
+}
+
+/// Whether `user`'s queue may hold changes, answered at once (from `localStorage`,
+/// kept by [`save`] and [`mark_read`]): `false` only when it is known to be empty. A cold
+/// load's first board waits for the queue only then: opening a fresh IndexedDB database
+/// takes a cold browser profile tens of milliseconds, which an empty queue — nearly
+/// every load — need not cost the first paint. Unknown (no storage) counts as "may".
+pub fn may_hold_changes(user: Uuid) -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .is_none_or(|storage| {
+            storage
+                .get_item(&holds_changes_key(user))
+                .ok()
+                .flatten()
+                .is_some()
+        })
+}
+
+/// Records that a read of `user`'s queue found changes (a queue kept before the mark
+/// existed gets it here). Only [`save`] of an empty queue removes the mark: a read that
+/// found none may already be older than another tab's new change.
+pub fn mark_read(user: Uuid, intents: &[Intent]) {
+    if !intents.is_empty() {
+        set_holds_changes(user, true);
+    }
 }
 
 /// Whether the browser can keep a queue at all (IndexedDB present and writable). Probes
