@@ -124,3 +124,57 @@ mod geometry {
         }
     }
 }
+
+/// The mark that lets a cold load paint without waiting for IndexedDB
+/// (`queue::may_hold_changes`): set while a kept queue holds changes, removed only by
+/// keeping an empty one, never by a read that found none.
+#[wasm_bindgen_test]
+async fn the_queue_is_marked_as_holding_changes_until_an_empty_one_is_kept() {
+    use dispatch_app::api::queue::{self, Change, Intent};
+    use domain::{api::orders::NewReportNote, command::Actor, view::CallView};
+
+    let user = uuid::Uuid::new_v4();
+    let company = uuid::Uuid::new_v4();
+    assert!(
+        !queue::may_hold_changes(user),
+        "a user who never queued anything"
+    );
+
+    let call: CallView = serde_json::from_value(serde_json::json!({
+        "id": uuid::Uuid::new_v4(), "version": 3, "status": "accepted", "colour": "white",
+        "placements": [{"place": "unassigned_list", "colour": "white"}], "offer_state": "won",
+        "service": {"code": "plumbing.leak", "name": "Fix a leaking tap", "skill": "plumbing",
+                    "duration_minutes": 60, "recommended_price": {"amount_minor": 12000, "currency": "CHF"}},
+        "client_area": {"postcode": "8001", "city": "Zürich", "country": "CH"},
+        "client": null, "slot": null, "technician_id": null, "client_called": false
+    }))
+    .unwrap();
+    let note = Intent::new(
+        call,
+        Change::ReportNote(NewReportNote {
+            text: "Written in the van".to_owned(),
+            version: None,
+        }),
+        Actor::Dispatcher {
+            user_id: user,
+            company_id: company,
+        },
+    );
+
+    assert!(
+        queue::save(user, &[note]).await,
+        "IndexedDB keeps the queue"
+    );
+    assert!(queue::may_hold_changes(user));
+    queue::mark_read(user, &[]);
+    assert!(
+        queue::may_hold_changes(user),
+        "a read that found nothing may be older than another tab's change"
+    );
+    assert!(queue::save(user, &[]).await);
+    assert!(
+        !queue::may_hold_changes(user),
+        "kept empty: nothing to wait for"
+    );
+    assert!(queue::load(user).await.is_empty());
+}
