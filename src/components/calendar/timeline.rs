@@ -53,6 +53,13 @@ pub fn Timeline() -> impl IntoView {
             nearby.settle(&track);
         }
     });
+    // The timeline shows once the first board read is in; with the roster in too, it is
+    // drawn whole (`cargo xtask bench`'s `board-painted`).
+    Effect::new(move |_| {
+        if roster.is_loaded() {
+            crate::contexts::board::mark_board_painted_once();
+        }
+    });
 
     // Escape anywhere cancels a pointer drag.
     let escape = window_event_listener(leptos::ev::keydown, move |ev| {
