@@ -222,6 +222,16 @@ pub async fn undo_move(id: Uuid, version: i64) -> Result<CallView, ApiError> {
     .await
 }
 
+/// The roster's first read: the one `main` started beside the board when it is still
+/// fresh and succeeded ([`prefetch::take_roster`]), else [`technicians`] (a prefetch
+/// refused before the sign-in that followed it must not stand for the roster).
+pub async fn first_technicians() -> Result<Vec<TechnicianSummary>, ApiError> {
+    match prefetch::take_roster().await {
+        Some(Ok(list)) => Ok(list),
+        _ => technicians().await,
+    }
+}
+
 /// This company's technicians (the calendar's rows and the assignment picker). Kept
 /// like the board, so an offline start still has the calendar's rows.
 pub async fn technicians() -> Result<Vec<TechnicianSummary>, ApiError> {

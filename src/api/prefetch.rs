@@ -15,7 +15,10 @@
 use std::cell::RefCell;
 
 use chrono::{DateTime, Utc};
-use domain::api::calls::{first_window, opens_the_calendar};
+use domain::api::{
+    calls::{first_window, opens_the_calendar},
+    team::TechnicianSummary,
+};
 use futures::channel::oneshot;
 
 use super::{ApiError, BoardAnswer};
@@ -31,8 +34,16 @@ struct Pending {
     answer: oneshot::Receiver<Result<BoardAnswer, ApiError>>,
 }
 
+/// The roster read started beside the board (the calendar's rows: the board is drawn
+/// only with them).
+struct PendingRoster {
+    started_ms: f64,
+    answer: oneshot::Receiver<Result<Vec<TechnicianSummary>, ApiError>>,
+}
+
 thread_local! {
     static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
+    static PENDING_ROSTER: RefCell<Option<PendingRoster>> = const { RefCell::new(None) };
 }
 
 /// Starts the board read if this page load opens the calendar. Call once, first thing.
@@ -59,6 +70,27 @@ pub fn start() {
     wasm_bindgen_futures::spawn_local(async move {
         let _ = answer_tx.send(super::board(from, to).await);
     });
+    // The calendar's rows, likewise: read when the calendar page starts, they would come
+    // in after the board and hold up its first paint.
+    let (roster_tx, roster) = oneshot::channel();
+    PENDING_ROSTER.with(|p| {
+        *p.borrow_mut() = Some(PendingRoster {
+            started_ms: js_sys::Date::now(),
+            answer: roster,
+        });
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = roster_tx.send(super::technicians().await);
+    });
+}
+
+/// The prefetched roster, if one is still fresh; taken once. `None` means: read it.
+pub async fn take_roster() -> Option<Result<Vec<TechnicianSummary>, ApiError>> {
+    let pending = PENDING_ROSTER.with(|p| p.borrow_mut().take())?;
+    if js_sys::Date::now() - pending.started_ms >= FRESH_FOR_MS {
+        return None;
+    }
+    pending.answer.await.ok()
 }
 
 /// The prefetched read, if there is one that covers `[from, to)` and is still fresh;

@@ -436,8 +436,15 @@ impl Roster {
         self.loading.set_value(true);
         let list = self.list;
         let loaded = self.loaded;
+        // The first read may already be on its way (started with the board's prefetch).
+        let first = !loaded.get_untracked();
         leptos::task::spawn_local(async move {
-            if let Ok(mut technicians) = crate::api::technicians().await {
+            let read = if first {
+                crate::api::first_technicians().await
+            } else {
+                crate::api::technicians().await
+            };
+            if let Ok(mut technicians) = read {
                 technicians.sort_by(|a, b| {
                     b.verified
                         .cmp(&a.verified)
