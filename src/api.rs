@@ -113,7 +113,7 @@ pub async fn board_or_saved(
     crate::mark("board-wanted");
     let read = async {
         match prefetch::take(from, to).await {
-            Some(read) => (read, true),
+            Some(read) => (Ok(read), true),
             None => (board(from, to).await, false),
         }
     };

@@ -32,6 +32,20 @@ for (const company of [DEMO.alpen, DEMO.rhein]) {
   });
 }
 
+test('opened signed out, the calendar shows its board right after signing in', async ({ page }) => {
+  // The app starts the board's and the roster's reads before it knows the session; both
+  // are refused here, and neither refusal may stand for the reads after the sign-in.
+  await page.goto('/calendar');
+  await expect(page).toHaveURL(/\/login\?next=/);
+  const login = new LoginPage(page);
+  await login.signIn(DEMO.alpen.email, DEMO.password);
+
+  await expect(page).toHaveURL(/\/calendar$/);
+  // The timeline shows only once the board read is in, its technician rows with the roster.
+  await expect(page.locator('.timeline__row[data-row]:not([data-row="dispatcher"])').first()).toBeVisible();
+  await expect(page).toHaveURL(/\/calendar$/);
+});
+
 test('a wrong password shows an error and keeps the e-mail', async ({ page }) => {
   const login = new LoginPage(page);
   await login.goto();

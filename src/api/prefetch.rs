@@ -1,4 +1,5 @@
-//! The board read `main` starts before the app is mounted (issue 20, `nav_to_board_ms`):
+//! The board read (and the roster read beside it) `main` starts before the app is
+//! mounted (issue 20, `nav_to_board_ms`):
 //! on a cold load the request and the server's work then overlap with the app's start-up
 //! (the session check, the router, the calendar page) instead of following it.
 //!
@@ -93,13 +94,15 @@ pub async fn take_roster() -> Option<Result<Vec<TechnicianSummary>, ApiError>> {
     pending.answer.await.ok()
 }
 
-/// The prefetched read, if there is one that covers `[from, to)` and is still fresh;
-/// taken once (every later read goes to the server). `None` means: read the board.
-pub async fn take(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Result<BoardAnswer, ApiError>> {
+/// The prefetched read, if there is one that covers `[from, to)`, is still fresh and
+/// succeeded; taken once (every later read goes to the server). `None` means: read the
+/// board. A failed prefetch is not reused: it may have been refused before the sign-in
+/// that followed it (a signed-out load of `/calendar`).
+pub async fn take(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<BoardAnswer> {
     let pending = PENDING.with(|p| p.borrow_mut().take())?;
     let fresh = js_sys::Date::now() - pending.started_ms < FRESH_FOR_MS;
     if !fresh || from < pending.from || to > pending.to {
         return None;
     }
-    pending.answer.await.ok()
+    pending.answer.await.ok()?.ok()
 }
