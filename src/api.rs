@@ -100,13 +100,12 @@ pub struct BoardAnswer {
 }
 
 /// [`board`], kept for `user` when it arrives; when the network fails, the board kept
-/// last (whatever its window), else the network error. Either way with the changes of
-/// `queued` (the user's waiting changes) on top.
+/// last (whatever its window), else the network error. Either way with the user's
+/// waiting changes on top.
 pub async fn board_or_saved(
     user: Uuid,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    queued: impl std::future::Future<Output = Vec<queue::Intent>>,
 ) -> Result<BoardRead, ApiError> {
     // Where the calendar asks for its board (on a cold load, the prefetched read may
     // already be in): `cargo xtask bench`'s parts of `nav_to_board_ms`.
@@ -117,7 +116,15 @@ pub async fn board_or_saved(
             None => (board(from, to).await, false),
         }
     };
-    // The queue is awaited while the board is on its way, not after it.
+    // The queue is read while the board is on its way, and only when it may hold
+    // changes: opening IndexedDB on a cold profile would hold up the first paint.
+    let queued = async {
+        if queue::may_hold_changes(user) {
+            queue::load(user).await
+        } else {
+            Vec::new()
+        }
+    };
     let ((read, prefetched), intents) = futures::join!(read, queued);
     match read {
         Ok(BoardAnswer { mut board, json }) => {
@@ -223,12 +230,11 @@ pub async fn undo_move(id: Uuid, version: i64) -> Result<CallView, ApiError> {
 }
 
 /// The roster's first read: the one `main` started beside the board when it is still
-/// fresh and succeeded ([`prefetch::take_roster`]), else [`technicians`] (a prefetch
-/// refused before the sign-in that followed it must not stand for the roster).
+/// fresh and succeeded ([`prefetch::take_roster`]), else [`technicians`].
 pub async fn first_technicians() -> Result<Vec<TechnicianSummary>, ApiError> {
     match prefetch::take_roster().await {
-        Some(Ok(list)) => Ok(list),
-        _ => technicians().await,
+        Some(list) => Ok(list),
+        None => technicians().await,
     }
 }
 

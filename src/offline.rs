@@ -84,10 +84,6 @@ pub struct OfflineContext {
     /// A send was asked for while one was under way: run again once it ends.
     again: RwSignal<bool>,
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
-    /// The user whose queue [`Self::queue`] holds, once this tab has read it.
-    queue_read_for: StoredValue<Option<Uuid>>,
-    /// Who waits for that first read ([`Self::queue_of`]).
-    queue_waiters: StoredValue<Vec<futures::channel::oneshot::Sender<()>>, LocalStorage>,
     /// The calls with changes waiting, and one trigger per call a block reads it for:
     /// a queue change notifies only the blocks whose mark changes (as `SoftLocks` does).
     pending_ids: StoredValue<HashSet<Uuid>>,
@@ -136,48 +132,6 @@ impl OfflineContext {
         }
         self.queue
             .with_untracked(|items| queue::overlay(view, items))
-    }
-
-    /// `user`'s waiting changes, as soon as this tab has read its queue (at once when it
-    /// has, or when the queue is known to be empty: `queue::may_hold_changes`). The
-    /// board's read lays them over the server's calls; a cold load with an empty queue
-    /// (nearly every one) paints without waiting for IndexedDB to open.
-    pub fn queue_of(self, user: Uuid) -> impl Future<Output = Vec<Intent>> {
-        let (ready, read) = futures::channel::oneshot::channel();
-        let read_already = self.queue_read_for.get_value() == Some(user);
-        // No one signed in (nil), or a queue known to be empty: nothing to wait for.
-        let empty = user.is_nil() || (!read_already && !queue::may_hold_changes(user));
-        if read_already || empty {
-            let _ = ready.send(());
-        } else {
-            self.queue_waiters.update_value(|w| w.push(ready));
-        }
-        async move {
-            if empty {
-                return Vec::new();
-            }
-            match read.await {
-                Ok(()) if self.queue_read_for.get_value() == Some(user) => {
-                    self.queue.get_untracked()
-                }
-                // Someone else signed in meanwhile (or the tab never read a queue): the
-                // user's own, from IndexedDB.
-                _ => queue::load(user).await,
-            }
-        }
-    }
-
-    /// The queue of `user` has been read (or, with `None`, no one's is held): wakes who
-    /// waits for it.
-    fn queue_read(self, user: Option<Uuid>) {
-        self.queue_read_for.set_value(user);
-        let waiters = self
-            .queue_waiters
-            .try_update_value(std::mem::take)
-            .unwrap_or_default();
-        for waiter in waiters {
-            let _ = waiter.send(());
-        }
     }
 
     /// Whether changes to call `id` wait in the queue, outside reactive tracking.
@@ -639,8 +593,6 @@ pub fn provide_offline() -> OfflineContext {
         retry_due: RwSignal::new(false),
         again: RwSignal::new(false),
         channel: StoredValue::new_local(channel.clone()),
-        queue_read_for: StoredValue::new(None),
-        queue_waiters: StoredValue::new_local(Vec::new()),
         pending_ids: StoredValue::new(HashSet::new()),
         readers: StoredValue::new(HashMap::new()),
         board: use_board(),
@@ -697,16 +649,14 @@ pub fn provide_offline() -> OfflineContext {
         context.owner.set(owner.clone());
         let Some(owner) = owner else {
             context.queue.set(Vec::new());
-            context.queue_read(None);
             return;
         };
         spawn_local(async move {
-            // Read first: the board's first read waits for it (`queue_of`); the probe
-            // writes, and would hold the read up behind its transaction.
+            // Read before the probe, which writes and would hold the read up behind its
+            // transaction.
             let items = queue::load(owner.user).await;
             queue::mark_read(owner.user, &items);
             context.queue.set(items);
-            context.queue_read(Some(owner.user));
             let queueable = queue::available(owner.user).await;
             context.queueable.set(queueable);
             context.replay();

@@ -28,23 +28,49 @@ use super::{ApiError, BoardAnswer};
 /// taken later (the dispatcher opened another page first) would be needlessly old.
 const FRESH_FOR_MS: f64 = 15_000.0;
 
+/// A read started at load, and when.
+struct Early<T> {
+    started_ms: f64,
+    answer: oneshot::Receiver<Result<T, ApiError>>,
+}
+
+impl<T: 'static> Early<T> {
+    /// Starts `read` now (futures are lazy: the request goes out when this task first
+    /// runs, a microtask after `main`, not when the page awaits the answer).
+    fn start(read: impl std::future::Future<Output = Result<T, ApiError>> + 'static) -> Self {
+        let (answer_tx, answer) = oneshot::channel();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = answer_tx.send(read.await);
+        });
+        Self {
+            started_ms: js_sys::Date::now(),
+            answer,
+        }
+    }
+
+    /// The answer, if the read is still fresh and succeeded. A failed read is not
+    /// reused: it may have been refused before the sign-in that followed it (a
+    /// signed-out load of `/calendar`).
+    async fn take(self) -> Option<T> {
+        if js_sys::Date::now() - self.started_ms >= FRESH_FOR_MS {
+            return None;
+        }
+        self.answer.await.ok()?.ok()
+    }
+}
+
+/// The board read, with the window it covers.
 struct Pending {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    started_ms: f64,
-    answer: oneshot::Receiver<Result<BoardAnswer, ApiError>>,
-}
-
-/// The roster read started beside the board (the calendar's rows: the board is drawn
-/// only with them).
-struct PendingRoster {
-    started_ms: f64,
-    answer: oneshot::Receiver<Result<Vec<TechnicianSummary>, ApiError>>,
+    read: Early<BoardAnswer>,
 }
 
 thread_local! {
     static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
-    static PENDING_ROSTER: RefCell<Option<PendingRoster>> = const { RefCell::new(None) };
+    /// The roster read started beside the board (the calendar's rows: the board is
+    /// drawn only with them).
+    static PENDING_ROSTER: RefCell<Option<Early<Vec<TechnicianSummary>>>> = const { RefCell::new(None) };
 }
 
 /// Starts the board read if this page load opens the calendar. Call once, first thing.
@@ -57,52 +83,27 @@ pub fn start() {
         return;
     }
     let (from, to) = first_window(Utc::now());
-    let (answer_tx, answer) = oneshot::channel();
-    PENDING.with(|p| {
-        *p.borrow_mut() = Some(Pending {
-            from,
-            to,
-            started_ms: js_sys::Date::now(),
-            answer,
-        });
-    });
-    // Futures are lazy: the request goes out when this task first runs (a microtask
-    // after `main`), not when the calendar awaits the answer.
-    wasm_bindgen_futures::spawn_local(async move {
-        let _ = answer_tx.send(super::board(from, to).await);
-    });
+    let read = Early::start(super::board(from, to));
+    PENDING.with(|p| *p.borrow_mut() = Some(Pending { from, to, read }));
     // The calendar's rows, likewise: read when the calendar page starts, they would come
     // in after the board and hold up its first paint.
-    let (roster_tx, roster) = oneshot::channel();
-    PENDING_ROSTER.with(|p| {
-        *p.borrow_mut() = Some(PendingRoster {
-            started_ms: js_sys::Date::now(),
-            answer: roster,
-        });
-    });
-    wasm_bindgen_futures::spawn_local(async move {
-        let _ = roster_tx.send(super::technicians().await);
-    });
+    let roster = Early::start(super::technicians());
+    PENDING_ROSTER.with(|p| *p.borrow_mut() = Some(roster));
 }
 
-/// The prefetched roster, if one is still fresh; taken once. `None` means: read it.
-pub async fn take_roster() -> Option<Result<Vec<TechnicianSummary>, ApiError>> {
-    let pending = PENDING_ROSTER.with(|p| p.borrow_mut().take())?;
-    if js_sys::Date::now() - pending.started_ms >= FRESH_FOR_MS {
-        return None;
-    }
-    pending.answer.await.ok()
+/// The prefetched roster, if it is still fresh and succeeded; taken once. `None` means:
+/// read it.
+pub async fn take_roster() -> Option<Vec<TechnicianSummary>> {
+    PENDING_ROSTER.with(|p| p.borrow_mut().take())?.take().await
 }
 
 /// The prefetched read, if there is one that covers `[from, to)`, is still fresh and
 /// succeeded; taken once (every later read goes to the server). `None` means: read the
-/// board. A failed prefetch is not reused: it may have been refused before the sign-in
-/// that followed it (a signed-out load of `/calendar`).
+/// board.
 pub async fn take(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<BoardAnswer> {
     let pending = PENDING.with(|p| p.borrow_mut().take())?;
-    let fresh = js_sys::Date::now() - pending.started_ms < FRESH_FOR_MS;
-    if !fresh || from < pending.from || to > pending.to {
+    if from < pending.from || to > pending.to {
         return None;
     }
-    pending.answer.await.ok()?.ok()
+    pending.read.take().await
 }

@@ -49,7 +49,6 @@ pub fn CalendarPage() -> impl IntoView {
     move_dialog::provide_move_undo();
     let tick = RwSignal::new(0_u32);
     let loaded = RwSignal::new(false);
-    let offline = crate::offline::use_offline();
     let load = LocalResource::new(move || {
         tick.track();
         let (from, to) = calendar.geometry.get().range();
@@ -61,16 +60,12 @@ pub fn CalendarPage() -> impl IntoView {
         });
         async move {
             // Offline, the board kept from the last visit stands in (read-only).
-            api::board_or_saved(
-                user,
-                from - Duration::days(1),
-                to + Duration::days(1),
-                offline.queue_of(user),
-            )
-            .await
-            .map(|data| (data, epoch))
+            api::board_or_saved(user, from - Duration::days(1), to + Duration::days(1))
+                .await
+                .map(|data| (data, epoch))
         }
     });
+    let offline = crate::offline::use_offline();
     Effect::new(move |_| match load.get() {
         Some(Ok((read, epoch))) => {
             offline.board_as_of.set(read.saved_at);
