@@ -1,6 +1,7 @@
 //! The dispatch board server: configuration, storage, HTTP API and the demo seed.
 //! `main.rs` only reads the configuration and calls [`run`].
 
+pub mod board_cache;
 pub mod config;
 pub mod db;
 pub mod demo_traffic;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub live: live::Hub,
     /// Sign-in rate limits, account locks and the cap on concurrent password hashes.
     pub limits: Arc<http::ratelimit::Limits>,
+    /// The dispatcher board's views, encoded per call version.
+    pub board_cache: Arc<board_cache::BoardCache>,
 }
 
 impl axum::extract::FromRef<AppState> for metrics::Metrics {
@@ -58,6 +61,7 @@ pub async fn prepare(config: Config) -> Result<AppState, Box<dyn std::error::Err
         metrics: metrics::Metrics::default(),
         transports,
         live,
+        board_cache: Arc::default(),
     };
     if state.config.demo_calls {
         demo_traffic::seed_calls(&state).await?;

@@ -184,31 +184,77 @@ pub async fn find_by_external_id(
 /// The calls on `company`'s board: the calendar's calls won by it, dated and overlapping
 /// `[from, to)`, and — whatever the window — what its lists below the calendar show:
 /// every open offer and every accepted call still without a technician (dated or not),
-/// so no request hides because the calendar shows another day. Undated first, then by
-/// start.
+/// so no request hides because the calendar shows another day. Ids and versions only,
+/// unordered: the views come from `crate::board_cache` or [`for_board`].
 pub async fn board(
     db: &Db,
     company: Uuid,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<ServiceCall>, sqlx::Error> {
+) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
+    // One row, `id:version,id:version,…`: a row per call costs the SQLite driver a
+    // thread hand-over each, more than the query itself.
+    let concat = match db.engine {
+        super::Engine::Sqlite => "group_concat",
+        super::Engine::Postgres => "string_agg",
+    };
     let sql = format!(
-        "SELECT {} AS doc FROM calls c JOIN call_offers o ON o.call_id = c.id \
-         WHERE o.company_id = $1 AND o.state IN ('offered', 'won') \
-           AND (c.slot_start IS NULL OR o.state = 'offered' \
-                OR (c.technician_id IS NULL AND c.status = 'accepted') \
-                OR (c.slot_start < $2 AND c.slot_end > $3)) \
-         LIMIT $4",
-        board_doc(db, "c.doc")
+        "SELECT {concat}(b.id || ':' || b.version, ',') AS calls FROM (\
+           SELECT c.id, c.version FROM calls c JOIN call_offers o ON o.call_id = c.id \
+           WHERE o.company_id = $1 AND o.state IN ('offered', 'won') \
+             AND (c.slot_start IS NULL OR o.state = 'offered' \
+                  OR (c.technician_id IS NULL AND c.status = 'accepted') \
+                  OR (c.slot_start < $2 AND c.slot_end > $3)) \
+           LIMIT $4) b"
     );
-    let rows = sqlx::query(&sql)
+    let listed: Option<String> = sqlx::query(&sql)
         .bind(company.to_string())
         .bind(to.timestamp())
         .bind(from.timestamp())
         .bind(BOARD_LIMIT)
-        .fetch_all(&db.read)
-        .await?;
-    board_order(&rows)
+        .fetch_one(&db.read)
+        .await?
+        .try_get("calls")?;
+    let listed = listed.unwrap_or_default();
+    listed
+        .split(',')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (id, version) = pair
+                .split_once(':')
+                .ok_or_else(|| sqlx::Error::Decode(format!("board row {pair:?}").into()))?;
+            let version = version
+                .parse()
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            Ok((parse_uuid(id)?, version))
+        })
+        .collect()
+}
+
+/// The calls with these ids, as a board shows them (without their history: see
+/// [`board_doc`]), in no particular order; ids not stored are left out.
+pub async fn for_board(db: &Db, ids: &[Uuid]) -> Result<Vec<ServiceCall>, sqlx::Error> {
+    /// Ids per query, well below SQLite's 32,766 parameters.
+    const CHUNK: usize = 500;
+    let mut calls = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let params = (1..=chunk.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {} AS doc FROM calls WHERE id IN ({params})",
+            board_doc(db, "doc")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.to_string());
+        }
+        for row in query.fetch_all(&db.read).await? {
+            calls.push(decode(row.try_get("doc")?)?);
+        }
+    }
+    Ok(calls)
 }
 
 /// The calls of `company`'s board assigned to `technician` (their board: no offers,
@@ -261,7 +307,7 @@ fn board_order(rows: &[sqlx::any::AnyRow]) -> Result<Vec<ServiceCall>, sqlx::Err
         .iter()
         .map(|r| decode(r.try_get("doc")?))
         .collect::<Result<Vec<_>, _>>()?;
-    calls.sort_by_key(|c| (c.slot.map(|s| s.start), c.created_at));
+    calls.sort_by_key(crate::board_cache::board_order);
     Ok(calls)
 }
 

@@ -7,12 +7,16 @@
 //! update plus the outbox rows of the change in one transaction ([`save_change`]).
 
 use axum::{
+    body::Bytes,
     extract::{rejection::QueryRejection, Path, Query, State},
-    http::StatusCode,
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -313,7 +317,7 @@ async fn list_calls(
     session: Session,
     State(state): State<AppState>,
     params: Result<Query<BoardParams>, QueryRejection>,
-) -> ApiResult<ApiJson<Board>> {
+) -> ApiResult<Response> {
     let Query(params) = params.map_err(|e| Error::BadRequest {
         code: "bad-query",
         detail: e.body_text(),
@@ -339,23 +343,90 @@ async fn list_calls(
     // Read before the calls, so every event up to it is in them (a later one may be too;
     // the app applies an event only when it is newer than the call it has).
     let seq = live::log::head(&state.db, company).await?;
-    // A technician's board holds their own calls only (domain::visibility).
-    let viewer = viewer_of(&session);
-    let stored = match viewer {
-        Viewer::Dispatcher => store::board(&state.db, company, from, to).await?,
-        Viewer::Technician(me) => store::technician_board(&state.db, company, me, from, to).await?,
+    let calls = match viewer_of(&session) {
+        Viewer::Dispatcher => {
+            let board = (company, from, to);
+            if let Some(body) = state.board_cache.answer(board, seq) {
+                return Ok(json_body(body));
+            }
+            let calls = dispatcher_board(&state, company, from, to).await?;
+            let body = board_answer(from, to, seq, calls)?;
+            state.board_cache.keep_answer(board, seq, body.clone());
+            return Ok(json_body(body));
+        }
+        // A technician's board holds their own calls only (domain::visibility).
+        viewer @ Viewer::Technician(me) => {
+            store::technician_board(&state.db, company, me, from, to)
+                .await?
+                .iter()
+                .filter_map(|c| CallView::for_company(c, company))
+                .filter(|view| viewer.sees_on_board(view))
+                .map(|view| serde_json::value::to_raw_value(&view).map(Arc::from))
+                .collect::<Result<_, _>>()
+                .map_err(|e| Error::Internal(e.to_string()))?
+        }
     };
-    let calls = stored
-        .iter()
-        .filter_map(|c| CallView::for_company(c, company))
-        .filter(|view| viewer.sees_on_board(view))
-        .collect();
-    Ok(ApiJson(Board {
+    Ok(json_body(board_answer(from, to, seq, calls)?))
+}
+
+/// A JSON answer from its encoded body.
+fn json_body(body: Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// [`Board`] encoded, from the calls' encoded views.
+fn board_answer(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    seq: i64,
+    calls: Vec<Arc<RawValue>>,
+) -> Result<Bytes, Error> {
+    /// [`Board`] as sent (the schema is [`Board`]'s).
+    #[derive(Serialize)]
+    struct BoardAnswer {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        seq: i64,
+        calls: Vec<Arc<RawValue>>,
+    }
+    serde_json::to_vec(&BoardAnswer {
         from,
         to,
         seq,
         calls,
-    }))
+    })
+    .map(Bytes::from)
+    .map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// The encoded views of a dispatcher's board in board order: the ones kept for the
+/// versions the board query found, the documents of the others read and kept
+/// ([`crate::board_cache`]).
+async fn dispatcher_board(
+    state: &AppState,
+    company: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Arc<RawValue>>, Error> {
+    let rows = store::board(&state.db, company, from, to).await?;
+    let mut lookup = state.board_cache.take(company, &rows);
+    if !lookup.missing.is_empty() {
+        let read = store::for_board(&state.db, &lookup.missing).await?;
+        let shown = state
+            .board_cache
+            .keep(company, &read)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        lookup.found.extend(shown);
+    }
+    lookup.found.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(lookup.found.into_iter().map(|(_, json)| json).collect())
 }
 
 /// One call as this company sees it. A request another partner won answers with

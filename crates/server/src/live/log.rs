@@ -84,7 +84,7 @@ pub async fn append(
 pub async fn head(db: &Db, company: Uuid) -> Result<i64, sqlx::Error> {
     let row = sqlx::query("SELECT seq FROM company_seq WHERE company_id = $1")
         .bind(company.to_string())
-        .fetch_optional(&db.pool)
+        .fetch_optional(&db.read)
         .await?;
     row.map_or(Ok(0), |r| r.try_get("seq"))
 }

@@ -1,0 +1,179 @@
+//! The dispatcher board's call views, kept encoded per call version, so a board read
+//! decodes and encodes only the calls that changed since the last read.
+//!
+//! A board read costs its database query plus, for every call on it, decoding the stored
+//! document, building the company's [`CallView`] and encoding it: at a few hundred calls
+//! that is most of the server's CPU under load (the load bench of BENCHMARKS.md). The
+//! view is a function of the stored document and the company alone, and every change of
+//! a document writes a new version (`domain::flow::apply_all`; the conditional update
+//! of `db::calls::update` lets exactly one writer commit each version, on every instance
+//! sharing the database). So `(call, company, version)` names one view for ever: the
+//! board query reads ids and versions only, takes each view whose version matches from
+//! here and reads the documents of the others. An entry of an older version is simply
+//! not used; nothing has to be invalidated, on this instance or another.
+//!
+//! Whole answers are kept too, per company and window, with the company's live-event
+//! sequence number read before their calls (`Board::seq`): every change of what a
+//! company's board shows appends an event to its log in the change's own transaction
+//! (`live::record_call_change`; the live boards rely on the same rule), and the log's
+//! head only grows, so while the head is still at that number the answer is still the
+//! board. A read at a newer head builds the answer again, from the kept views.
+//!
+//! Bounded: when the encoded views, or the kept answers, pass [`BoardCache::MAX_BYTES`]
+//! that part starts empty again (the next reads fill it with what boards show now).
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use axum::body::Bytes;
+use chrono::{DateTime, Utc};
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+use domain::{call::ServiceCall, view::CallView, visibility::Viewer};
+
+/// One call as one company's dispatchers see it on the board.
+#[derive(Debug)]
+struct Entry {
+    version: i64,
+    order: Order,
+    /// The encoded view, `None` when the call is not on the company's board (a taken
+    /// offer, a closed call, a call the company has no business with).
+    json: Option<Arc<RawValue>>,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    by_call: HashMap<(Uuid, Uuid), Entry>,
+    bytes: usize,
+}
+
+/// A company's board for one window: `(company, from, to)`.
+pub type BoardKey = (Uuid, DateTime<Utc>, DateTime<Utc>);
+
+#[derive(Debug, Default)]
+struct Answers {
+    by_board: HashMap<BoardKey, (i64, Bytes)>,
+    bytes: usize,
+}
+
+/// See the module documentation.
+#[derive(Debug, Default)]
+pub struct BoardCache {
+    entries: Mutex<Entries>,
+    answers: Mutex<Answers>,
+}
+
+/// What [`BoardCache::take`] found.
+#[derive(Debug, Default)]
+pub struct Lookup {
+    /// The encoded views of the calls kept at the version asked for that are on the
+    /// board, unordered.
+    pub found: Vec<Shown>,
+    /// The calls whose documents must be read.
+    pub missing: Vec<Uuid>,
+}
+
+/// A call's place in the board's order.
+pub type Order = (Option<DateTime<Utc>>, DateTime<Utc>);
+
+/// A call on the board: its place in the board's order and its encoded view.
+pub type Shown = (Order, Arc<RawValue>);
+
+impl BoardCache {
+    /// The most encoded JSON kept of views, and of answers (all companies together).
+    pub const MAX_BYTES: usize = 64 << 20;
+
+    /// The answer kept for `board` when it was built at the company's head `seq`.
+    pub fn answer(&self, board: BoardKey, seq: i64) -> Option<Bytes> {
+        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        match answers.by_board.get(&board) {
+            Some((kept, body)) if *kept == seq => Some(body.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keeps the answer for `board` built at the company's head `seq`.
+    pub fn keep_answer(&self, board: BoardKey, seq: i64, body: Bytes) {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        if answers.bytes + body.len() > Self::MAX_BYTES {
+            answers.by_board.clear();
+            answers.bytes = 0;
+        }
+        answers.bytes += body.len();
+        if let Some((_, previous)) = answers.by_board.insert(board, (seq, body)) {
+            answers.bytes = answers.bytes.saturating_sub(previous.len());
+        }
+    }
+
+    /// The encoded views of `company`'s board for the `(call, version)` pairs the board
+    /// query found, and the calls not kept at that version.
+    pub fn take(&self, company: Uuid, rows: &[(Uuid, i64)]) -> Lookup {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut lookup = Lookup::default();
+        for &(call, version) in rows {
+            match entries.by_call.get(&(company, call)) {
+                Some(entry) if entry.version == version => {
+                    if let Some(json) = &entry.json {
+                        lookup.found.push((entry.order, json.clone()));
+                    }
+                }
+                _ => lookup.missing.push(call),
+            }
+        }
+        lookup
+    }
+
+    /// Keeps the dispatcher view of each of `calls` for `company` and returns the ones
+    /// on its board.
+    pub fn keep(
+        &self,
+        company: Uuid,
+        calls: &[ServiceCall],
+    ) -> Result<Vec<Shown>, serde_json::Error> {
+        let mut shown = Vec::new();
+        let mut fresh = Vec::with_capacity(calls.len());
+        for call in calls {
+            let order = board_order(call);
+            let json = match CallView::for_company(call, company) {
+                Some(view) if Viewer::Dispatcher.sees_on_board(&view) => {
+                    let json: Arc<RawValue> = serde_json::value::to_raw_value(&view)?.into();
+                    shown.push((order, json.clone()));
+                    Some(json)
+                }
+                _ => None,
+            };
+            fresh.push((call.id, call.version, order, json));
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        for (call, version, order, json) in fresh {
+            let size = json.as_ref().map_or(0, |j| j.get().len()) + 64;
+            if entries.bytes + size > Self::MAX_BYTES {
+                entries.by_call.clear();
+                entries.bytes = 0;
+            }
+            let previous = entries.by_call.insert(
+                (company, call),
+                Entry {
+                    version,
+                    order,
+                    json,
+                },
+            );
+            entries.bytes += size;
+            if let Some(previous) = previous {
+                entries.bytes = entries
+                    .bytes
+                    .saturating_sub(previous.json.map_or(0, |j| j.get().len()) + 64);
+            }
+        }
+        Ok(shown)
+    }
+}
+
+/// A call's place in the board's order: undated first, then by start, then by creation.
+pub fn board_order(call: &ServiceCall) -> Order {
+    (call.slot.map(|s| s.start), call.created_at)
+}
