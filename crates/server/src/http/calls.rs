@@ -30,8 +30,8 @@ use crate::{
     db::team::technician_facts,
     live,
     notify::{
-        outbox::{held_deliver_after, hold_key, withdraw, Withdrawal},
-        render::enqueue_events,
+        outbox::{enqueue_all, held_deliver_after, hold_key, withdraw, Withdrawal},
+        render::messages_for,
     },
     AppState,
 };
@@ -238,6 +238,7 @@ async fn write_change(
     guard: Guard,
     undoing: Option<&MoveUndo>,
 ) -> Result<Option<Option<Withdrawal>>, sqlx::Error> {
+    let messages = messages_for(&state.db, &state.config.public_url, after, events).await?;
     let mut tx = state.db.pool.begin().await?;
     // The state being replaced, for what each board should hear; a different version
     // means the conditional update below would find nothing to change either.
@@ -257,7 +258,7 @@ async fn write_change(
         None => None,
     };
     if !withdrawal.is_some_and(Withdrawal::complete) {
-        enqueue_events(&mut tx, &state.config.public_url, after, events).await?;
+        enqueue_all(&mut tx, &messages).await?;
     }
     let live = live::record_call_change(&mut tx, state.db.engine, before.as_ref(), after).await?;
     tx.commit().await?;

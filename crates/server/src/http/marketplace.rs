@@ -18,7 +18,7 @@ use super::{
     error::Error,
     json::ApiJson,
 };
-use crate::{db::calls as store, notify::render::enqueue_events, AppState};
+use crate::{db::calls as store, notify::{outbox::enqueue_all, render::messages_for}, AppState};
 use domain::{
     api::{
         calls::{IntakeAccepted, RequestStatus},
@@ -136,6 +136,7 @@ pub async fn intake(state: &AppState, booking: BookingRequest) -> ApiResult<Inta
     )
     .map_err(|e| super::calls::refusal(e, None))?;
 
+    let messages = messages_for(&state.db, &state.config.public_url, &call, &events).await?;
     let mut tx = state.db.pool.begin().await?;
     if !store::insert_new(&mut tx, &call).await? {
         // A concurrent retry of the same booking got in first.
@@ -145,7 +146,7 @@ pub async fn intake(state: &AppState, booking: BookingRequest) -> ApiResult<Inta
             .ok_or_else(|| Error::Internal("the conflicting booking vanished".to_owned()))?;
         return Ok(Intake::Existing(accepted(&existing)));
     }
-    enqueue_events(&mut tx, &state.config.public_url, &call, &events).await?;
+    enqueue_all(&mut tx, &messages).await?;
     let live = crate::live::record_call_change(&mut tx, state.db.engine, None, &call).await?;
     tx.commit().await?;
     state.live.after_commit(live);

@@ -23,7 +23,7 @@ pub const CHANNEL: &str = "board_events";
 /// Appends one event for `company`: takes its next sequence number (the counter row's
 /// lock serialises writers of one company until commit, so sequence order is commit
 /// order), stores the whole message, and on PostgreSQL queues a `NOTIFY` that is
-/// delivered when the transaction commits.
+/// delivered when the transaction commits (all three in one statement there).
 pub async fn append(
     conn: &mut AnyConnection,
     engine: Engine,
@@ -32,32 +32,58 @@ pub async fn append(
     call_id: Option<Uuid>,
     data: Map<String, Value>,
 ) -> Result<LiveEvent, sqlx::Error> {
-    let seq: i64 = sqlx::query(
-        "INSERT INTO company_seq (company_id, seq) VALUES ($1, 1) \
-         ON CONFLICT (company_id) DO UPDATE SET seq = company_seq.seq + 1 RETURNING seq",
-    )
-    .bind(company.to_string())
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("seq")?;
     let mut message = Map::new();
-    message.insert("seq".into(), Value::from(seq));
     message.insert("type".into(), Value::from(kind));
     message.extend(data);
-    let payload = Value::Object(message).to_string();
+    // The stored message is `{"seq":N,…}`: its sequence number goes in front of the rest.
+    let rest = Value::Object(message).to_string();
+    let rest = rest.strip_prefix('{').unwrap_or(&rest);
     let now = crate::db::now();
-    sqlx::query(
-        "INSERT INTO board_events (company_id, seq, kind, call_id, payload, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(company.to_string())
-    .bind(seq)
-    .bind(kind)
-    .bind(call_id.map(|c| c.to_string()))
-    .bind(&payload)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    let seq: i64 = match engine {
+        // One round trip: the counter row stays locked until commit, so the less the
+        // transaction does after taking it, the less other writers of the company wait.
+        Engine::Postgres => sqlx::query(
+            "WITH s AS (INSERT INTO company_seq (company_id, seq) VALUES ($1, 1) \
+                 ON CONFLICT (company_id) DO UPDATE SET seq = company_seq.seq + 1 RETURNING seq), \
+             e AS (INSERT INTO board_events (company_id, seq, kind, call_id, payload, created_at) \
+                 SELECT $1, s.seq, $2, $3, '{\"seq\":' || s.seq || ',' || $4, $5 FROM s \
+                 RETURNING seq) \
+             SELECT e.seq FROM e CROSS JOIN LATERAL (SELECT pg_notify($6, $1 || ':' || e.seq)) AS n",
+        )
+        .bind(company.to_string())
+        .bind(kind)
+        .bind(call_id.map(|c| c.to_string()))
+        .bind(rest)
+        .bind(now)
+        .bind(CHANNEL)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("seq")?,
+        Engine::Sqlite => {
+            let seq: i64 = sqlx::query(
+                "INSERT INTO company_seq (company_id, seq) VALUES ($1, 1) \
+                 ON CONFLICT (company_id) DO UPDATE SET seq = company_seq.seq + 1 RETURNING seq",
+            )
+            .bind(company.to_string())
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("seq")?;
+            sqlx::query(
+                "INSERT INTO board_events (company_id, seq, kind, call_id, payload, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(company.to_string())
+            .bind(seq)
+            .bind(kind)
+            .bind(call_id.map(|c| c.to_string()))
+            .bind(format!("{{\"seq\":{seq},{rest}"))
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            seq
+        }
+    };
+    let payload = format!("{{\"seq\":{seq},{rest}");
     if seq % PRUNE_EVERY == 0 {
         sqlx::query(
             "DELETE FROM board_events WHERE company_id = $1 AND (seq <= $2 OR created_at < $3)",
@@ -67,15 +93,6 @@ pub async fn append(
         .bind(now - KEEP_SECONDS)
         .execute(&mut *conn)
         .await?;
-    }
-    if engine == Engine::Postgres {
-        // pg_notify returns `void`, which the `Any` driver cannot decode: select a
-        // constant over it instead.
-        sqlx::query("SELECT 1 AS queued FROM (SELECT pg_notify($1, $2)) AS n")
-            .bind(CHANNEL)
-            .bind(format!("{company}:{seq}"))
-            .execute(&mut *conn)
-            .await?;
     }
     Ok(LiveEvent::new(company, seq, payload))
 }

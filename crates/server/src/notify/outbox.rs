@@ -105,6 +105,47 @@ pub async fn withdraw(
     })
 }
 
+/// Queues `messages` in one statement inside the caller's transaction.
+pub async fn enqueue_all(
+    conn: &mut AnyConnection,
+    messages: &[OutboxMessage],
+) -> Result<(), sqlx::Error> {
+    /// Rows per statement: 11 parameters each, well below SQLite's 32,766.
+    const CHUNK: usize = 200;
+    let now = now();
+    for chunk in messages.chunks(CHUNK) {
+        let rows = (0..chunk.len())
+            .map(|row| {
+                let at = row * 11;
+                let params: Vec<String> = (1..=11).map(|n| format!("${}", at + n)).collect();
+                format!("({})", params.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO outbox (id, company_id, call_id, channel, kind, recipient, subject, \
+             body, created_at, deliver_after, hold_key) VALUES {rows}"
+        );
+        let mut query = sqlx::query(&sql);
+        for message in chunk {
+            query = query
+                .bind(Uuid::new_v4().to_string())
+                .bind(message.company_id.map(|c| c.to_string()))
+                .bind(message.call_id.map(|c| c.to_string()))
+                .bind(message.channel.as_str())
+                .bind(&message.kind)
+                .bind(&message.recipient)
+                .bind(&message.subject)
+                .bind(&message.body)
+                .bind(now)
+                .bind(message.deliver_after.unwrap_or(now))
+                .bind(message.hold_key.as_deref());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Writes a message into the outbox (use the change's transaction as `executor`) and
 /// returns its id.
 pub async fn enqueue<'c, E>(executor: E, message: &OutboxMessage) -> Result<Uuid, sqlx::Error>

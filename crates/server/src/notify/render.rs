@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use super::{
     catalog, format,
-    outbox::{enqueue, held_deliver_after, hold_key, Channel, OutboxMessage},
+    outbox::{held_deliver_after, hold_key, Channel, OutboxMessage},
 };
-use crate::db::{accounts, calls::company_contact};
+use crate::db::{accounts, calls::company_contact, Db};
 use domain::{
     call::{CancelReason, PaymentMethod, ServiceCall},
     event::{self, Event, Notification, NotificationKind, Recipient},
@@ -34,32 +34,37 @@ pub fn request_link(public_url: &str, call_id: Uuid) -> String {
     format!("{}/requests/{call_id}", public_url.trim_end_matches('/'))
 }
 
-/// Writes one outbox row per recipient of every notification of `events` (all about
-/// `call`, in its state after the change), inside the caller's transaction. The
-/// notifications the domain holds for the undo window ([`domain::flow::held_until`]) wait
-/// under the hold key of their change. Returns how many rows were written.
-pub async fn enqueue_events(
-    conn: &mut AnyConnection,
+/// The outbox rows of every notification of `events` (all about `call`, in its state
+/// after the change), one per recipient, addressed and worded from the read pool: the
+/// recipients and zones are read *before* the change's transaction, so the writer (on
+/// SQLite the only one) holds it for the inserts alone ([`enqueue_all`]). The
+/// notifications the domain holds for the undo window ([`domain::flow::held_until`])
+/// wait under the hold key of their change.
+pub async fn messages_for(
+    db: &Db,
     public_url: &str,
     call: &ServiceCall,
     events: &[Event],
-) -> Result<usize, sqlx::Error> {
-    let mut written = 0;
+) -> Result<Vec<OutboxMessage>, sqlx::Error> {
+    let mut messages = Vec::new();
+    if events.iter().all(|e| e.notifications.is_empty()) {
+        return Ok(messages);
+    }
+    let mut conn = db.read.acquire().await?;
     // One change is the events of one version; whether it is held is decided per change.
     for change in events.chunk_by(|a, b| a.version == b.version) {
         for notification in change.iter().flat_map(|e| &e.notifications) {
             let hold = domain::flow::held_until(change, notification);
-            for mut message in address(conn, public_url, call, notification).await? {
+            for mut message in address(&mut conn, public_url, call, notification).await? {
                 if let Some(until) = hold {
                     message.deliver_after = Some(held_deliver_after(until));
                     message.hold_key = Some(hold_key(call.id, change[0].version));
                 }
-                enqueue(&mut *conn, &message).await?;
-                written += 1;
+                messages.push(message);
             }
         }
     }
-    Ok(written)
+    Ok(messages)
 }
 
 async fn address(
