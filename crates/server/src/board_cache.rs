@@ -46,7 +46,7 @@ struct Entry {
 
 #[derive(Debug, Default)]
 struct Entries {
-    by_call: HashMap<(Uuid, Uuid), Entry>,
+    by_call: HashMap<(Uuid, Uuid), Entry, foldhash::fast::RandomState>,
     bytes: usize,
 }
 
@@ -55,7 +55,7 @@ pub type BoardKey = (Uuid, DateTime<Utc>, DateTime<Utc>);
 
 #[derive(Debug, Default)]
 struct Answers {
-    by_board: HashMap<BoardKey, (i64, Bytes)>,
+    by_board: HashMap<BoardKey, (i64, Bytes), foldhash::fast::RandomState>,
     bytes: usize,
 }
 

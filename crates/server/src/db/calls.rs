@@ -130,19 +130,27 @@ pub async fn update(
     Ok(true)
 }
 
-/// Mirrors the document's offers into `call_offers`.
+/// Mirrors the document's offers into `call_offers`, in one statement.
 async fn write_offers(conn: &mut AnyConnection, call: &ServiceCall) -> Result<(), sqlx::Error> {
-    for offer in &call.offers {
-        sqlx::query(
-            "INSERT INTO call_offers (call_id, company_id, state) VALUES ($1, $2, $3) \
-             ON CONFLICT (call_id, company_id) DO UPDATE SET state = excluded.state",
-        )
-        .bind(call.id.to_string())
-        .bind(offer.company_id.to_string())
-        .bind(offer_state_str(offer.state))
-        .execute(&mut *conn)
-        .await?;
+    if call.offers.is_empty() {
+        return Ok(());
     }
+    let rows = (0..call.offers.len())
+        .map(|n| format!("(${}, ${}, ${})", 3 * n + 1, 3 * n + 2, 3 * n + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO call_offers (call_id, company_id, state) VALUES {rows} \
+         ON CONFLICT (call_id, company_id) DO UPDATE SET state = excluded.state"
+    );
+    let mut query = sqlx::query(&sql);
+    for offer in &call.offers {
+        query = query
+            .bind(call.id.to_string())
+            .bind(offer.company_id.to_string())
+            .bind(offer_state_str(offer.state));
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -152,19 +160,6 @@ pub async fn find(db: &Db, id: Uuid) -> Result<Option<ServiceCall>, sqlx::Error>
     let row = sqlx::query("SELECT doc FROM calls WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&db.read)
-        .await?;
-    row.map(|r| decode(r.try_get("doc")?)).transpose()
-}
-
-/// The call with this id as the caller's transaction sees it (the state a change is
-/// about to replace).
-pub async fn find_in(
-    conn: &mut AnyConnection,
-    id: Uuid,
-) -> Result<Option<ServiceCall>, sqlx::Error> {
-    let row = sqlx::query("SELECT doc FROM calls WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(&mut *conn)
         .await?;
     row.map(|r| decode(r.try_get("doc")?)).transpose()
 }
@@ -292,9 +287,8 @@ pub async fn technician_board(
 ///
 /// A board read builds views only (`CallView`), which never show the history; it is
 /// more than half of a document, so reading 10,000 calls decoded 31 MB of JSON where
-/// 14 MB do. A call read this way is for showing only: every change reads its call
-/// again in its own transaction ([`find_in`]), so an emptied history is never written
-/// back. On PostgreSQL the same edit needs a cast to `jsonb` and back, which parses the
+/// 14 MB do. A call read this way is for showing only: every change is computed from
+/// the call read whole ([`find`]), so an emptied history is never written back. On PostgreSQL the same edit needs a cast to `jsonb` and back, which parses the
 /// whole document in the database: there the document is read as it is.
 fn board_doc(db: &Db, column: &str) -> String {
     if db.engine == super::Engine::Postgres {

@@ -208,20 +208,20 @@ pub(crate) async fn load_for(
     Ok((call, view))
 }
 
-/// Writes `after` over the stored call if it is still at `expected_version` (and meets
-/// `guard`), with the outbox rows of `events` and the live board events of every company
-/// the change touches, in one transaction; the boards hear of it once it has committed.
-/// A request holding an `Idempotency-Key` stores its answer in that transaction too
-/// ([`super::idempotency::record_answer`]).
+/// Writes `after` over the stored call if it is still `before` (the version `after` was
+/// computed from, and meets `guard`), with the outbox rows of `events` and the live board
+/// events of every company the change touches, in one transaction; the boards hear of it
+/// once it has committed. A request holding an `Idempotency-Key` stores its answer in
+/// that transaction too ([`super::idempotency::record_answer`]).
 /// `false` means a concurrent change came first and nothing was written.
 pub async fn save_change(
     state: &AppState,
-    expected_version: i64,
+    before: &ServiceCall,
     after: &ServiceCall,
     events: &[Event],
     guard: Guard,
 ) -> Result<bool, sqlx::Error> {
-    let saved = write_change(state, expected_version, after, events, guard, None).await?;
+    let saved = write_change(state, before, after, events, guard, None).await?;
     Ok(saved.is_some())
 }
 
@@ -230,9 +230,14 @@ pub async fn save_change(
 /// the undo tells nobody anything either (nothing changed for the client or the
 /// technicians); otherwise its own notifications set the record straight. `None` means
 /// a concurrent change came first and nothing was written.
+///
+/// `before` is not read again inside the transaction: a version is written once
+/// ([`store::update`] is conditional on it), so the stored row is `before` exactly when
+/// the update finds it at `before.version`. The recipients are addressed before it
+/// begins, too: the transaction holds the writer (SQLite's only one) for writes alone.
 async fn write_change(
     state: &AppState,
-    expected_version: i64,
+    before: &ServiceCall,
     after: &ServiceCall,
     events: &[Event],
     guard: Guard,
@@ -240,11 +245,7 @@ async fn write_change(
 ) -> Result<Option<Option<Withdrawal>>, sqlx::Error> {
     let messages = messages_for(&state.db, &state.config.public_url, after, events).await?;
     let mut tx = state.db.pool.begin().await?;
-    // The state being replaced, for what each board should hear; a different version
-    // means the conditional update below would find nothing to change either.
-    let before = store::find_in(&mut tx, after.id).await?;
-    if before.as_ref().map(|b| b.version) != Some(expected_version)
-        || !store::update(&mut tx, after, expected_version, guard).await?
+    if !store::update(&mut tx, after, before.version, guard).await?
         || !super::idempotency::record_answer(&mut tx, after).await?
     {
         tx.rollback().await?;
@@ -260,7 +261,7 @@ async fn write_change(
     if !withdrawal.is_some_and(Withdrawal::complete) {
         enqueue_all(&mut tx, &messages).await?;
     }
-    let live = live::record_call_change(&mut tx, state.db.engine, before.as_ref(), after).await?;
+    let live = live::record_call_change(&mut tx, state.db.engine, Some(before), after).await?;
     tx.commit().await?;
     state.live.after_commit(live);
     Ok(Some(withdrawal))
@@ -509,7 +510,7 @@ async fn run_command(
         let (after, events) = apply(&call, command.clone(), &actor, Utc::now())
             .map_err(|e| refusal(e, Some(&view)))?;
         let after_view = CallView::for_company(&after, company).ok_or(Error::NotFound)?;
-        if events.is_empty() || save_change(state, call.version, &after, &events, guard).await? {
+        if events.is_empty() || save_change(state, &call, &after, &events, guard).await? {
             tracing::info!(call = %id, %company, command = command.name(), version = after.version, "call changed");
             return Ok(after_view);
         }
@@ -666,9 +667,7 @@ async fn patch_call(
     let actor = actor_of(&session);
     let (after, events) =
         apply_all(&call, commands, &actor, Utc::now()).map_err(|e| refusal(e, Some(&view)))?;
-    if !events.is_empty()
-        && !save_change(&state, call.version, &after, &events, Guard::Version).await?
-    {
+    if !events.is_empty() && !save_change(&state, &call, &after, &events, Guard::Version).await? {
         return Err(stale(&state, id, company, patch.version).await);
     }
     if !events.is_empty() {
@@ -742,15 +741,8 @@ async fn undo_move(
     };
     let (after, events) = apply(&call, Command::UndoMove { technician }, &actor, now)
         .map_err(|e| refusal(e, Some(&view)))?;
-    let Some(withdrawal) = write_change(
-        &state,
-        call.version,
-        &after,
-        &events,
-        Guard::Version,
-        Some(&undo),
-    )
-    .await?
+    let Some(withdrawal) =
+        write_change(&state, &call, &after, &events, Guard::Version, Some(&undo)).await?
     else {
         return Err(stale(&state, id, company, request.version).await);
     };

@@ -18,7 +18,11 @@ use super::{
     error::Error,
     json::ApiJson,
 };
-use crate::{db::calls as store, notify::{outbox::enqueue_all, render::messages_for}, AppState};
+use crate::{
+    db::calls as store,
+    notify::{outbox::enqueue_all, render::messages_for},
+    AppState,
+};
 use domain::{
     api::{
         calls::{IntakeAccepted, RequestStatus},

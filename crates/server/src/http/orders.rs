@@ -108,9 +108,7 @@ where
         }
         let (after, events) = apply_all(&call, steps(&call, &view)?, Utc::now())
             .map_err(|e| refusal(e, Some(&view)))?;
-        if events.is_empty()
-            || save_change(state, call.version, &after, &events, Guard::Version).await?
-        {
+        if events.is_empty() || save_change(state, &call, &after, &events, Guard::Version).await? {
             if !events.is_empty() {
                 let names: Vec<_> = events.iter().map(change_name).collect();
                 tracing::info!(call = %id, %company, changes = ?names, version = after.version, "order changed");

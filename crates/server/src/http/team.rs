@@ -584,7 +584,7 @@ async fn unassign(state: &AppState, session: &Session, call_id: Uuid) -> Result<
         }
         if super::calls::save_change(
             state,
-            call.version,
+            &call,
             &after,
             &events,
             crate::db::calls::Guard::Version,

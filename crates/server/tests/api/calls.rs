@@ -28,6 +28,7 @@ on_both_backends!(
     board_window_is_validated,
     demo_calls_seed_every_colour_for_both_companies,
     every_call_on_the_board_is_its_single_read,
+    a_kept_board_shows_every_change_made_since,
     history_lists_every_change_newest_first_for_the_winner_only,
     a_new_date_in_the_past_is_refused_and_changes_nothing,
 );
@@ -990,4 +991,112 @@ async fn a_new_date_in_the_past_is_refused_and_changes_nothing(backend: Backend)
     assert_eq!(problem["errors"][0]["code"], "in_past");
     assert_eq!(stored(&app, call).await, before, "nothing changed");
     assert_eq!(outbox(&app, call).await.len(), mails, "nobody was e-mailed");
+}
+
+/// The board's views and answers are kept per call version and per company head
+/// (`server::board_cache`): a read with nothing changed in between answers the very same
+/// bytes, and every accept, move and new request made since shows in the next read.
+async fn a_kept_board_shows_every_change_made_since(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let rhein = app.sign_in(RHEIN, PASSWORD).await;
+    let (from, to) = ("2027-11-22T00:00:00Z", "2027-11-29T00:00:00Z");
+    let first = create_request(&app, "MKT-KEPT-1").await;
+    let text = |r: reqwest::Response| async move { r.text().await.unwrap() };
+    let once = text(board(&app, &alpen, from, to).await).await;
+    let again = text(board(&app, &alpen, from, to).await).await;
+    assert_eq!(once, again, "nothing changed: the same answer");
+    let once: Value = serde_json::from_str(&once).unwrap();
+    let offered = call_in(&once, first);
+    assert_eq!(offered["offer_state"], "offered");
+
+    // Accepted by the other company: gone from this board, won on theirs.
+    let taken = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/calls/{first}/accept"),
+        &rhein,
+        None,
+    )
+    .await;
+    assert_eq!(taken.status(), 200);
+    let after_accept: Value = board(&app, &alpen, from, to).await.json().await.unwrap();
+    assert!(
+        !ids(&after_accept).contains(&first.to_string()),
+        "a request another partner took leaves the board: {after_accept}"
+    );
+    assert!(after_accept["seq"].as_i64() > once["seq"].as_i64());
+    let theirs: Value = board(&app, &rhein, from, to).await.json().await.unwrap();
+    assert_eq!(call_in(&theirs, first)["offer_state"], "won");
+
+    // Moved by them: their next read shows the new slot and version.
+    let version = call_in(&theirs, first)["version"].as_i64().unwrap();
+    let moved = send(
+        &app,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/calls/{first}"),
+        &rhein,
+        Some(json!({"version": version,
+            "slot": {"start": "2027-11-24T13:00:00Z", "end": "2027-11-24T14:00:00Z"}})),
+    )
+    .await;
+    assert_eq!(moved.status(), 200);
+    let theirs: Value = board(&app, &rhein, from, to).await.json().await.unwrap();
+    let shown = call_in(&theirs, first);
+    assert_eq!(shown["version"].as_i64(), Some(version + 1));
+    assert_eq!(
+        shown["slot"]["start"]
+            .as_str()
+            .map(|s| s.parse::<chrono::DateTime<chrono::Utc>>()),
+        Some(Ok("2027-11-24T13:00:00Z".parse().unwrap()))
+    );
+    // And it is what a read of the call itself answers.
+    let single = read(&app, &rhein, &format!("/api/v1/calls/{first}")).await;
+    assert_eq!(shown, &single);
+
+    // A new request shows on both boards.
+    let second = create_request(&app, "MKT-KEPT-2").await;
+    for cookie in [&alpen, &rhein] {
+        let board: Value = board(&app, cookie, from, to).await.json().await.unwrap();
+        assert_eq!(call_in(&board, second)["offer_state"], "offered");
+    }
+}
+
+fn call_in(board: &Value, id: Uuid) -> &Value {
+    board["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id.to_string())
+        .unwrap_or_else(|| panic!("{id} not on the board: {board}"))
+}
+
+/// Two instances on one PostgreSQL keep their boards each: a change made through one
+/// shows in the next read of a board the other had kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_board_kept_by_one_instance_shows_a_change_made_through_another() {
+    let app = spawn_app(Backend::Postgres).await;
+    let (second, _stop_second) = second_instance(&app).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let (from, to) = ("2027-11-22T00:00:00Z", "2027-11-29T00:00:00Z");
+    let call = create_request(&app, "MKT-TWO-1").await;
+    let kept: Value = board(&app, &alpen, from, to).await.json().await.unwrap();
+    assert_eq!(call_in(&kept, call)["offer_state"], "offered");
+
+    let accepted: Value = app
+        .http
+        .post(format!("{second}/api/v1/calls/{call}/accept"))
+        .header("cookie", &alpen)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(accepted["offer_state"], "won");
+    let now: Value = board(&app, &alpen, from, to).await.json().await.unwrap();
+    let shown = call_in(&now, call);
+    assert_eq!(shown["offer_state"], "won");
+    assert_eq!(shown["version"], accepted["version"]);
 }
