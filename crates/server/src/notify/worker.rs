@@ -52,38 +52,57 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 /// One round: claims and delivers every due row. Returns how many were delivered. A row
 /// withdrawn meanwhile (an undone move) is never claimed, even when the withdrawal
 /// commits between the select and the claim.
+///
+/// The round's rows are claimed in one statement and marked delivered a few at a time
+/// ([`MARK_EVERY`]), not each in a write of its own: on SQLite every write waits for the
+/// one writer, which the API's changes need (under load the outbox's two writes per
+/// message were a third of all writes).
 pub async fn deliver_due(db: &Db, transports: &Transports) -> Result<usize, sqlx::Error> {
     let now = now();
-    let rows = sqlx::query(
-        "SELECT o.id, o.channel, o.kind, o.recipient, o.subject, o.body, o.attempts, \
-         o.deliver_after, c.name AS company_name, c.brand_colour, c.logo_url \
-         FROM outbox o LEFT JOIN companies c ON c.id = o.company_id \
-         WHERE o.delivered_at IS NULL AND o.cancelled_at IS NULL AND o.deliver_after <= $1 \
-         ORDER BY o.created_at LIMIT $2",
+    // Claim: the outer conditions are checked again on each row as it is updated, so of
+    // two instances claiming at once (PostgreSQL re-reads a row another transaction
+    // changed before updating it) only the first gets it, and a row withdrawn first
+    // is not claimed.
+    let claimed: Vec<String> = sqlx::query(
+        "UPDATE outbox SET deliver_after = $1 \
+         WHERE id IN (SELECT id FROM outbox \
+                      WHERE delivered_at IS NULL AND cancelled_at IS NULL AND deliver_after <= $2 \
+                      ORDER BY created_at LIMIT $3) \
+           AND delivered_at IS NULL AND cancelled_at IS NULL AND deliver_after <= $2 \
+         RETURNING id",
     )
+    .bind(now + LEASE_SECS)
     .bind(now)
     .bind(BATCH)
     .fetch_all(&db.pool)
-    .await?;
+    .await?
+    .iter()
+    .map(|row| row.try_get("id"))
+    .collect::<Result<_, _>>()?;
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let params = (1..=claimed.len())
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT o.id, o.channel, o.kind, o.recipient, o.subject, o.body, o.attempts, \
+         c.name AS company_name, c.brand_colour, c.logo_url \
+         FROM outbox o LEFT JOIN companies c ON c.id = o.company_id \
+         WHERE o.id IN ({params}) ORDER BY o.created_at"
+    );
+    let mut query = sqlx::query(&sql);
+    for id in &claimed {
+        query = query.bind(id);
+    }
+    // The claim has committed: a reader sees it.
+    let rows = query.fetch_all(&db.read).await?;
+    let mut done = Vec::new();
     let mut delivered = 0;
     for row in rows {
         let id: String = row.try_get("id")?;
-        let due: i64 = row.try_get("deliver_after")?;
         let attempts: i64 = row.try_get("attempts")?;
-        let claimed = sqlx::query(
-            "UPDATE outbox SET deliver_after = $1 \
-             WHERE id = $2 AND deliver_after = $3 AND delivered_at IS NULL AND cancelled_at IS NULL",
-        )
-        .bind(now + LEASE_SECS)
-        .bind(&id)
-        .bind(due)
-        .execute(&db.pool)
-        .await?
-        .rows_affected()
-            == 1;
-        if !claimed {
-            continue; // another instance has it
-        }
         let delivery = Delivery {
             id: id.clone(),
             channel: row.try_get("channel")?,
@@ -108,15 +127,11 @@ pub async fn deliver_due(db: &Db, transports: &Transports) -> Result<usize, sqlx
         };
         match transports.deliver(&delivery).await {
             Ok(()) => {
-                sqlx::query(
-                    "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL \
-                     WHERE id = $2",
-                )
-                .bind(crate::db::now())
-                .bind(&id)
-                .execute(&db.pool)
-                .await?;
+                done.push(id);
                 delivered += 1;
+                if done.len() >= MARK_EVERY {
+                    mark_delivered(db, &std::mem::take(&mut done)).await?;
+                }
             }
             Err(err) => {
                 let wait = backoff_secs(attempts);
@@ -133,7 +148,33 @@ pub async fn deliver_due(db: &Db, transports: &Transports) -> Result<usize, sqlx
             }
         }
     }
+    mark_delivered(db, &done).await?;
     Ok(delivered)
+}
+
+/// Delivered rows are marked this many at a time: a crash between a delivery and its
+/// mark sends the message again once its lease ends (with the same `Message-ID`, so the
+/// receiving side can tell), at most this many.
+const MARK_EVERY: usize = 10;
+
+async fn mark_delivered(db: &Db, ids: &[String]) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let params = (2..=ids.len() + 1)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL \
+         WHERE id IN ({params})"
+    );
+    let mut query = sqlx::query(&sql).bind(crate::db::now());
+    for id in ids {
+        query = query.bind(id);
+    }
+    query.execute(&db.pool).await?;
+    Ok(())
 }
 
 #[cfg(test)]
