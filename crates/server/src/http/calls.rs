@@ -427,7 +427,7 @@ async fn dispatcher_board(
             .map_err(|e| Error::Internal(e.to_string()))?;
         lookup.found.extend(shown);
     }
-    lookup.found.sort_by(|a, b| a.0.cmp(&b.0));
+    lookup.found.sort_by_key(|(order, _)| *order);
     Ok(lookup.found.into_iter().map(|(_, json)| json).collect())
 }
 
