@@ -105,41 +105,56 @@ pub async fn withdraw(
     })
 }
 
+/// The columns a queued message fills, in the order [`bind_row`] binds them.
+const ROW: &str = "INSERT INTO outbox (id, company_id, call_id, channel, kind, recipient, \
+                   subject, body, created_at, deliver_after, hold_key) VALUES";
+const ROW_PARAMS: usize = 11;
+
+/// The statement's `($n, …)` groups for `rows` messages.
+fn row_params(rows: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let at = row * ROW_PARAMS;
+            let params: Vec<String> = (1..=ROW_PARAMS).map(|n| format!("${}", at + n)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bind_row<'q>(
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    id: Uuid,
+    message: &'q OutboxMessage,
+    now: i64,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(id.to_string())
+        .bind(message.company_id.map(|c| c.to_string()))
+        .bind(message.call_id.map(|c| c.to_string()))
+        .bind(message.channel.as_str())
+        .bind(&message.kind)
+        .bind(&message.recipient)
+        .bind(&message.subject)
+        .bind(&message.body)
+        .bind(now)
+        .bind(message.deliver_after.unwrap_or(now))
+        .bind(message.hold_key.as_deref())
+}
+
 /// Queues `messages` in one statement inside the caller's transaction.
 pub async fn enqueue_all(
     conn: &mut AnyConnection,
     messages: &[OutboxMessage],
 ) -> Result<(), sqlx::Error> {
-    /// Rows per statement: 11 parameters each, well below SQLite's 32,766.
+    /// Rows per statement, well below SQLite's 32,766 parameters.
     const CHUNK: usize = 200;
     let now = now();
     for chunk in messages.chunks(CHUNK) {
-        let rows = (0..chunk.len())
-            .map(|row| {
-                let at = row * 11;
-                let params: Vec<String> = (1..=11).map(|n| format!("${}", at + n)).collect();
-                format!("({})", params.join(", "))
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT INTO outbox (id, company_id, call_id, channel, kind, recipient, subject, \
-             body, created_at, deliver_after, hold_key) VALUES {rows}"
-        );
+        let sql = format!("{ROW} {}", row_params(chunk.len()));
         let mut query = sqlx::query(&sql);
         for message in chunk {
-            query = query
-                .bind(Uuid::new_v4().to_string())
-                .bind(message.company_id.map(|c| c.to_string()))
-                .bind(message.call_id.map(|c| c.to_string()))
-                .bind(message.channel.as_str())
-                .bind(&message.kind)
-                .bind(&message.recipient)
-                .bind(&message.subject)
-                .bind(&message.body)
-                .bind(now)
-                .bind(message.deliver_after.unwrap_or(now))
-                .bind(message.hold_key.as_deref());
+            query = bind_row(query, Uuid::new_v4(), message, now);
         }
         query.execute(&mut *conn).await?;
     }
@@ -153,23 +168,9 @@ where
     E: Executor<'c, Database = Any>,
 {
     let id = Uuid::new_v4();
-    let now = now();
-    sqlx::query(
-        "INSERT INTO outbox (id, company_id, call_id, channel, kind, recipient, subject, body, \
-         created_at, deliver_after, hold_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(id.to_string())
-    .bind(message.company_id.map(|c| c.to_string()))
-    .bind(message.call_id.map(|c| c.to_string()))
-    .bind(message.channel.as_str())
-    .bind(&message.kind)
-    .bind(&message.recipient)
-    .bind(&message.subject)
-    .bind(&message.body)
-    .bind(now)
-    .bind(message.deliver_after.unwrap_or(now))
-    .bind(message.hold_key.as_deref())
-    .execute(executor)
-    .await?;
+    let sql = format!("{ROW} {}", row_params(1));
+    bind_row(sqlx::query(&sql), id, message, now())
+        .execute(executor)
+        .await?;
     Ok(id)
 }
