@@ -101,7 +101,7 @@ pub async fn record_call_change(
     }
     // One lock order on the `company_seq` rows for every writer: no deadlocks.
     companies.sort_unstable();
-    let mut written = Vec::new();
+    let mut events = Vec::new();
     for company in companies {
         let Some((kind, view)) = board_event(before, after, company) else {
             continue;
@@ -114,9 +114,14 @@ pub async fn record_call_change(
                 serde_json::to_value(view).map_err(|e| sqlx::Error::Encode(Box::new(e)))?,
             );
         }
-        written.push(log::append(conn, engine, company, kind, Some(after.id), data).await?);
+        events.push(log::NewEvent {
+            company,
+            kind,
+            call_id: Some(after.id),
+            data,
+        });
     }
-    Ok(written)
+    log::append_all(conn, engine, &events).await
 }
 
 /// Writes a `technician_changed` event for `company` inside the caller's transaction
