@@ -177,3 +177,83 @@ impl BoardCache {
 pub fn board_order(call: &ServiceCall) -> Order {
     (call.slot.map(|s| s.start), call.created_at)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn answer_key(company: Uuid) -> BoardKey {
+        let from = "2027-11-22T00:00:00Z".parse().unwrap();
+        let to = "2027-11-29T00:00:00Z".parse().unwrap();
+        (company, from, to)
+    }
+
+    #[test]
+    fn an_answer_is_reused_only_at_the_head_it_was_read_at() {
+        let cache = BoardCache::default();
+        let board = answer_key(id(1));
+        cache.keep_answer(board, 7, Bytes::from_static(b"{\"seq\":7}"));
+
+        assert_eq!(cache.answer(board, 7).as_deref(), Some(&b"{\"seq\":7}"[..]));
+        assert!(
+            cache.answer(board, 8).is_none(),
+            "a newer head builds it again"
+        );
+        assert!(
+            cache.answer(answer_key(id(2)), 7).is_none(),
+            "another company's board is its own"
+        );
+    }
+
+    #[test]
+    fn a_view_is_taken_only_at_the_version_it_was_kept_for() {
+        let cache = BoardCache::default();
+        let (company, call) = (id(1), id(10));
+        assert_eq!(cache.take(company, &[(call, 3)]).missing, vec![call]);
+
+        // Nothing was kept for `call` yet; keep an entry by hand at version 3.
+        {
+            let mut entries = cache.entries.lock().unwrap();
+            entries.by_call.insert(
+                (company, call),
+                Entry {
+                    version: 3,
+                    order: (None, Utc::now()),
+                    json: Some(Arc::from(
+                        serde_json::value::to_raw_value(&serde_json::json!({"id": 10})).unwrap(),
+                    )),
+                },
+            );
+        }
+        let hit = cache.take(company, &[(call, 3)]);
+        assert_eq!((hit.found.len(), hit.missing.len()), (1, 0));
+        assert_eq!(hit.found[0].1.get(), "{\"id\":10}");
+
+        let newer = cache.take(company, &[(call, 4)]);
+        assert_eq!((newer.found.len(), newer.missing), (0, vec![call]));
+        assert_eq!(
+            cache.take(id(2), &[(call, 3)]).missing,
+            vec![call],
+            "views are kept per company"
+        );
+    }
+
+    #[test]
+    fn kept_answers_are_bounded() {
+        let cache = BoardCache::default();
+        let big = Bytes::from(vec![b' '; BoardCache::MAX_BYTES / 2 + 1]);
+        cache.keep_answer(answer_key(id(1)), 1, big.clone());
+        cache.keep_answer(answer_key(id(2)), 1, big);
+
+        assert!(
+            cache.answer(answer_key(id(1)), 1).is_none(),
+            "emptied on overflow"
+        );
+        assert!(cache.answer(answer_key(id(2)), 1).is_some());
+        assert!(cache.answers.lock().unwrap().bytes <= BoardCache::MAX_BYTES);
+    }
+}
