@@ -7,9 +7,40 @@
 //! The server applies this to every read of calls (the board, one call) and to every
 //! live event a technician's socket would carry.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{call::OfferState, view::CallView};
+use crate::{
+    call::{OfferState, ServiceCall, Status},
+    view::CallView,
+};
+
+/// Whether `call` belongs in the answer of `company`'s dispatcher board for the window
+/// `[from, to)` (to the second): every open offer to the company whatever the window
+/// (the lists below the calendar), and of the calls it won the undated ones, the ones
+/// accepted and still without a technician, and the ones dated overlapping the window.
+/// [`Viewer::sees_on_board`] then leaves out what the board does not show of these
+/// (a cancelled call). The server's board query is an index of this rule and must
+/// agree with it: a board kept by the server is brought up to date with it.
+pub fn in_board_window(
+    call: &ServiceCall,
+    company: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> bool {
+    let Some(offer) = call.offers.iter().find(|o| o.company_id == company) else {
+        return false;
+    };
+    match offer.state {
+        OfferState::Offered => true,
+        OfferState::Won => call.slot.is_none_or(|slot| {
+            (call.technician_id.is_none() && call.status == Status::Accepted)
+                || (slot.start.timestamp() < to.timestamp()
+                    && slot.end.timestamp() > from.timestamp())
+        }),
+        _ => false,
+    }
+}
 
 /// The person looking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +110,37 @@ mod tests {
 
     fn view(call: &crate::call::ServiceCall) -> CallView {
         CallView::for_company(call, ALPEN).expect("Alpen sees it")
+    }
+
+    #[test]
+    fn a_board_window_holds_open_offers_and_won_calls_dated_in_it_or_still_to_plan() {
+        use crate::testkit::{accepted_undated, t};
+        // The example booking is dated 2026-11-24 09:00–10:00Z.
+        let (week, next_week) = (t("2026-11-23T00:00:00Z"), t("2026-11-30T00:00:00Z"));
+        let later = (next_week, t("2026-12-07T00:00:00Z"));
+        let in_window =
+            |call: &ServiceCall, company, (from, to)| in_board_window(call, company, from, to);
+
+        // An open offer, whatever the window; not for a company it was not offered to.
+        assert!(in_window(&requested(), ALPEN, later));
+        assert!(!in_window(&requested(), Uuid::from_u128(0x99), later));
+        // Won, dated, no technician yet: in the list below every week's calendar.
+        assert!(in_window(&accepted(), ALPEN, later));
+        assert!(!in_window(&accepted(), RHEIN, (week, next_week)), "taken");
+        // Undated: always.
+        assert!(in_window(&accepted_undated(), ALPEN, later));
+        // Assigned: on the calendar of the week it is in only, to the second.
+        assert!(in_window(&assigned(), ALPEN, (week, next_week)));
+        assert!(!in_window(&assigned(), ALPEN, later));
+        let ends = t("2026-11-24T10:00:00Z");
+        assert!(!in_window(&assigned(), ALPEN, (ends, next_week)));
+        assert!(in_window(
+            &assigned(),
+            ALPEN,
+            (ends - chrono::Duration::seconds(1), next_week)
+        ));
+        let starts = t("2026-11-24T09:00:00Z");
+        assert!(!in_window(&assigned(), ALPEN, (week, starts)));
     }
 
     #[test]

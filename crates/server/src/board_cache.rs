@@ -17,7 +17,12 @@
 //! company's board shows appends an event to its log in the change's own transaction
 //! (`live::record_call_change`; the live boards rely on the same rule), and the log's
 //! head only grows, so while the head is still at that number the answer is still the
-//! board. A read at a newer head builds the answer again, from the kept views.
+//! board. A read at a newer head builds the answer again, from the kept views, and
+//! usually without the board query: an answer keeps the `(call, version)` rows it was
+//! built from, and the events between its head and the new one name every call whose
+//! place on the board may have changed — only those are looked up again
+//! (`db::calls::board_among`). When the log no longer holds all those events, or they
+//! are many, the whole board query runs as on a first read.
 //!
 //! Bounded: when the encoded views, or the kept answers, pass [`BoardCache::MAX_BYTES`]
 //! that part starts empty again (the next reads fill it with what boards show now).
@@ -53,9 +58,26 @@ struct Entries {
 /// A company's board for one window: `(company, from, to)`.
 pub type BoardKey = (Uuid, DateTime<Utc>, DateTime<Utc>);
 
+/// A board's calls as `(call, version)`, unordered.
+pub type Rows = Arc<[(Uuid, i64)]>;
+
+/// A kept answer: the head it was built at, its body and the rows it was built from.
+#[derive(Debug, Clone)]
+struct Kept {
+    seq: i64,
+    body: Bytes,
+    rows: Rows,
+}
+
+impl Kept {
+    fn size(&self) -> usize {
+        self.body.len() + self.rows.len() * std::mem::size_of::<(Uuid, i64)>()
+    }
+}
+
 #[derive(Debug, Default)]
 struct Answers {
-    by_board: HashMap<BoardKey, (i64, Bytes), foldhash::fast::RandomState>,
+    by_board: HashMap<BoardKey, Kept, foldhash::fast::RandomState>,
     bytes: usize,
 }
 
@@ -90,21 +112,31 @@ impl BoardCache {
     pub fn answer(&self, board: BoardKey, seq: i64) -> Option<Bytes> {
         let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
         match answers.by_board.get(&board) {
-            Some((kept, body)) if *kept == seq => Some(body.clone()),
+            Some(kept) if kept.seq == seq => Some(kept.body.clone()),
             _ => None,
         }
     }
 
-    /// Keeps the answer for `board` built at the company's head `seq`.
-    pub fn keep_answer(&self, board: BoardKey, seq: i64, body: Bytes) {
+    /// The head and the rows of the answer kept for `board`, whatever its head.
+    pub fn rows(&self, board: BoardKey) -> Option<(i64, Rows)> {
+        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers
+            .by_board
+            .get(&board)
+            .map(|kept| (kept.seq, kept.rows.clone()))
+    }
+
+    /// Keeps the answer for `board` built at the company's head `seq` from `rows`.
+    pub fn keep_answer(&self, board: BoardKey, seq: i64, body: Bytes, rows: Rows) {
+        let kept = Kept { seq, body, rows };
         let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        if answers.bytes + body.len() > Self::MAX_BYTES {
+        if answers.bytes + kept.size() > Self::MAX_BYTES {
             answers.by_board.clear();
             answers.bytes = 0;
         }
-        answers.bytes += body.len();
-        if let Some((_, previous)) = answers.by_board.insert(board, (seq, body)) {
-            answers.bytes = answers.bytes.saturating_sub(previous.len());
+        answers.bytes += kept.size();
+        if let Some(previous) = answers.by_board.insert(board, kept) {
+            answers.bytes = answers.bytes.saturating_sub(previous.size());
         }
     }
 
@@ -196,7 +228,8 @@ mod tests {
     fn an_answer_is_reused_only_at_the_head_it_was_read_at() {
         let cache = BoardCache::default();
         let board = answer_key(id(1));
-        cache.keep_answer(board, 7, Bytes::from_static(b"{\"seq\":7}"));
+        let rows: Rows = Arc::from([(id(10), 3)]);
+        cache.keep_answer(board, 7, Bytes::from_static(b"{\"seq\":7}"), rows.clone());
 
         assert_eq!(cache.answer(board, 7).as_deref(), Some(&b"{\"seq\":7}"[..]));
         assert!(
@@ -207,6 +240,12 @@ mod tests {
             cache.answer(answer_key(id(2)), 7).is_none(),
             "another company's board is its own"
         );
+        assert_eq!(
+            cache.rows(board),
+            Some((7, rows)),
+            "its rows stay for a newer head to start from"
+        );
+        assert_eq!(cache.rows(answer_key(id(2))), None);
     }
 
     #[test]
@@ -246,8 +285,9 @@ mod tests {
     fn kept_answers_are_bounded() {
         let cache = BoardCache::default();
         let big = Bytes::from(vec![b' '; BoardCache::MAX_BYTES / 2 + 1]);
-        cache.keep_answer(answer_key(id(1)), 1, big.clone());
-        cache.keep_answer(answer_key(id(2)), 1, big);
+        let rows: Rows = Arc::from([]);
+        cache.keep_answer(answer_key(id(1)), 1, big.clone(), rows.clone());
+        cache.keep_answer(answer_key(id(2)), 1, big, rows);
 
         assert!(
             cache.answer(answer_key(id(1)), 1).is_none(),

@@ -125,9 +125,14 @@ impl Db {
         Ok(Self { pool, read, engine })
     }
 
-    /// Brings the schema up to date.
+    /// Brings the schema up to date: the migrations (shared by both engines), then on
+    /// PostgreSQL the event log's numbering at commit ([`crate::live::log::install_postgres`]).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        MIGRATOR.run(&self.pool).await
+        MIGRATOR.run(&self.pool).await?;
+        if self.engine == Engine::Postgres {
+            crate::live::log::install_postgres(&self.pool).await?;
+        }
+        Ok(())
     }
 
     /// Checks the database answers (for `/healthz`).
@@ -182,6 +187,23 @@ fn sqlite_url(url: &str) -> Result<String, sqlx::Error> {
         format!("{query}&mode=rwc")
     };
     Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// The placeholders `$first, $first+1, …` of `count` parameters, for an `IN (…)` list or
+/// a `VALUES (…)` row.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `rows` groups `($…, …)` of `width` placeholders each, numbered from `$1` on.
+pub fn row_placeholders(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|row| format!("({})", placeholders(row * width + 1, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The current time as Unix seconds, the unit every `*_at` column uses.

@@ -92,7 +92,7 @@ pub async fn record_call_change(
     engine: Engine,
     before: Option<&ServiceCall>,
     after: &ServiceCall,
-) -> Result<Vec<LiveEvent>, sqlx::Error> {
+) -> Result<log::Appended, sqlx::Error> {
     let mut companies: Vec<Uuid> = Vec::new();
     for offer in before.iter().flat_map(|b| &b.offers).chain(&after.offers) {
         if !companies.contains(&offer.company_id) {
@@ -133,7 +133,7 @@ pub async fn record_technician_changed(
     company: Uuid,
     technician_id: Uuid,
     technician: &impl Serialize,
-) -> Result<LiveEvent, sqlx::Error> {
+) -> Result<log::Appended, sqlx::Error> {
     let mut data = Map::new();
     data.insert("technician_id".into(), json!(technician_id));
     data.insert(
@@ -157,7 +157,7 @@ pub async fn publish_technician_changed(
         record_technician_changed(&mut tx, state.db.engine, company, technician_id, technician)
             .await?;
     tx.commit().await?;
-    state.live.after_commit(vec![event]);
+    state.live.after_commit(event);
     Ok(())
 }
 

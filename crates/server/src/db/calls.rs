@@ -22,7 +22,7 @@ use domain::{
 /// The most calls one board answer holds: a 62-day window of a busy company fits, and so
 /// does the week of 10,000 calls the board benchmark reads (../shared/BENCH.md); with 2,000
 /// that board came back cut off.
-const BOARD_LIMIT: i64 = 10_000;
+pub const BOARD_LIMIT: i64 = 10_000;
 
 /// The snake_case wire name of a status, as stored in `calls.status`.
 pub fn status_str(status: Status) -> String {
@@ -135,10 +135,7 @@ async fn write_offers(conn: &mut AnyConnection, call: &ServiceCall) -> Result<()
     if call.offers.is_empty() {
         return Ok(());
     }
-    let rows = (0..call.offers.len())
-        .map(|n| format!("(${}, ${}, ${})", 3 * n + 1, 3 * n + 2, 3 * n + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let rows = super::row_placeholders(call.offers.len(), 3);
     let sql = format!(
         "INSERT INTO call_offers (call_id, company_id, state) VALUES {rows} \
          ON CONFLICT (call_id, company_id) DO UPDATE SET state = excluded.state"
@@ -196,6 +193,7 @@ pub async fn board(
         super::Engine::Sqlite => ("group_concat", "INDEXED BY calls_board"),
         super::Engine::Postgres => ("string_agg", ""),
     };
+    // `domain::visibility::in_board_window`, as an index can answer it.
     let sql = format!(
         "SELECT {concat}(b.id || ':' || b.version, ',') AS calls FROM (\
            SELECT c.id, c.version FROM calls c {covering} JOIN call_offers o ON o.call_id = c.id \
@@ -236,10 +234,7 @@ pub async fn for_board(db: &Db, ids: &[Uuid]) -> Result<Vec<ServiceCall>, sqlx::
     const CHUNK: usize = 500;
     let mut calls = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
-        let params = (1..=chunk.len())
-            .map(|n| format!("${n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let params = super::placeholders(1, chunk.len());
         let sql = format!(
             "SELECT {} AS doc FROM calls WHERE id IN ({params})",
             board_doc(db, "doc")

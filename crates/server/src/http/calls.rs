@@ -12,7 +12,7 @@ use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use std::sync::Arc;
+use std::{collections::HashSet, sync::Arc};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,7 @@ use super::{
     json::ApiJson,
 };
 use crate::{
+    board_cache::{self, BoardKey},
     db::calls::{self as store, Guard},
     db::team::technician_facts,
     live,
@@ -46,7 +47,7 @@ use domain::{
     event::Event,
     flow::{apply, apply_all, undoable_move, MoveUndo},
     view::{history_for, CallView, HistoryEntry},
-    visibility::Viewer,
+    visibility::{in_board_window, Viewer},
 };
 
 /// The longest window one board request may ask for.
@@ -351,9 +352,12 @@ async fn list_calls(
             if let Some(body) = state.board_cache.answer(board, seq) {
                 return Ok(json_body(body));
             }
-            let calls = dispatcher_board(&state, company, from, to).await?;
+            let rows = dispatcher_rows(&state, board, seq).await?;
+            let calls = dispatcher_board(&state, company, &rows).await?;
             let body = board_answer(from, to, seq, calls)?;
-            state.board_cache.keep_answer(board, seq, body.clone());
+            state
+                .board_cache
+                .keep_answer(board, seq, body.clone(), rows);
             return Ok(json_body(body));
         }
         // A technician's board holds their own calls only (domain::visibility).
@@ -408,17 +412,57 @@ fn board_answer(
     .map_err(|e| Error::Internal(e.to_string()))
 }
 
+/// The `(call, version)` rows of a dispatcher's board at the company's head `seq`: the
+/// rows of the answer kept at an older head with the calls its events since name read
+/// again and placed by [`in_board_window`], when the log still holds them all; else the
+/// whole board query ([`crate::board_cache`]).
+async fn dispatcher_rows(
+    state: &AppState,
+    board: BoardKey,
+    seq: i64,
+) -> Result<board_cache::Rows, Error> {
+    let (company, from, to) = board;
+    if let Some((kept, rows)) = state.board_cache.rows(board) {
+        // A board cut off at the limit has no complete rows to start from.
+        let complete = i64::try_from(rows.len()).is_ok_and(|n| n < store::BOARD_LIMIT);
+        if kept < seq && complete {
+            if let Some(changed) = live::log::calls_changed(&state.db, company, kept, seq).await? {
+                // Read (and their views kept) here: their versions changed.
+                let read = store::for_board(&state.db, &changed).await?;
+                state
+                    .board_cache
+                    .keep(company, &read)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                let changed: HashSet<Uuid, foldhash::fast::RandomState> =
+                    changed.into_iter().collect();
+                let mut fresh: Vec<(Uuid, i64)> = rows
+                    .iter()
+                    .filter(|(call, _)| !changed.contains(call))
+                    .copied()
+                    .collect();
+                fresh.extend(
+                    read.iter()
+                        .filter(|call| in_board_window(call, company, from, to))
+                        .map(|call| (call.id, call.version)),
+                );
+                if i64::try_from(fresh.len()).is_ok_and(|n| n < store::BOARD_LIMIT) {
+                    return Ok(fresh.into());
+                }
+            }
+        }
+    }
+    Ok(store::board(&state.db, company, from, to).await?.into())
+}
+
 /// The encoded views of a dispatcher's board in board order: the ones kept for the
-/// versions the board query found, the documents of the others read and kept
+/// versions in `rows`, the documents of the others read and kept
 /// ([`crate::board_cache`]).
 async fn dispatcher_board(
     state: &AppState,
     company: Uuid,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    rows: &[(Uuid, i64)],
 ) -> Result<Vec<Arc<RawValue>>, Error> {
-    let rows = store::board(&state.db, company, from, to).await?;
-    let mut lookup = state.board_cache.take(company, &rows);
+    let mut lookup = state.board_cache.take(company, rows);
     if !lookup.missing.is_empty() {
         let read = store::for_board(&state.db, &lookup.missing).await?;
         let shown = state

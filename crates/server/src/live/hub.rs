@@ -248,12 +248,10 @@ impl Hub {
 
     /// Call once the transaction that wrote `events` has committed. SQLite (one instance)
     /// delivers them here; on PostgreSQL the `NOTIFY` of the commit does, on every
-    /// instance alike.
-    pub fn after_commit(&self, events: Vec<LiveEvent>) {
-        if self.engine == Engine::Sqlite {
-            for event in events {
-                self.deliver(Arc::new(event));
-            }
+    /// instance alike (and `events` is empty).
+    pub fn after_commit(&self, events: log::Appended) {
+        for event in events.0 {
+            self.deliver(Arc::new(event));
         }
     }
 

@@ -1,6 +1,16 @@
 //! The event log: `board_events` rows with a per-company sequence from `company_seq`,
 //! written inside the transaction of the change, read back for resuming clients and by
 //! the PostgreSQL listener, pruned as it grows.
+//!
+//! A company's sequence order must be its commit order (a client that has seen event N
+//! never later finds an N − 1), so each company's counter row stays locked from the
+//! moment a number is taken until commit. On SQLite (one writer) the numbers are taken
+//! with the rest of the change. On PostgreSQL they are taken *at* commit: the events are
+//! inserted with a provisional negative number and a deferred trigger
+//! ([`install_postgres`]) numbers them, prunes and queues the `NOTIFY` as the
+//! transaction commits — the counter row is then held for the commit alone, not also for
+//! the round trip to the server and back with `COMMIT` (under load that round trip, on a
+//! busy server, was most of every writer's wait).
 
 use serde_json::{Map, Value};
 use sqlx::{AnyConnection, Row};
@@ -29,6 +39,14 @@ pub struct NewEvent<'a> {
     pub data: Map<String, Value>,
 }
 
+/// Events written inside a transaction, for [`super::Hub::after_commit`] once it has
+/// committed: on SQLite (one instance) the events themselves, delivered in process; on
+/// PostgreSQL nothing, since the commit numbers them and its `NOTIFY` reaches every
+/// instance.
+#[derive(Debug, Default)]
+#[must_use = "hand it to Hub::after_commit once the transaction has committed"]
+pub struct Appended(pub(super) Vec<LiveEvent>);
+
 /// Appends one event for `company` ([`append_all`] with one event).
 pub async fn append(
     conn: &mut AnyConnection,
@@ -37,34 +55,28 @@ pub async fn append(
     kind: &str,
     call_id: Option<Uuid>,
     data: Map<String, Value>,
-) -> Result<LiveEvent, sqlx::Error> {
+) -> Result<Appended, sqlx::Error> {
     let event = NewEvent {
         company,
         kind,
         call_id,
         data,
     };
-    append_all(conn, engine, &[event])
-        .await?
-        .pop()
-        .ok_or(sqlx::Error::RowNotFound)
+    append_all(conn, engine, &[event]).await
 }
 
-/// Appends one event for each of `events`' companies (each company at most once, in
-/// ascending order: one lock order for every writer), in one call to the database:
-/// takes each company's next sequence number (the counter row's lock serialises
-/// writers of one company until commit, so sequence order is commit order), stores the
-/// whole message, and on PostgreSQL queues a `NOTIFY` that is delivered when the
-/// transaction commits. The counter rows stay locked until commit, so the less the
-/// transaction does after taking them, the less the company's other writers wait: call
-/// this last, and once.
+/// Appends one event for each of `events`' companies (each company at most once), in
+/// one call to the database, and numbers them in each company's sequence: on SQLite now,
+/// on PostgreSQL at commit (see the module). Either way the counter rows are taken in
+/// ascending company order (one lock order for every writer: no deadlocks) and stay
+/// locked until commit, so on SQLite call this last, and once.
 pub async fn append_all(
     conn: &mut AnyConnection,
     engine: Engine,
     events: &[NewEvent<'_>],
-) -> Result<Vec<LiveEvent>, sqlx::Error> {
+) -> Result<Appended, sqlx::Error> {
     if events.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Appended::default());
     }
     // The stored message is `{"seq":N,…}`: its sequence number goes in front of the rest.
     let rests: Vec<String> = events
@@ -78,7 +90,7 @@ pub async fn append_all(
         })
         .collect();
     let now = crate::db::now();
-    let seqs: Vec<(String, i64)> = match engine {
+    match engine {
         Engine::Postgres => {
             let input: Vec<Value> = events
                 .iter()
@@ -90,33 +102,26 @@ pub async fn append_all(
                         "rest": rest})
                 })
                 .collect();
+            // Inserted in company order, so the deferred trigger numbers (and locks) them
+            // in that order too.
             sqlx::query(
-                "WITH input AS (SELECT * FROM json_to_recordset($1::json) \
-                     AS i(company_id text, kind text, call_id text, rest text)), \
-                 s AS (INSERT INTO company_seq (company_id, seq) \
-                     SELECT company_id, 1 FROM input ORDER BY company_id \
-                     ON CONFLICT (company_id) DO UPDATE SET seq = company_seq.seq + 1 \
-                     RETURNING company_id, seq), \
-                 e AS (INSERT INTO board_events (company_id, seq, kind, call_id, payload, created_at) \
-                     SELECT s.company_id, s.seq, i.kind, i.call_id, \
-                            '{\"seq\":' || s.seq || ',' || i.rest, $2 \
-                     FROM s JOIN input i ON i.company_id = s.company_id \
-                     RETURNING company_id, seq) \
-                 SELECT e.company_id, e.seq FROM e \
-                 CROSS JOIN LATERAL (SELECT pg_notify($3, e.company_id || ':' || e.seq)) AS n",
+                "INSERT INTO board_events (company_id, seq, kind, call_id, payload, created_at) \
+                 SELECT company_id, -nextval('board_events_provisional'), kind, call_id, rest, $2 \
+                 FROM json_to_recordset($1::json) \
+                     AS i(company_id text, kind text, call_id text, rest text) \
+                 ORDER BY company_id",
             )
             .bind(Value::Array(input).to_string())
             .bind(now)
-            .bind(CHANNEL)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|row| Ok((row.try_get("company_id")?, row.try_get("seq")?)))
-            .collect::<Result<_, sqlx::Error>>()?
+            .execute(&mut *conn)
+            .await?;
+            Ok(Appended::default())
         }
         // All statements in one call (SQLite's driver runs them in one hand-over to its
         // thread): every write waits for SQLite's one writer.
         Engine::Sqlite => {
+            let mut order: Vec<usize> = (0..events.len()).collect();
+            order.sort_by_key(|&n| events[n].company);
             let sql = (0..events.len())
                 .map(|n| {
                     let p = |k: usize| format!("${}", 5 * n + k);
@@ -136,48 +141,97 @@ pub async fn append_all(
                 })
                 .collect::<String>();
             let mut query = sqlx::query(&sql);
-            for (event, rest) in events.iter().zip(&rests) {
+            for &n in &order {
                 query = query
-                    .bind(event.company.to_string())
-                    .bind(event.kind)
-                    .bind(event.call_id.map(|c| c.to_string()))
-                    .bind(rest.as_str())
+                    .bind(events[n].company.to_string())
+                    .bind(events[n].kind)
+                    .bind(events[n].call_id.map(|c| c.to_string()))
+                    .bind(rests[n].as_str())
                     .bind(now);
             }
             // Every statement's rows (`fetch_one` would stop at the first statement).
-            query
-                .fetch_all(&mut *conn)
-                .await?
-                .iter()
-                .map(|row| Ok((row.try_get("company_id")?, row.try_get("seq")?)))
-                .collect::<Result<_, sqlx::Error>>()?
+            let rows = query.fetch_all(&mut *conn).await?;
+            let mut written = Vec::with_capacity(events.len());
+            for (&n, row) in order.iter().zip(&rows) {
+                let seq: i64 = row.try_get("seq")?;
+                if seq % PRUNE_EVERY == 0 {
+                    sqlx::query(
+                        "DELETE FROM board_events WHERE company_id = $1 AND (seq <= $2 OR created_at < $3)",
+                    )
+                    .bind(events[n].company.to_string())
+                    .bind(seq - KEEP_EVENTS)
+                    .bind(now - KEEP_SECONDS)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                written.push(LiveEvent::new(
+                    events[n].company,
+                    seq,
+                    format!("{{\"seq\":{seq},{}", rests[n]),
+                ));
+            }
+            if written.len() != events.len() {
+                return Err(sqlx::Error::RowNotFound);
+            }
+            Ok(Appended(written))
         }
-    };
-    let mut written = Vec::with_capacity(events.len());
-    for (event, rest) in events.iter().zip(&rests) {
-        let company = event.company.to_string();
-        let seq = seqs
-            .iter()
-            .find(|(c, _)| *c == company)
-            .map(|(_, seq)| *seq)
-            .ok_or(sqlx::Error::RowNotFound)?;
-        if seq % PRUNE_EVERY == 0 {
-            sqlx::query(
-                "DELETE FROM board_events WHERE company_id = $1 AND (seq <= $2 OR created_at < $3)",
-            )
-            .bind(&company)
-            .bind(seq - KEEP_EVENTS)
-            .bind(now - KEEP_SECONDS)
-            .execute(&mut *conn)
-            .await?;
-        }
-        written.push(LiveEvent::new(
-            event.company,
-            seq,
-            format!("{{\"seq\":{seq},{rest}"),
-        ));
     }
-    Ok(written)
+}
+
+/// Creates (or brings up to date) PostgreSQL's numbering of the log: the sequence of
+/// provisional numbers and the deferred trigger that, as a transaction commits, takes
+/// each of its events' company counter, gives the event its number and its message the
+/// `{"seq":N,` prefix, prunes the company's log every [`PRUNE_EVERY`]th event and queues
+/// the `NOTIFY` on [`CHANNEL`]. Run after the migrations, by every instance at start;
+/// an advisory lock keeps two starting instances from replacing it at once.
+pub async fn install_postgres(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
+    let function = format!(
+        r#"CREATE OR REPLACE FUNCTION board_events_number() RETURNS trigger
+        LANGUAGE plpgsql AS $body$
+        DECLARE
+            next_seq BIGINT;
+        BEGIN
+            INSERT INTO company_seq (company_id, seq) VALUES (NEW.company_id, 1)
+                ON CONFLICT (company_id) DO UPDATE SET seq = company_seq.seq + 1
+                RETURNING seq INTO next_seq;
+            UPDATE board_events
+                SET seq = next_seq, payload = '{{"seq":' || next_seq || ',' || payload
+                WHERE company_id = NEW.company_id AND seq = NEW.seq;
+            IF next_seq % {PRUNE_EVERY} = 0 THEN
+                DELETE FROM board_events WHERE company_id = NEW.company_id AND seq > 0
+                    AND (seq <= next_seq - {KEEP_EVENTS} OR created_at < NEW.created_at - {KEEP_SECONDS});
+            END IF;
+            PERFORM pg_notify('{CHANNEL}', NEW.company_id || ':' || next_seq);
+            RETURN NULL;
+        END
+        $body$"#
+    );
+    let mut tx = pool.begin().await?;
+    // A key of this project's own: instances starting together install one at a time.
+    sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(7420291855)) AS l")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("CREATE SEQUENCE IF NOT EXISTS board_events_provisional")
+        .execute(&mut *tx)
+        .await?;
+    // Replacing the function takes no lock on the table: running instances go on.
+    sqlx::query(&function).execute(&mut *tx).await?;
+    let installed = sqlx::query(
+        "SELECT 1 AS found FROM pg_trigger \
+         WHERE tgname = 'board_events_number' AND tgrelid = 'board_events'::regclass",
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some();
+    if !installed {
+        sqlx::query(
+            "CREATE CONSTRAINT TRIGGER board_events_number AFTER INSERT ON board_events \
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION board_events_number()",
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
 }
 
 /// The last sequence number `company` has used (0 before its first event).
@@ -187,6 +241,49 @@ pub async fn head(db: &Db, company: Uuid) -> Result<i64, sqlx::Error> {
         .fetch_optional(&db.read)
         .await?;
     row.map_or(Ok(0), |r| r.try_get("seq"))
+}
+
+/// The calls that events `(since, head]` of `company` are about, each once; `None` when
+/// the log no longer holds every one of those events (pruned, or a database reset) or
+/// they are more than [`PAGE`]. `head` must be a head read before (every event up to it
+/// has committed: sequence order is commit order).
+pub async fn calls_changed(
+    db: &Db,
+    company: Uuid,
+    since: i64,
+    head: i64,
+) -> Result<Option<Vec<Uuid>>, sqlx::Error> {
+    if head < since || head - since > PAGE {
+        return Ok(None);
+    }
+    if head == since {
+        return Ok(Some(Vec::new()));
+    }
+    let concat = match db.engine {
+        Engine::Sqlite => "group_concat(DISTINCT call_id)",
+        Engine::Postgres => "string_agg(DISTINCT call_id, ',')",
+    };
+    let row = sqlx::query(&format!(
+        "SELECT count(*) AS events, {concat} AS calls FROM board_events \
+         WHERE company_id = $1 AND seq > $2 AND seq <= $3"
+    ))
+    .bind(company.to_string())
+    .bind(since)
+    .bind(head)
+    .fetch_one(&db.read)
+    .await?;
+    let events: i64 = row.try_get("events")?;
+    if events != head - since {
+        return Ok(None);
+    }
+    let calls: Option<String> = row.try_get("calls")?;
+    calls
+        .unwrap_or_default()
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(|id| Uuid::parse_str(id).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .collect::<Result<_, _>>()
+        .map(Some)
 }
 
 /// Whether a client at `since` can be brought up to date from the log: every event after

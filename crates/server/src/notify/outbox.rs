@@ -112,14 +112,7 @@ const ROW_PARAMS: usize = 11;
 
 /// The statement's `($n, …)` groups for `rows` messages.
 fn row_params(rows: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let at = row * ROW_PARAMS;
-            let params: Vec<String> = (1..=ROW_PARAMS).map(|n| format!("${}", at + n)).collect();
-            format!("({})", params.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::db::row_placeholders(rows, ROW_PARAMS)
 }
 
 fn bind_row<'q>(

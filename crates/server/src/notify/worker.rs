@@ -82,10 +82,7 @@ pub async fn deliver_due(db: &Db, transports: &Transports) -> Result<usize, sqlx
     if claimed.is_empty() {
         return Ok(0);
     }
-    let params = (1..=claimed.len())
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let params = crate::db::placeholders(1, claimed.len());
     let sql = format!(
         "SELECT o.id, o.channel, o.kind, o.recipient, o.subject, o.body, o.attempts, \
          c.name AS company_name, c.brand_colour, c.logo_url \
@@ -161,10 +158,7 @@ async fn mark_delivered(db: &Db, ids: &[String]) -> Result<(), sqlx::Error> {
     if ids.is_empty() {
         return Ok(());
     }
-    let params = (2..=ids.len() + 1)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let params = crate::db::placeholders(2, ids.len());
     let sql = format!(
         "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL \
          WHERE id IN ({params})"

@@ -29,6 +29,7 @@ on_both_backends!(
     demo_calls_seed_every_colour_for_both_companies,
     every_call_on_the_board_is_its_single_read,
     a_kept_board_shows_every_change_made_since,
+    a_kept_board_brought_up_to_date_is_the_board_read_afresh,
     history_lists_every_change_newest_first_for_the_winner_only,
     a_new_date_in_the_past_is_refused_and_changes_nothing,
 );
@@ -1060,6 +1061,115 @@ async fn a_kept_board_shows_every_change_made_since(backend: Backend) {
         let board: Value = board(&app, cookie, from, to).await.json().await.unwrap();
         assert_eq!(call_in(&board, second)["offer_state"], "offered");
     }
+}
+
+/// A board kept at an older head is brought up to date from the calls the events since
+/// name (`domain::visibility::in_board_window` placing each), not from the whole board
+/// query: after each kind of change it is exactly what an instance that kept nothing
+/// reads from the database.
+async fn a_kept_board_brought_up_to_date_is_the_board_read_afresh(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alpen = app.sign_in(ALPEN, PASSWORD).await;
+    let rhein = app.sign_in(RHEIN, PASSWORD).await;
+    let anna = user_id(&app, "anna.keller@alpen.example").await;
+    let (from, to) = ("2027-11-22T00:00:00Z", "2027-11-29T00:00:00Z");
+    let read_at = |base: String, cookie: String| {
+        let http = app.http.clone();
+        async move {
+            let answer: Value = http
+                .get(format!("{base}/api/v1/calls"))
+                .query(&[("from", from), ("to", to)])
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            answer
+        }
+    };
+    let act = |method: reqwest::Method, path: String, cookie: &str, body: Option<Value>| {
+        let cookie = cookie.to_owned();
+        let app = &app;
+        async move {
+            let response = send(app, method, &path, &cookie, body).await;
+            let status = response.status();
+            let answer = response.json::<Value>().await.unwrap();
+            assert!(status.is_success(), "{path}: {status} {answer}");
+            answer
+        }
+    };
+    let version_of = |call: &Value| call["version"].as_i64().unwrap();
+
+    let first = create_request(&app, "MKT-FRESH-1").await;
+    let second = create_request(&app, "MKT-FRESH-2").await;
+    let third = create_request(&app, "MKT-FRESH-3").await;
+    let base = app.url("");
+    let kept = read_at(base.clone(), alpen.clone()).await;
+    assert_eq!(ids(&kept).len(), 3);
+    assert_eq!(ids(&read_at(base.clone(), rhein.clone()).await).len(), 3);
+
+    // Each step changes the board; Alpen's kept board is then compared with one read by a
+    // fresh instance (nothing kept), and Rhein's too.
+    let won = act(
+        reqwest::Method::POST,
+        format!("/api/v1/calls/{first}/accept"),
+        &alpen,
+        None,
+    )
+    .await;
+    let moved_out = act(
+        reqwest::Method::PATCH,
+        format!("/api/v1/calls/{first}"),
+        &alpen,
+        Some(json!({"version": version_of(&won), "technician_id": anna,
+            "slot": {"start": "2027-12-01T09:00:00Z", "end": "2027-12-01T10:00:00Z"}})),
+    )
+    .await;
+    assert_eq!(moved_out["technician_id"], json!(anna));
+    let taken = act(
+        reqwest::Method::POST,
+        format!("/api/v1/calls/{second}/accept"),
+        &rhein,
+        None,
+    )
+    .await;
+    let theirs = act(
+        reqwest::Method::PATCH,
+        format!("/api/v1/calls/{second}"),
+        &rhein,
+        Some(json!({"version": version_of(&taken),
+            "slot": {"start": "2027-11-24T13:00:00Z", "end": "2027-11-24T14:00:00Z"}})),
+    )
+    .await;
+    assert_eq!(theirs["offer_state"], "won");
+    act(
+        reqwest::Method::POST,
+        format!("/api/v1/calls/{third}/decline"),
+        &rhein,
+        None,
+    )
+    .await;
+    let fourth = create_request(&app, "MKT-FRESH-4").await;
+
+    let (fresh, _stop) = second_instance(&app).await;
+    for cookie in [&alpen, &rhein] {
+        // Read through the instance that kept the board (brought up to date) …
+        let updated = read_at(base.clone(), cookie.clone()).await;
+        // … and through one that never saw it.
+        let afresh = read_at(fresh.clone(), cookie.clone()).await;
+        assert_eq!(updated, afresh, "kept and brought up to date = read afresh");
+    }
+    let alpen_now = read_at(base.clone(), alpen.clone()).await;
+    let on_alpen = ids(&alpen_now);
+    assert!(
+        !on_alpen.contains(&first.to_string()),
+        "assigned and moved to next week"
+    );
+    assert!(!on_alpen.contains(&second.to_string()), "taken by Rhein");
+    assert!(on_alpen.contains(&third.to_string()) && on_alpen.contains(&fourth.to_string()));
+    assert!(alpen_now["seq"].as_i64() > kept["seq"].as_i64());
 }
 
 fn call_in(board: &Value, id: Uuid) -> &Value {
