@@ -9,6 +9,9 @@ pub struct Config {
     pub addr: SocketAddr,
     /// `sqlite://…` or `postgres://…` (`DATABASE_URL`, default `sqlite://data/dispatch.db`).
     pub database_url: String,
+    /// PostgreSQL connections per instance (`DATABASE_MAX_CONNECTIONS`, default two per
+    /// core, at least 4: `db::default_postgres_connections`).
+    pub database_max_connections: u32,
     /// Built app served at `/` (`DIST_DIR`, default `dist`).
     pub dist_dir: PathBuf,
     /// Seeds demo data into an empty database and accepts the demo marketplace key
@@ -149,6 +152,10 @@ impl Config {
             addr: SocketAddr::from(([0, 0, 0, 0], port)),
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/dispatch.db".to_owned()),
+            database_max_connections: parse(
+                "DATABASE_MAX_CONNECTIONS",
+                crate::db::default_postgres_connections(),
+            )?,
             dist_dir: var("DIST_DIR").map_or_else(|| PathBuf::from("dist"), PathBuf::from),
             demo_mode,
             marketplace_api_key,
@@ -186,6 +193,7 @@ impl Config {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: database_url.into(),
+            database_max_connections: crate::db::default_postgres_connections(),
             dist_dir: PathBuf::from("dist"),
             demo_mode: true,
             marketplace_api_key: Some(crate::seed::DEMO_MARKETPLACE_KEY.to_owned()),

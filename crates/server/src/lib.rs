@@ -45,7 +45,7 @@ impl axum::extract::FromRef<AppState> for metrics::Metrics {
 
 /// Connects, migrates and (in demo mode) seeds the database.
 pub async fn prepare(config: Config) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect_with(&config.database_url, config.database_max_connections).await?;
     db.migrate().await?;
     if config.demo_mode {
         seed::seed_demo(&db).await?;
