@@ -343,36 +343,47 @@ async fn list_calls(
         return Err(Error::Validation(errors).into());
     };
     let company = session.me.company.id;
+    let me = match viewer_of(&session) {
+        Viewer::Dispatcher => return dispatcher_answer(&state, (company, from, to)).await,
+        Viewer::Technician(me) => me,
+    };
+    // A technician's board holds their own calls only (domain::visibility); read after
+    // the head, as the dispatcher's.
+    let seq = live::log::head(&state.db, company).await?;
+    let viewer = Viewer::Technician(me);
+    let calls = store::technician_board(&state.db, company, me, from, to)
+        .await?
+        .iter()
+        .filter_map(|c| CallView::for_company(c, company))
+        .filter(|view| viewer.sees_on_board(view))
+        .map(|view| serde_json::value::to_raw_value(&view).map(Arc::from))
+        .collect::<Result<_, _>>()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(json_body(board_answer(from, to, seq, calls)?))
+}
+
+/// A dispatcher's board answer: the one kept when the company's head has not moved;
+/// else built from the kept views ([`crate::board_cache`]) and kept.
+async fn dispatcher_answer(state: &AppState, board: BoardKey) -> ApiResult<Response> {
+    let (company, from, to) = board;
+    let kept = state.board_cache.rows(board);
     // Read before the calls, so every event up to it is in them (a later one may be too;
     // the app applies an event only when it is newer than the call it has).
-    let seq = live::log::head(&state.db, company).await?;
-    let calls = match viewer_of(&session) {
-        Viewer::Dispatcher => {
-            let board = (company, from, to);
-            if let Some(body) = state.board_cache.answer(board, seq) {
-                return Ok(json_body(body));
-            }
-            let rows = dispatcher_rows(&state, board, seq).await?;
-            let calls = dispatcher_board(&state, company, &rows).await?;
-            let body = board_answer(from, to, seq, calls)?;
-            state
-                .board_cache
-                .keep_answer(board, seq, body.clone(), rows);
-            return Ok(json_body(body));
-        }
-        // A technician's board holds their own calls only (domain::visibility).
-        viewer @ Viewer::Technician(me) => {
-            store::technician_board(&state.db, company, me, from, to)
-                .await?
-                .iter()
-                .filter_map(|c| CallView::for_company(c, company))
-                .filter(|view| viewer.sees_on_board(view))
-                .map(|view| serde_json::value::to_raw_value(&view).map(Arc::from))
-                .collect::<Result<_, _>>()
-                .map_err(|e| Error::Internal(e.to_string()))?
-        }
-    };
-    Ok(json_body(board_answer(from, to, seq, calls)?))
+    let (seq, changed) =
+        live::log::head_and_changes(&state.db, company, kept.as_ref().map(|(at, _)| *at)).await?;
+    if let Some(body) = state.board_cache.answer(board, seq) {
+        return Ok(json_body(body));
+    }
+    let since_kept = kept
+        .zip(changed)
+        .map(|((_, rows), changed)| (rows, changed));
+    let rows = dispatcher_rows(state, board, since_kept).await?;
+    let calls = dispatcher_board(state, company, &rows).await?;
+    let body = board_answer(from, to, seq, calls)?;
+    state
+        .board_cache
+        .keep_answer(board, seq, body.clone(), rows);
+    Ok(json_body(body))
 }
 
 /// A JSON answer from its encoded body.
@@ -412,43 +423,38 @@ fn board_answer(
     .map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// The `(call, version)` rows of a dispatcher's board at the company's head `seq`: the
-/// rows of the answer kept at an older head with the calls its events since name read
-/// again and placed by [`in_board_window`], when the log still holds them all; else the
-/// whole board query ([`crate::board_cache`]).
+/// The `(call, version)` rows of a dispatcher's board: the rows of the answer kept at an
+/// older head with the calls its events since name read again and placed by
+/// [`in_board_window`] (`since_kept`: those rows and calls, when the log still held all
+/// the events); else the whole board query ([`crate::board_cache`]).
 async fn dispatcher_rows(
     state: &AppState,
     board: BoardKey,
-    seq: i64,
+    since_kept: Option<(board_cache::Rows, Vec<Uuid>)>,
 ) -> Result<board_cache::Rows, Error> {
     let (company, from, to) = board;
-    if let Some((kept, rows)) = state.board_cache.rows(board) {
-        // A board cut off at the limit has no complete rows to start from.
-        let complete = i64::try_from(rows.len()).is_ok_and(|n| n < store::BOARD_LIMIT);
-        if kept < seq && complete {
-            if let Some(changed) = live::log::calls_changed(&state.db, company, kept, seq).await? {
-                // Read (and their views kept) here: their versions changed.
-                let read = store::for_board(&state.db, &changed).await?;
-                state
-                    .board_cache
-                    .keep(company, &read)
-                    .map_err(|e| Error::Internal(e.to_string()))?;
-                let changed: HashSet<Uuid, foldhash::fast::RandomState> =
-                    changed.into_iter().collect();
-                let mut fresh: Vec<(Uuid, i64)> = rows
-                    .iter()
-                    .filter(|(call, _)| !changed.contains(call))
-                    .copied()
-                    .collect();
-                fresh.extend(
-                    read.iter()
-                        .filter(|call| in_board_window(call, company, from, to))
-                        .map(|call| (call.id, call.version)),
-                );
-                if i64::try_from(fresh.len()).is_ok_and(|n| n < store::BOARD_LIMIT) {
-                    return Ok(fresh.into());
-                }
-            }
+    let under_limit = |n: usize| i64::try_from(n).is_ok_and(|n| n < store::BOARD_LIMIT);
+    // A board cut off at the limit has no complete rows to start from.
+    if let Some((rows, changed)) = since_kept.filter(|(rows, _)| under_limit(rows.len())) {
+        // Read (and their views kept) here: their versions changed.
+        let read = store::for_board(&state.db, &changed).await?;
+        state
+            .board_cache
+            .keep(company, &read)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let changed: HashSet<Uuid, foldhash::fast::RandomState> = changed.into_iter().collect();
+        let mut fresh: Vec<(Uuid, i64)> = rows
+            .iter()
+            .filter(|(call, _)| !changed.contains(call))
+            .copied()
+            .collect();
+        fresh.extend(
+            read.iter()
+                .filter(|call| in_board_window(call, company, from, to))
+                .map(|call| (call.id, call.version)),
+        );
+        if under_limit(fresh.len()) {
+            return Ok(fresh.into());
         }
     }
     Ok(store::board(&state.db, company, from, to).await?.into())

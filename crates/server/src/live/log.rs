@@ -243,47 +243,47 @@ pub async fn head(db: &Db, company: Uuid) -> Result<i64, sqlx::Error> {
     row.map_or(Ok(0), |r| r.try_get("seq"))
 }
 
-/// The calls that events `(since, head]` of `company` are about, each once; `None` when
-/// the log no longer holds every one of those events (pruned, or a database reset) or
-/// they are more than [`PAGE`]. `head` must be a head read before (every event up to it
-/// has committed: sequence order is commit order).
-pub async fn calls_changed(
+/// The company's head, and when `since` is given the calls that its events
+/// `(since, head]` are about, each once — in one statement, so both are of one moment.
+/// The calls are `None` when the log no longer holds every one of those events (pruned,
+/// or a database reset), when they are more than [`PAGE`], or when `since` is ahead.
+pub async fn head_and_changes(
     db: &Db,
     company: Uuid,
-    since: i64,
-    head: i64,
-) -> Result<Option<Vec<Uuid>>, sqlx::Error> {
-    if head < since || head - since > PAGE {
-        return Ok(None);
-    }
-    if head == since {
-        return Ok(Some(Vec::new()));
-    }
+    since: Option<i64>,
+) -> Result<(i64, Option<Vec<Uuid>>), sqlx::Error> {
+    let Some(since) = since else {
+        return Ok((head(db, company).await?, None));
+    };
     let concat = match db.engine {
-        Engine::Sqlite => "group_concat(DISTINCT call_id)",
-        Engine::Postgres => "string_agg(DISTINCT call_id, ',')",
+        Engine::Sqlite => "group_concat(DISTINCT e.call_id)",
+        Engine::Postgres => "string_agg(DISTINCT e.call_id, ',')",
     };
     let row = sqlx::query(&format!(
-        "SELECT count(*) AS events, {concat} AS calls FROM board_events \
-         WHERE company_id = $1 AND seq > $2 AND seq <= $3"
+        "SELECT h.seq AS head, count(e.seq) AS events, {concat} AS calls \
+         FROM (SELECT coalesce((SELECT seq FROM company_seq WHERE company_id = $1), 0) AS seq) h \
+         LEFT JOIN board_events e ON e.company_id = $1 AND e.seq > $2 AND e.seq <= h.seq \
+             AND e.seq <= $3 \
+         GROUP BY h.seq"
     ))
     .bind(company.to_string())
     .bind(since)
-    .bind(head)
+    .bind(since.saturating_add(PAGE))
     .fetch_one(&db.read)
     .await?;
+    let head: i64 = row.try_get("head")?;
     let events: i64 = row.try_get("events")?;
-    if events != head - since {
-        return Ok(None);
+    if head < since || head - since > PAGE || events != head - since {
+        return Ok((head, None));
     }
     let calls: Option<String> = row.try_get("calls")?;
-    calls
+    let calls = calls
         .unwrap_or_default()
         .split(',')
         .filter(|id| !id.is_empty())
         .map(|id| Uuid::parse_str(id).map_err(|e| sqlx::Error::Decode(Box::new(e))))
-        .collect::<Result<_, _>>()
-        .map(Some)
+        .collect::<Result<_, _>>()?;
+    Ok((head, Some(calls)))
 }
 
 /// Whether a client at `since` can be brought up to date from the log: every event after
