@@ -221,6 +221,51 @@ pub fn row_placeholders(rows: usize, width: usize) -> String {
         .join(", ")
 }
 
+/// The runtime that drives SQLite's write transactions: one thread of its own, shared by
+/// every SQLite database of the process.
+fn writer_runtime() -> &'static tokio::runtime::Handle {
+    static WRITER: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
+    WRITER.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .thread_name("sqlite-writes")
+            .build()
+            .expect("the SQLite writer's runtime");
+        let handle = runtime.handle().clone();
+        std::thread::Builder::new()
+            .name("sqlite-writes".to_owned())
+            .spawn(move || runtime.block_on(std::future::pending::<()>()))
+            .expect("the SQLite writer's thread");
+        handle
+    })
+}
+
+impl Db {
+    /// Runs `transaction` (a write transaction from `begin` to `commit`) where it holds
+    /// SQLite's one writer for the shortest time: on a thread of its own. SQLite's
+    /// connection hands every statement to its own thread and back; between statements
+    /// the writer waits for the task to be polled again, and on busy cores the request
+    /// runtime's queues (board answers being assembled) made that wait most of every
+    /// write's time. A thread that only drives write transactions sleeps between them,
+    /// so the scheduler runs it as soon as a statement returns. PostgreSQL (no single
+    /// writer) runs it in place. On SQLite it runs to its end even when the caller is
+    /// dropped (a request given up), so do what must follow a commit inside it.
+    pub async fn write<T, F>(&self, transaction: F) -> T
+    where
+        F: std::future::Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        use tracing::Instrument;
+        match self.engine {
+            Engine::Postgres => transaction.await,
+            Engine::Sqlite => match writer_runtime().spawn(transaction.in_current_span()).await {
+                Ok(done) => done,
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            },
+        }
+    }
+}
+
 /// The current time as Unix seconds, the unit every `*_at` column uses.
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()

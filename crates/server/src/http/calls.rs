@@ -245,27 +245,36 @@ async fn write_change(
     undoing: Option<&MoveUndo>,
 ) -> Result<Option<Option<Withdrawal>>, sqlx::Error> {
     let messages = messages_for(&state.db, &state.config.public_url, after, events).await?;
-    let mut tx = state.db.pool.begin().await?;
-    if !store::update(&mut tx, after, before.version, guard).await?
-        || !super::idempotency::record_answer(&mut tx, after).await?
-    {
-        tx.rollback().await?;
-        return Ok(None);
-    }
-    let withdrawal = match undoing {
-        Some(undo) => {
-            let key = hold_key(after.id, undo.version);
-            Some(withdraw(&mut tx, &key, held_deliver_after(undo.held_until())).await?)
-        }
-        None => None,
-    };
-    if !withdrawal.is_some_and(Withdrawal::complete) {
-        enqueue_all(&mut tx, &messages).await?;
-    }
-    let live = live::record_call_change(&mut tx, state.db.engine, Some(before), after).await?;
-    tx.commit().await?;
-    state.live.after_commit(live);
-    Ok(Some(withdrawal))
+    let (db, hub) = (state.db.clone(), state.live.clone());
+    let (before, after) = (before.clone(), after.clone());
+    let undoing = undoing.map(|undo| (hold_key(after.id, undo.version), undo.held_until()));
+    state
+        .db
+        .write(super::idempotency::carried(async move {
+            let mut tx = db.pool.begin().await?;
+            if !store::update(&mut tx, &after, before.version, guard).await?
+                || !super::idempotency::record_answer(&mut tx, &after).await?
+            {
+                tx.rollback().await?;
+                return Ok::<_, sqlx::Error>(None);
+            }
+            let withdrawal = match undoing {
+                Some((key, held_until)) => {
+                    Some(withdraw(&mut tx, &key, held_deliver_after(held_until)).await?)
+                }
+                None => None,
+            };
+            if !withdrawal.is_some_and(Withdrawal::complete) {
+                enqueue_all(&mut tx, &messages).await?;
+            }
+            let live = live::record_call_change(&mut tx, db.engine, Some(&before), &after).await?;
+            tx.commit().await?;
+            // Here, not in the request: a committed change is announced even when the
+            // request was given up meanwhile.
+            hub.after_commit(live);
+            Ok(Some(withdrawal))
+        }))
+        .await
 }
 
 /// `?from=…&to=…` of the board, RFC 3339.

@@ -63,6 +63,18 @@ tokio::task_local! {
     static HELD: Arc<Held>;
 }
 
+/// `change` with the key the current request holds (if any) in scope, for running it as
+/// another task (`Db::write`): the key is task-local.
+pub fn carried<F: std::future::Future>(change: F) -> impl std::future::Future<Output = F::Output> {
+    let held = HELD.try_with(Arc::clone).ok();
+    async move {
+        match held {
+            Some(held) => HELD.scope(held, change).await,
+            None => change.await,
+        }
+    }
+}
+
 /// Whether `request` is a call write the header applies to.
 fn applies(method: &Method, path: &str) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)

@@ -141,19 +141,31 @@ pub async fn intake(state: &AppState, booking: BookingRequest) -> ApiResult<Inta
     .map_err(|e| super::calls::refusal(e, None))?;
 
     let messages = messages_for(&state.db, &state.config.public_url, &call, &events).await?;
-    let mut tx = state.db.pool.begin().await?;
-    if !store::insert_new(&mut tx, &call).await? {
-        // A concurrent retry of the same booking got in first.
-        tx.rollback().await?;
+    let (db, hub, stored) = (state.db.clone(), state.live.clone(), call.clone());
+    let written = state
+        .db
+        .write(async move {
+            let mut tx = db.pool.begin().await?;
+            if !store::insert_new(&mut tx, &stored).await? {
+                // A concurrent retry of the same booking got in first.
+                tx.rollback().await?;
+                return Ok::<_, sqlx::Error>(false);
+            }
+            enqueue_all(&mut tx, &messages).await?;
+            let live = crate::live::record_call_change(&mut tx, db.engine, None, &stored).await?;
+            tx.commit().await?;
+            // Here, not in the request: a committed change is announced even when the
+            // request was given up meanwhile.
+            hub.after_commit(live);
+            Ok(true)
+        })
+        .await?;
+    if !written {
         let existing = store::find_by_external_id(&state.db, &external_id)
             .await?
             .ok_or_else(|| Error::Internal("the conflicting booking vanished".to_owned()))?;
         return Ok(Intake::Existing(accepted(&existing)));
     }
-    enqueue_all(&mut tx, &messages).await?;
-    let live = crate::live::record_call_change(&mut tx, state.db.engine, None, &call).await?;
-    tx.commit().await?;
-    state.live.after_commit(live);
     tracing::info!(call = %call.id, external_id, offered_to = call.offers.len(), "request taken in");
     Ok(Intake::Created(accepted(&call)))
 }
