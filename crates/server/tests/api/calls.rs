@@ -1112,35 +1112,37 @@ async fn a_kept_board_brought_up_to_date_is_the_board_read_afresh(backend: Backe
 
     // Each step changes the board; Alpen's kept board is then compared with one read by a
     // fresh instance (nothing kept), and Rhein's too.
-    let won = act(
-        reqwest::Method::POST,
-        format!("/api/v1/calls/{first}/accept"),
+    let accept = |call: Uuid, cookie: &str| {
+        act(
+            reqwest::Method::POST,
+            format!("/api/v1/calls/{call}/accept"),
+            cookie,
+            None,
+        )
+    };
+    let patch = |call: Uuid, cookie: &str, body: Value| {
+        act(
+            reqwest::Method::PATCH,
+            format!("/api/v1/calls/{call}"),
+            cookie,
+            Some(body),
+        )
+    };
+    let won = accept(first, &alpen).await;
+    let moved_out = patch(
+        first,
         &alpen,
-        None,
-    )
-    .await;
-    let moved_out = act(
-        reqwest::Method::PATCH,
-        format!("/api/v1/calls/{first}"),
-        &alpen,
-        Some(json!({"version": version_of(&won), "technician_id": anna,
-            "slot": {"start": "2027-12-01T09:00:00Z", "end": "2027-12-01T10:00:00Z"}})),
+        json!({"version": version_of(&won), "technician_id": anna,
+            "slot": {"start": "2027-12-01T09:00:00Z", "end": "2027-12-01T10:00:00Z"}}),
     )
     .await;
     assert_eq!(moved_out["technician_id"], json!(anna));
-    let taken = act(
-        reqwest::Method::POST,
-        format!("/api/v1/calls/{second}/accept"),
+    let taken = accept(second, &rhein).await;
+    let theirs = patch(
+        second,
         &rhein,
-        None,
-    )
-    .await;
-    let theirs = act(
-        reqwest::Method::PATCH,
-        format!("/api/v1/calls/{second}"),
-        &rhein,
-        Some(json!({"version": version_of(&taken),
-            "slot": {"start": "2027-11-24T13:00:00Z", "end": "2027-11-24T14:00:00Z"}})),
+        json!({"version": version_of(&taken),
+            "slot": {"start": "2027-11-24T13:00:00Z", "end": "2027-11-24T14:00:00Z"}}),
     )
     .await;
     assert_eq!(theirs["offer_state"], "won");
