@@ -13,7 +13,7 @@ use server::{
     notify::{
         outbox::{enqueue, Channel, OutboxMessage},
         transport::Transports,
-        worker::deliver_due,
+        worker::{self, deliver_due},
     },
 };
 use sqlx::Row;
@@ -300,4 +300,71 @@ async fn a_companys_email_carries_its_colour_and_logo() {
         mails[0]
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A burst larger than one round (the worker claims 50 rows a round) goes out without
+/// waiting a poll interval per round: full rounds follow each other at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_emails_drains_without_waiting_a_poll_per_round() {
+    let dir = std::env::temp_dir().join(format!("relay-smtp-{}", uuid::Uuid::new_v4().simple()));
+    let mut config = Config::for_tests(format!("sqlite://{}/t.db", dir.display()));
+    config.demo_mode = false;
+    let state = server::prepare(config).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    tokio::spawn(fake_smtp(listener, received.clone()));
+    let transports = Transports::new(
+        Some(&format!("smtp://127.0.0.1:{port}")),
+        "Relay <no-reply@relay.example>",
+    )
+    .unwrap();
+    const BURST: usize = 130;
+    for n in 0..BURST {
+        enqueue(
+            &state.db.pool,
+            &OutboxMessage {
+                company_id: None,
+                call_id: None,
+                channel: Channel::Email,
+                kind: "new_request".into(),
+                recipient: format!("dispatcher{n}@example.ch"),
+                subject: "New request".into(),
+                body: "A leaking tap in 8001 Zürich".into(),
+                deliver_after: None,
+                hold_key: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+
+    // A poll interval far longer than the test may take: only back-to-back rounds can
+    // deliver three rounds' worth in time.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = worker::spawn(
+        state.db.clone(),
+        transports,
+        std::time::Duration::from_secs(60),
+        stopped,
+    );
+    let undelivered = || async {
+        let n: i64 = sqlx::query("SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL")
+            .fetch_one(&state.db.pool)
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap();
+        n
+    };
+    let started = std::time::Instant::now();
+    while (received.lock().unwrap().len() < BURST || undelivered().await > 0)
+        && started.elapsed() < std::time::Duration::from_secs(20)
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(received.lock().unwrap().len(), BURST, "all sent, each once");
+    assert_eq!(undelivered().await, 0, "every row marked delivered");
+    stop.send(true).unwrap();
+    worker.await.unwrap();
 }

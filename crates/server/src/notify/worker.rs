@@ -20,10 +20,14 @@ use crate::db::{now, Db};
 const LEASE_SECS: i64 = 120;
 /// Rows fetched per round.
 const BATCH: i64 = 50;
+const BATCH_ROWS: usize = BATCH as usize;
 /// Longest wait between two attempts of one row.
 const MAX_BACKOFF_SECS: i64 = 3600;
 
-/// Starts delivering due rows every `every` (and at once) until `stop` turns true.
+/// Starts delivering due rows every `every` (and at once) until `stop` turns true. A
+/// round that delivered a whole batch is followed by the next at once: a burst (a busy
+/// morning's intake e-mails every dispatcher) drains as fast as the transport takes it,
+/// not [`BATCH`] messages per `every`.
 pub fn spawn(
     db: Db,
     transports: Transports,
@@ -32,8 +36,13 @@ pub fn spawn(
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            if let Err(err) = deliver_due(&db, &transports).await {
-                tracing::warn!(error = %err, "outbox round failed; retrying");
+            match deliver_due(&db, &transports).await {
+                Ok(delivered) if delivered >= BATCH_ROWS && !*stop.borrow() => {
+                    tokio::task::yield_now().await;
+                    continue;
+                }
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "outbox round failed; retrying"),
             }
             tokio::select! {
                 _ = stop.changed() => break,
