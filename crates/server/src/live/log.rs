@@ -191,6 +191,11 @@ pub async fn install_postgres(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
         DECLARE
             next_seq BIGINT;
         BEGIN
+            -- Numbered already (written by an instance of an older version during a
+            -- rolling upgrade): left as it is.
+            IF NEW.seq > 0 THEN
+                RETURN NULL;
+            END IF;
             INSERT INTO company_seq (company_id, seq) VALUES (NEW.company_id, 1)
                 ON CONFLICT (company_id) DO UPDATE SET seq = company_seq.seq + 1
                 RETURNING seq INTO next_seq;

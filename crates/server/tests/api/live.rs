@@ -942,3 +942,66 @@ async fn a_technician_change_reaches_the_companys_boards_and_that_technician_onl
         client.close().await;
     }
 }
+
+/// During a rolling upgrade an instance of the version before numbering at commit still
+/// writes events numbered in its transaction (counter and event together); the trigger
+/// of the new version leaves such an event as it is, and the next event follows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_numbered_by_an_older_instance_is_left_as_it_is() {
+    use sqlx::Row;
+    let app = spawn_app(Backend::Postgres).await;
+    let company = company_id(&app, "Alpen").await.to_string();
+    let db = &app.state.db;
+
+    let mut tx = db.pool.begin().await.unwrap();
+    let seq: i64 = sqlx::query(
+        "INSERT INTO company_seq (company_id, seq) VALUES ($1, 1) \
+         ON CONFLICT (company_id) DO UPDATE SET seq = company_seq.seq + 1 RETURNING seq",
+    )
+    .bind(&company)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap()
+    .get("seq");
+    let payload = format!("{{\"seq\":{seq},\"type\":\"reload\"}}");
+    sqlx::query(
+        "INSERT INTO board_events (company_id, seq, kind, call_id, payload, created_at) \
+         VALUES ($1, $2, 'reload', NULL, $3, 0)",
+    )
+    .bind(&company)
+    .bind(seq)
+    .bind(&payload)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let stored = |seq: i64| {
+        let (company, pool) = (company.clone(), db.pool.clone());
+        async move {
+            sqlx::query("SELECT payload FROM board_events WHERE company_id = $1 AND seq = $2")
+                .bind(company)
+                .bind(seq)
+                .fetch_optional(&pool)
+                .await
+                .unwrap()
+                .map(|row| row.get::<String, _>("payload"))
+        }
+    };
+    assert_eq!(stored(seq).await, Some(payload), "kept as written");
+    assert_eq!(
+        server::live::log::head(db, company.parse().unwrap())
+            .await
+            .unwrap(),
+        seq
+    );
+
+    // The new version's next event follows it.
+    create_request(&app, "MKT-ROLLING-1").await;
+    let next = stored(seq + 1).await.expect("the next event is seq + 1");
+    assert!(
+        next.starts_with(&format!("{{\"seq\":{},", seq + 1)),
+        "{next}"
+    );
+    assert!(stored(seq + 2).await.is_none(), "numbered once");
+}
