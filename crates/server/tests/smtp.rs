@@ -22,6 +22,29 @@ use tokio::{
     net::TcpListener,
 };
 
+/// A fresh database with demo mode off and no background worker (`serve` is not called:
+/// each test runs the outbox itself), and its folder.
+async fn fresh_state() -> (server::AppState, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("relay-smtp-{}", uuid::Uuid::new_v4().simple()));
+    let mut config = Config::for_tests(format!("sqlite://{}/t.db", dir.display()));
+    config.demo_mode = false;
+    (server::prepare(config).await.unwrap(), dir)
+}
+
+/// A fake SMTP server on loopback, the transports that send to it and what it received.
+async fn smtp_up() -> (Transports, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    tokio::spawn(fake_smtp(listener, received.clone()));
+    let transports = Transports::new(
+        Some(&format!("smtp://127.0.0.1:{port}")),
+        "Relay <no-reply@relay.example>",
+    )
+    .unwrap();
+    (transports, received)
+}
+
 /// Accepts SMTP sessions and keeps every DATA payload.
 async fn fake_smtp(listener: TcpListener, received: Arc<Mutex<Vec<String>>>) {
     fake_smtp_rejecting(listener, received, Arc::new(AtomicUsize::new(0))).await;
@@ -84,10 +107,7 @@ async fn fake_smtp_rejecting(
 async fn emails_are_retried_while_smtp_is_down_and_sent_once_it_is_up() {
     // Arrange: a fresh database (no background worker: `serve` is not called) and a
     // port with nothing listening yet.
-    let dir = std::env::temp_dir().join(format!("relay-smtp-{}", uuid::Uuid::new_v4().simple()));
-    let mut config = Config::for_tests(format!("sqlite://{}/t.db", dir.display()));
-    config.demo_mode = false;
-    let state = server::prepare(config).await.unwrap();
+    let (state, dir) = fresh_state().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -168,10 +188,7 @@ async fn emails_are_retried_while_smtp_is_down_and_sent_once_it_is_up() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retried_email_keeps_its_message_id_and_has_mime_headers_and_both_parts() {
     // Arrange: an SMTP server that refuses the first message with a temporary error.
-    let dir = std::env::temp_dir().join(format!("relay-smtp-{}", uuid::Uuid::new_v4().simple()));
-    let mut config = Config::for_tests(format!("sqlite://{}/t.db", dir.display()));
-    config.demo_mode = false;
-    let state = server::prepare(config).await.unwrap();
+    let (state, dir) = fresh_state().await;
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
@@ -241,10 +258,7 @@ async fn a_retried_email_keeps_its_message_id_and_has_mime_headers_and_both_part
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_companys_email_carries_its_colour_and_logo() {
-    let dir = std::env::temp_dir().join(format!("relay-smtp-{}", uuid::Uuid::new_v4().simple()));
-    let mut config = Config::for_tests(format!("sqlite://{}/t.db", dir.display()));
-    config.demo_mode = false;
-    let state = server::prepare(config).await.unwrap();
+    let (state, dir) = fresh_state().await;
     let company = uuid::Uuid::new_v4();
     sqlx::query(
         "INSERT INTO companies (id, name, email, time_zone, currency, created_at, \
@@ -258,15 +272,7 @@ async fn a_companys_email_carries_its_colour_and_logo() {
     .execute(&state.db.pool)
     .await
     .unwrap();
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let received = Arc::new(Mutex::new(Vec::new()));
-    tokio::spawn(fake_smtp(listener, received.clone()));
-    let transports = Transports::new(
-        Some(&format!("smtp://127.0.0.1:{port}")),
-        "Relay <no-reply@relay.example>",
-    )
-    .unwrap();
+    let (transports, received) = smtp_up().await;
     enqueue(
         &state.db.pool,
         &OutboxMessage {
@@ -303,22 +309,12 @@ async fn a_companys_email_carries_its_colour_and_logo() {
 }
 
 /// A burst larger than one round (the worker claims 50 rows a round) goes out without
-/// waiting a poll interval per round: full rounds follow each other at once.
+/// waiting a poll interval per round: a full round is followed by the next after a
+/// short pause.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_emails_drains_without_waiting_a_poll_per_round() {
-    let dir = std::env::temp_dir().join(format!("relay-smtp-{}", uuid::Uuid::new_v4().simple()));
-    let mut config = Config::for_tests(format!("sqlite://{}/t.db", dir.display()));
-    config.demo_mode = false;
-    let state = server::prepare(config).await.unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let received = Arc::new(Mutex::new(Vec::new()));
-    tokio::spawn(fake_smtp(listener, received.clone()));
-    let transports = Transports::new(
-        Some(&format!("smtp://127.0.0.1:{port}")),
-        "Relay <no-reply@relay.example>",
-    )
-    .unwrap();
+    let (state, dir) = fresh_state().await;
+    let (transports, received) = smtp_up().await;
     const BURST: usize = 130;
     for n in 0..BURST {
         enqueue(
@@ -367,4 +363,5 @@ async fn a_burst_of_emails_drains_without_waiting_a_poll_per_round() {
     assert_eq!(undelivered().await, 0, "every row marked delivered");
     stop.send(true).unwrap();
     worker.await.unwrap();
+    let _ = std::fs::remove_dir_all(dir);
 }
