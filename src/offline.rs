@@ -501,7 +501,7 @@ impl OfflineContext {
                     return;
                 }
                 Err(err) => {
-                    let current = current_of(&err);
+                    let current = err.current_call();
                     let key = intent.key;
                     if err.code() == "stale-version" && current.is_some() {
                         let now = current.clone();
@@ -525,17 +525,6 @@ impl OfflineContext {
                 }
             }
         }
-    }
-}
-
-/// The call as the server has it now, when a refusal carries it (409s do).
-fn current_of(err: &ApiError) -> Option<CallView> {
-    match err {
-        ApiError::Problem(p) => p
-            .current
-            .clone()
-            .and_then(|c| serde_json::from_value::<CallView>(c).ok()),
-        _ => None,
     }
 }
 

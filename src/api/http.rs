@@ -35,6 +35,20 @@ impl ApiError {
             Self::Unexpected { .. } => "unexpected",
         }
     }
+
+    /// The call as the server has it now, when the refusal carries it (409s do).
+    ///
+    /// Read from the value's text with the decoder every answer uses: `from_value`
+    /// would compile a second copy of the call's whole decoder into the wasm.
+    pub fn current_call(&self) -> Option<domain::view::CallView> {
+        match self {
+            Self::Problem(Problem {
+                current: Some(current),
+                ..
+            }) => serde_json::from_str(&current.to_string()).ok(),
+            _ => None,
+        }
+    }
 }
 
 /// Adds the embed's bearer token, when there is one.

@@ -83,8 +83,8 @@ impl SlotWindow {
             message: format!(
                 "{} (from {} to {})",
                 SlotError::OutsideWindow,
-                (now - self.past).format("%Y-%m-%d"),
-                (now + self.future).format("%Y-%m-%d")
+                (now - self.past).date_naive(),
+                (now + self.future).date_naive()
             ),
         };
         let mut errors = Vec::new();

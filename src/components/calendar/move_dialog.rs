@@ -76,21 +76,10 @@ pub async fn save_move(
             Some(saved)
         }
         Err(err) => {
-            board.upsert(current_of(&err).unwrap_or(before));
+            board.upsert(err.current_call().unwrap_or(before));
             toasts.error(error_text(&i18n, &err));
             None
         }
-    }
-}
-
-/// The call as the server has it now, when a refusal carries it (409s do).
-fn current_of(err: &api::ApiError) -> Option<CallView> {
-    match err {
-        api::ApiError::Problem(p) => p
-            .current
-            .clone()
-            .and_then(|c| serde_json::from_value::<CallView>(c).ok()),
-        _ => None,
     }
 }
 
@@ -114,7 +103,7 @@ pub async fn undo_move(ctx: MoveContext, before: CallView, saved: CallView) -> O
             Some(restored)
         }
         Err(err) => {
-            board.upsert(current_of(&err).unwrap_or(saved));
+            board.upsert(err.current_call().unwrap_or(saved));
             toasts.error(error_text(&i18n, &err));
             None
         }

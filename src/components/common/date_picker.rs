@@ -42,7 +42,7 @@ pub fn DatePicker(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let tag = move || i18n.format_tag();
-    let parsed = move || NaiveDate::parse_from_str(&value.get(), "%Y-%m-%d").ok();
+    let parsed = move || value.get().parse::<NaiveDate>().ok();
     // What the field shows: the date in the locale's words, or what is being typed.
     let text = RwSignal::new(String::new());
     Effect::new(move |previous: Option<(Option<NaiveDate>, String)>| {
@@ -103,7 +103,9 @@ pub fn DatePicker(
     };
     let show = move || {
         focused.set(
-            NaiveDate::parse_from_str(&value.get_untracked(), "%Y-%m-%d")
+            value
+                .get_untracked()
+                .parse::<NaiveDate>()
                 .unwrap_or_else(|_| Utc::now().date_naive()),
         );
         open.set(true);

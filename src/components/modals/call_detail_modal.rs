@@ -171,7 +171,9 @@ pub fn CallDetailModal(
             match (view.slot, tz::parse_zone(&zone_name())) {
                 (Some(slot), Ok(zone)) => {
                     let local = tz::to_local(slot.start, zone);
-                    date.set(local.format("%Y-%m-%d").to_string());
+                    // `NaiveDate` shows as `YYYY-MM-DD`, the date input's value (without
+                    // chrono's strftime formatter in the wasm).
+                    date.set(local.date_naive().to_string());
                     time.set(format!("{:02}:{:02}", local.hour(), local.minute()));
                 }
                 _ => {
@@ -246,14 +248,8 @@ pub fn CallDetailModal(
                     }
                 }
                 Err(err) => {
-                    if let api::ApiError::Problem(problem) = &err {
-                        if let Some(current) = problem
-                            .current
-                            .clone()
-                            .and_then(|c| serde_json::from_value::<CallView>(c).ok())
-                        {
-                            board.upsert(current);
-                        }
+                    if let Some(current) = err.current_call() {
+                        board.upsert(current);
                     }
                     // The control shows the server's value again, its reason beside it.
                     resync.update(|n| *n += 1);
@@ -278,9 +274,11 @@ pub fn CallDetailModal(
     });
     let save_date = Callback::new(move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let parsed = NaiveDate::parse_from_str(&date.get_untracked(), "%Y-%m-%d")
+        let parsed = date
+            .get_untracked()
+            .parse::<NaiveDate>()
             .ok()
-            .zip(NaiveTime::parse_from_str(&time.get_untracked(), "%H:%M").ok());
+            .zip(time.get_untracked().parse::<NaiveTime>().ok());
         let (Some((d, t)), Ok(zone)) = (parsed, tz::parse_zone(&zone_name())) else {
             error.set(Some((Field::Date, i18n.t("calls.error.date_required"))));
             focus(Field::Date);

@@ -58,14 +58,8 @@ pub(crate) fn settle(
             Some(view)
         }
         Err(err) => {
-            if let ApiError::Problem(problem) = &err {
-                if let Some(current) = problem
-                    .current
-                    .clone()
-                    .and_then(|c| serde_json::from_value::<CallView>(c).ok())
-                {
-                    board.upsert(current);
-                }
+            if let Some(current) = err.current_call() {
+                board.upsert(current);
             }
             error.set(Some(error_text(&i18n, &err)));
             None
