@@ -408,28 +408,36 @@ test.describe('on a touch screen', () => {
 });
 
 test('a signed-in load reads the board once: the page preloads it, and the app takes that very read', async ({ page }) => {
+  // The reads the calendar's first paint waits for: the session check, the board, the roster.
+  const first = ['/api/v1/auth/me', '/api/v1/calls', '/api/v1/technicians'];
   const reads: string[] = [];
   const unused: string[] = [];
   page.on('request', (r) => {
-    if (new URL(r.url()).pathname === '/api/v1/calls') reads.push(r.url());
+    if (first.includes(new URL(r.url()).pathname)) reads.push(r.url());
   });
   page.on('console', (m) => {
     if (/preloaded using link preload but not used/.test(m.text())) unused.push(m.text());
   });
   const response = await page.goto('/calendar');
-  const link = response!.headers()['link'];
-  expect(link).toMatch(/^<\/api\/v1\/calls\?from=[^>]+>; rel=preload; as=fetch; crossorigin=anonymous$/);
+  const links = response!.headers()['link'].split(', ');
+  expect(links).toHaveLength(3);
+  for (const link of links) {
+    expect(link).toMatch(/^<\/api\/v1\/[^>]+>; rel=preload; as=fetch; crossorigin=anonymous$/);
+  }
+  const preloaded = links.map((l) => l.slice(1, l.indexOf('>')));
+  expect(preloaded.map((p) => new URL(p, 'http://x').pathname)).toEqual(first);
   await expect(page.locator('.timeline__row').first()).toBeVisible();
   await expect(page.getByRole('region', { name: /Requests/ })).toBeVisible();
-  // One read on the wire, started by the preload (before the app ran), used by the app.
-  expect(reads).toHaveLength(1);
-  expect(new URL(reads[0]).pathname + new URL(reads[0]).search).toBe(link.slice(1, link.indexOf('>')));
-  const entries = await page.evaluate(() =>
+  // One read of each on the wire, started by the preload (before the app ran), used by
+  // the app.
+  const path = (url: string) => new URL(url).pathname + new URL(url).search;
+  expect(reads.map(path).sort()).toEqual([...preloaded].sort());
+  const entries = await page.evaluate((first) =>
     performance.getEntriesByType('resource')
-      .filter((e) => new URL(e.name).pathname === '/api/v1/calls')
+      .filter((e) => first.includes(new URL(e.name).pathname))
       .map((e) => (e as PerformanceResourceTiming).initiatorType),
-  );
-  expect(entries).toEqual(['link']);
+  first);
+  expect(entries).toEqual(['link', 'link', 'link']);
   // Chromium says so after 3 s when a preload goes unused.
   await page.waitForTimeout(3_500);
   expect(unused).toEqual([]);

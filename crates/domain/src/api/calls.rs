@@ -38,6 +38,25 @@ pub fn board_path(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     format!("/api/v1/calls?from={}&to={}", at(from), at(to))
 }
 
+/// The session check every app start makes (`GET`, the signed-in identity).
+pub const ME_PATH: &str = "/api/v1/auth/me";
+
+/// The roster read the calendar needs beside the board (its rows).
+pub const TECHNICIANS_PATH: &str = "/api/v1/technicians";
+
+/// Every read the calendar waits for before its first paint, in the order the app
+/// starts them: the session check, the board of [`first_window`] and the roster. The
+/// server preloads these very URLs with a signed-in page that opens on the calendar,
+/// so on a slow network none of them costs a round trip after the wasm has arrived.
+pub fn first_reads(now: DateTime<Utc>) -> [String; 3] {
+    let (from, to) = first_window(now);
+    [
+        ME_PATH.to_owned(),
+        board_path(from, to),
+        TECHNICIANS_PATH.to_owned(),
+    ]
+}
+
 /// The board window read before the app knows the company's time zone (the app's
 /// prefetch in `main`, and the server's `Link: rel=preload` on the page that opens the
 /// calendar): the calendar's first window (its week, with a day of margin each side)

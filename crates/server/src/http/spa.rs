@@ -4,8 +4,9 @@
 //! `NAME.gz`), chosen by `Accept-Encoding`; nothing is compressed per request here.
 //!
 //! A signed-in navigation to a page that opens on the calendar also gets a
-//! `Link: rel=preload` of the board's first read ([`board_preload`]), so the browser
-//! fetches the board while the wasm is still downloading.
+//! `Link: rel=preload` of the reads the calendar's first paint waits for
+//! ([`first_reads_preload`]: the session check, the board, the roster), so the browser
+//! fetches them while the wasm is still downloading.
 
 use axum::{
     http::{header, HeaderValue, Request},
@@ -15,7 +16,7 @@ use axum::{
 };
 use tower_http::services::{ServeDir, ServeFile};
 
-use domain::api::calls::{board_path, first_window, opens_the_calendar};
+use domain::api::calls::{first_reads, opens_the_calendar};
 
 use super::{auth::cookie_token, error::Error};
 use crate::AppState;
@@ -50,7 +51,7 @@ async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Respon
             .next()
             .is_some_and(|h| h.len() >= 16 && h.contains('.'))
     });
-    let preload = board_preload(&request, chrono::Utc::now());
+    let preload = first_reads_preload(&request, chrono::Utc::now());
     let language = shell_language(
         request
             .headers()
@@ -86,15 +87,17 @@ async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Respon
     response
 }
 
-/// The `Link` header that preloads the board read the app starts first
-/// (`src/api/prefetch.rs`: [`first_window`] at [`board_path`], the very URL the app then
-/// requests, so the browser hands it the preloaded answer): for a top-level navigation
+/// The `Link` header that preloads the reads the app starts first and the calendar's
+/// first paint waits for ([`first_reads`]: the session check, the board of the first
+/// window, the roster — the very URLs the app then requests, so the browser hands it the
+/// preloaded answers; on Fast 3G each one it had to start itself would cost a round
+/// trip of half a second after the wasm arrived): for a top-level navigation
 /// (`Sec-Fetch-Mode: navigate` with `Sec-Fetch-Dest: document`, or `empty` when the
 /// service worker passes the navigation on — not a partner's frame, not the worker's
 /// precache of the shell) to a page that opens on the calendar,
 /// with a session cookie. `crossorigin=anonymous` is what a plain same-origin `fetch`
 /// sends (CORS mode, cookies for the same origin), so the two match.
-fn board_preload(
+fn first_reads_preload(
     request: &Request<axum::body::Body>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<HeaderValue> {
@@ -111,12 +114,11 @@ fn board_preload(
     if !navigation || !opens_the_calendar(request.uri().path()) || cookie_token(headers).is_none() {
         return None;
     }
-    let (from, to) = first_window(now);
-    HeaderValue::from_str(&format!(
-        "<{}>; rel=preload; as=fetch; crossorigin=anonymous",
-        board_path(from, to)
-    ))
-    .ok()
+    let links: Vec<String> = first_reads(now)
+        .iter()
+        .map(|path| format!("<{path}>; rel=preload; as=fetch; crossorigin=anonymous"))
+        .collect();
+    HeaderValue::from_str(&links.join(", ")).ok()
 }
 
 /// The app's language (en, de, fr) the browser prefers most, by `q`, else English.
@@ -151,7 +153,7 @@ pub async fn api_not_found() -> Error {
 
 #[cfg(test)]
 mod tests {
-    use super::{board_preload, shell_language};
+    use super::{first_reads_preload, shell_language};
     use axum::{body::Body, http::Request};
     use chrono::TimeZone;
 
@@ -166,20 +168,22 @@ mod tests {
     }
 
     #[test]
-    fn a_signed_in_navigation_to_the_calendar_preloads_the_board() {
+    fn a_signed_in_navigation_to_the_calendar_preloads_its_first_reads() {
         let now = chrono::Utc.with_ymd_and_hms(2026, 12, 2, 5, 0, 0).unwrap();
         let signed_in = "theme=x; dispatch_session=abc";
         for path in ["/", "/calendar", "/requests/4f1c"] {
-            let link =
-                board_preload(&page(path, "navigate", "document", signed_in), now).expect(path);
+            let link = first_reads_preload(&page(path, "navigate", "document", signed_in), now)
+                .expect(path);
             assert_eq!(
                 link.to_str().unwrap(),
-                "</api/v1/calls?from=2026-11-28T10%3A00%3A00Z&to=2026-12-08T12%3A00%3A00Z>; \
-                 rel=preload; as=fetch; crossorigin=anonymous"
+                "</api/v1/auth/me>; rel=preload; as=fetch; crossorigin=anonymous, \
+                 </api/v1/calls?from=2026-11-28T10%3A00%3A00Z&to=2026-12-08T12%3A00%3A00Z>; \
+                 rel=preload; as=fetch; crossorigin=anonymous, \
+                 </api/v1/technicians>; rel=preload; as=fetch; crossorigin=anonymous"
             );
         }
         // A navigation the service worker passes on.
-        assert!(board_preload(&page("/", "navigate", "empty", signed_in), now).is_some());
+        assert!(first_reads_preload(&page("/", "navigate", "empty", signed_in), now).is_some());
         // Other pages, signed-out visitors, frames and the worker's own fetches: none.
         for (path, mode, dest, cookie) in [
             ("/team", "navigate", "document", signed_in),
@@ -191,7 +195,7 @@ mod tests {
         ] {
             let request = page(path, mode, dest, cookie);
             assert!(
-                board_preload(&request, now).is_none(),
+                first_reads_preload(&request, now).is_none(),
                 "{path} {mode} {dest} {cookie}"
             );
         }
