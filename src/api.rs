@@ -36,7 +36,7 @@ pub async fn login(email: String, password: String) -> Result<Me, ApiError> {
 /// stands in: the session is checked again by the first request that gets through,
 /// whose 401 signs out as usual.
 pub async fn me() -> Result<Option<Me>, ApiError> {
-    match http::get_json::<Me>(domain::api::calls::ME_PATH).await {
+    match http::get_json::<Me>(domain::api::ME_PATH).await {
         Ok(me) => {
             // Kept in the background: opening IndexedDB must not hold up the app's start.
             let kept = me.clone();
@@ -241,7 +241,7 @@ pub async fn first_technicians() -> Result<Vec<TechnicianSummary>, ApiError> {
 /// This company's technicians (the calendar's rows and the assignment picker). Kept
 /// like the board, so an offline start still has the calendar's rows.
 pub async fn technicians() -> Result<Vec<TechnicianSummary>, ApiError> {
-    match http::get_json::<Vec<TechnicianSummary>>(domain::api::calls::TECHNICIANS_PATH).await {
+    match http::get_json::<Vec<TechnicianSummary>>(domain::api::team::TECHNICIANS_PATH).await {
         Ok(list) => {
             let kept = list.clone();
             leptos::task::spawn_local(async move {

@@ -15,12 +15,12 @@ use super::{http, ApiError};
 
 /// The company's technicians.
 pub async fn technicians() -> Result<Vec<TechnicianSummary>, ApiError> {
-    http::get_json(domain::api::calls::TECHNICIANS_PATH).await
+    http::get_json(domain::api::team::TECHNICIANS_PATH).await
 }
 
 /// Adds a technician; the server e-mails the invitation.
 pub async fn invite_technician(body: InviteTechnician) -> Result<TechnicianSummary, ApiError> {
-    http::post_json(domain::api::calls::TECHNICIANS_PATH, &body).await
+    http::post_json(domain::api::team::TECHNICIANS_PATH, &body).await
 }
 
 /// Changes contact data or skills.

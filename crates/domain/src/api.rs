@@ -38,6 +38,9 @@ pub struct CompanySummary {
     pub currency: String,
 }
 
+/// The session check: `GET` answers the signed-in identity ([`Me`]).
+pub const ME_PATH: &str = "/api/v1/auth/me";
+
 /// `GET /api/v1/auth/me` and the answer to a successful login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

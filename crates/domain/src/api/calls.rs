@@ -4,6 +4,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::{team::TECHNICIANS_PATH, ME_PATH};
 use crate::{
     call::{OfferState, ServiceCall, Status},
     money::Money,
@@ -38,16 +39,11 @@ pub fn board_path(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     format!("/api/v1/calls?from={}&to={}", at(from), at(to))
 }
 
-/// The session check every app start makes (`GET`, the signed-in identity).
-pub const ME_PATH: &str = "/api/v1/auth/me";
-
-/// The roster read the calendar needs beside the board (its rows).
-pub const TECHNICIANS_PATH: &str = "/api/v1/technicians";
-
-/// Every read the calendar waits for before its first paint, in the order the app
-/// starts them: the session check, the board of [`first_window`] and the roster. The
-/// server preloads these very URLs with a signed-in page that opens on the calendar,
-/// so on a slow network none of them costs a round trip after the wasm has arrived.
+/// Every read the calendar waits for before its first paint: the session check
+/// ([`ME_PATH`]), the board of [`first_window`] and the roster ([`TECHNICIANS_PATH`]).
+/// The server preloads these very URLs with a signed-in page that opens on the
+/// calendar, so on a slow network none of them costs a round trip after the wasm has
+/// arrived.
 pub fn first_reads(now: DateTime<Utc>) -> [String; 3] {
     let (from, to) = first_window(now);
     [

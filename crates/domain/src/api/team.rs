@@ -8,6 +8,9 @@ use uuid::Uuid;
 use super::FieldError;
 use crate::technician::Missing;
 
+/// The company's technicians: read (the calendar's rows, the Team tab) and invite.
+pub const TECHNICIANS_PATH: &str = "/api/v1/technicians";
+
 /// The skills the marketplace knows. A company offers some of them; its technicians
 /// choose among the company's.
 pub const MARKETPLACE_SKILLS: [&str; 8] = [
