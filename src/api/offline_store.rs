@@ -141,8 +141,8 @@ pub async fn load_identity() -> Option<Me> {
     get(IDENTITY).await
 }
 
-/// Keeps the board answer `board_json` (a [`Board`] as the server sent it) as `user`'s
-/// last board, read now. The text is kept as it came: encoding a board of thousands of
+/// Keeps the board answer `board_json` (a [`Board`] as the server sent it, its calls
+/// whole) as `user`'s last board, read now. The text is kept as it came: encoding a board of thousands of
 /// calls again would cost tens of milliseconds of the main thread.
 pub async fn save_board_json(user: Uuid, board_json: &str) -> bool {
     let Ok(saved_at) = serde_json::to_string(&Utc::now()) else {
@@ -153,9 +153,47 @@ pub async fn save_board_json(user: Uuid, board_json: &str) -> bool {
     put_json_in(DATABASE, &board_key(user), &saved).await
 }
 
+/// Where the window and live-event number of the board kept last are noted
+/// (`localStorage`: read without waiting, before deciding to read the whole board).
+const KEPT_BOARD_MARK: &str = "relay-offline-board";
+
+fn kept_board_mark(user: Uuid, from: DateTime<Utc>, to: DateTime<Utc>, seq: i64) -> String {
+    format!("{user}|{}|{}|{seq}", from.timestamp(), to.timestamp())
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Notes that `user`'s kept board is the window `[from, to)` as of live event `seq`.
+pub fn mark_kept_board(user: Uuid, from: DateTime<Utc>, to: DateTime<Utc>, seq: i64) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(KEPT_BOARD_MARK, &kept_board_mark(user, from, to, seq));
+    }
+}
+
+/// Whether `user`'s kept board is the window `[from, to)` as of live event `seq` (so
+/// reading it again would bring nothing new).
+pub fn kept_board_is(user: Uuid, from: DateTime<Utc>, to: DateTime<Utc>, seq: i64) -> bool {
+    local_storage()
+        .and_then(|storage| storage.get_item(KEPT_BOARD_MARK).ok().flatten())
+        .is_some_and(|mark| mark == kept_board_mark(user, from, to, seq))
+}
+
 /// `user`'s last board, if one was kept.
 pub async fn load_board(user: Uuid) -> Option<SavedBoard> {
     get(&board_key(user)).await
+}
+
+/// Call `id` of `user`'s kept board, if it is kept whole (a board kept by an older
+/// version of the app may hold summaries).
+pub async fn kept_call(user: Uuid, id: Uuid) -> Option<domain::view::CallView> {
+    load_board(user)
+        .await?
+        .board
+        .calls
+        .into_iter()
+        .find(|call| call.id == id && !call.summary)
 }
 
 /// Keeps the company's technicians.
@@ -170,6 +208,9 @@ pub async fn load_roster() -> Option<Vec<TechnicianSummary>> {
 
 /// Forgets everything kept (sign-out).
 pub async fn clear() -> bool {
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(KEPT_BOARD_MARK);
+    }
     let Ok(db) = open().await else { return false };
     let cleared = async {
         let store = db

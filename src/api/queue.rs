@@ -100,9 +100,10 @@ impl Change {
                     .ok()
                     .and_then(|c| domain::order::line_of(&c, &view.service))
                     .and_then(Result::ok);
-                if let (Some(order), Some(line)) = (view.order.as_mut(), line) {
-                    // A refused line (another currency, a total below zero) stays out.
-                    let _ = order.add_line(line);
+                if let Some(line) = line {
+                    // A refused line (another currency, a total below zero) stays out. On
+                    // a board answer's summary it counts into the total it carries.
+                    let _ = view.add_order_line(line);
                 }
                 view
             }

@@ -98,6 +98,12 @@ impl BoardStore {
         self.call_arc(id).map(RwSignal::from)
     }
 
+    /// The version of the call the board has, if any (not reactive).
+    pub fn version_untracked(&self, id: Uuid) -> Option<i64> {
+        self.call_arc(id)
+            .map(|signal| signal.with_untracked(|view| view.version))
+    }
+
     fn call_arc(&self, id: Uuid) -> Option<ArcRwSignal<CallView>> {
         self.inner.with_value(|inner| inner.calls.get(&id).cloned())
     }
@@ -156,9 +162,17 @@ impl BoardStore {
 
     fn put(&self, view: CallView) {
         let id = view.id;
+        let existing = self.call_arc(id);
+        // A board read's summary does not replace the whole call a modal read or a live
+        // event brought in (`CallView::keeps_over`).
+        if existing
+            .as_ref()
+            .is_some_and(|signal| signal.with_untracked(|old| old.keeps_over(&view)))
+        {
+            return;
+        }
         let new_places = places_of(&view);
         let start = view.slot.map(|s| s.start);
-        let existing = self.call_arc(id);
         let old_places = match existing {
             Some(signal) => {
                 let old = signal.get_untracked();

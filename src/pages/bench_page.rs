@@ -109,6 +109,7 @@ pub fn data_set(t: u32, c: u32) -> (Vec<TechnicianSummary>, Vec<CallView>) {
                 }),
                 technician_id: Some(technician_id),
                 offered_at: None,
+                summary: true,
                 client_called: true,
                 order: None,
                 call_attempts: Vec::new(),

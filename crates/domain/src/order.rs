@@ -153,6 +153,26 @@ impl Order {
         next.commit_into(self)
     }
 
+    /// [`Order::add_line`] on an order of which only the total and the time-unit lines
+    /// are known (a board answer's summary, `view::CallView::summary`): the line counts
+    /// in the total exactly as `add_line` would count it (same checks, same sum), and is
+    /// kept when it is time (time lengthens the call on the calendar).
+    pub fn add_line_to_summary(&mut self, line: OrderLine) -> Result<(), DomainError> {
+        if line.kind == LineKind::Package || self.lines.iter().any(|l| l.id == line.id) {
+            return Err(DomainError::DuplicateLine);
+        }
+        Money::zero(self.currency).same_currency(line.unit_price)?;
+        let total = self.total.checked_add(line.amount)?;
+        if total.is_negative() {
+            return Err(DomainError::NegativeTotal);
+        }
+        self.total = total;
+        if line.kind == LineKind::TimeUnit {
+            self.lines.push(line);
+        }
+        Ok(())
+    }
+
     /// Removes a line and returns it; the package line cannot be removed.
     pub fn remove_line(&mut self, id: Uuid) -> Result<OrderLine, DomainError> {
         let index = self

@@ -68,6 +68,10 @@ pub struct CallView {
     /// it and show it as "3 min ago".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offered_at: Option<DateTime<Utc>>,
+    /// `true` in a board answer: the call as the board draws it ([`CallView::summary`]),
+    /// without what only its detail shows. `GET /api/v1/calls/{id}` answers it whole.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub summary: bool,
 }
 
 impl CallView {
@@ -131,7 +135,63 @@ impl CallView {
             closure: if won { call.closure.clone() } else { None },
             cancellation: if won { call.cancellation.clone() } else { None },
             offered_at: call.offer_for(company).map(|o| o.offered_at),
+            summary: false,
         })
+    }
+
+    /// The call as a board answer carries it: what the board, the lists and the queue
+    /// panel draw (state, places, service, area, slot, technician, the client's contact,
+    /// the order's total and its extra time units, which lengthen the block), without
+    /// what only the call's detail shows — the order's other lines, the notes, call
+    /// attempts, work-report notes, closure and cancellation. Of a board of the bench's
+    /// data set that is a fifth of the bytes (BENCHMARKS.md). The client's contact stays:
+    /// offline, a dispatcher phones the client from the board.
+    pub fn summary(&self) -> Self {
+        let order = self.order.as_ref().map(|order| Order {
+            lines: order
+                .lines
+                .iter()
+                .filter(|l| l.kind == crate::order::LineKind::TimeUnit)
+                .cloned()
+                .collect(),
+            ..order.clone()
+        });
+        Self {
+            notes: None,
+            order,
+            call_attempts: Vec::new(),
+            report_notes: Vec::new(),
+            closure: None,
+            cancellation: None,
+            summary: true,
+            ..self.clone()
+        }
+    }
+
+    /// Adds `line` to the call's order as the server will count it: over the lines of a
+    /// whole call ([`Order::add_line`]), into the total a summary carries
+    /// ([`Order::add_line_to_summary`]). A call without an order refuses it.
+    pub fn add_order_line(
+        &mut self,
+        line: crate::order::OrderLine,
+    ) -> Result<(), crate::error::DomainError> {
+        let summary = self.summary;
+        let order = self
+            .order
+            .as_mut()
+            .ok_or(crate::error::DomainError::NotAccepted)?;
+        if summary {
+            order.add_line_to_summary(line)
+        } else {
+            order.add_line(line)
+        }
+    }
+
+    /// Whether a store that holds this call keeps it rather than take `incoming`: a
+    /// summary never replaces the whole call it summarises, nor a newer one (a board read
+    /// that was under way while the call changed). Anything else replaces it.
+    pub fn keeps_over(&self, incoming: &Self) -> bool {
+        incoming.summary && !self.summary && incoming.version <= self.version
     }
 
     /// The colour of the call where the calendar draws it (the dispatcher's row or a
@@ -365,6 +425,153 @@ mod tests {
         assert_eq!(
             view.work_minutes(),
             i64::from(view.service.duration_minutes) + 60
+        );
+    }
+
+    #[test]
+    fn a_summary_keeps_what_the_board_draws_and_nothing_of_the_detail() {
+        use crate::{
+            money::{Currency, Money},
+            testkit::{accepted, alpen, run, ALPEN},
+        };
+        let call = [
+            Command::AddTimeUnits {
+                line_id: Uuid::from_u128(77),
+                quantity: 2,
+                unit_price: None,
+            },
+            Command::AddMaterial {
+                line_id: Uuid::from_u128(78),
+                description: "Seal".to_owned(),
+                quantity: 1,
+                unit_price: Money::new(900, Currency::CHF),
+            },
+            Command::AddReportNote {
+                text: "Replaced the seal".to_owned(),
+            },
+            Command::LogCallAttempt {
+                outcome: crate::call::CallOutcome::NoAnswer,
+            },
+        ]
+        .into_iter()
+        .fold(accepted(), |call, cmd| run(&call, cmd, &alpen()).0);
+        let whole = CallView::for_company(&call, ALPEN).unwrap();
+        assert!(whole.notes.is_some() && !whole.report_notes.is_empty());
+
+        let summary = whole.summary();
+
+        assert!(summary.summary && !whole.summary);
+        // What the board draws: the block's length (extra units), the total, the contact.
+        assert_eq!(summary.calendar_slot(), whole.calendar_slot());
+        assert_eq!(summary.work_minutes(), whole.work_minutes());
+        let (order, whole_order) = (
+            summary.order.as_ref().unwrap(),
+            whole.order.as_ref().unwrap(),
+        );
+        assert_eq!(order.total, whole_order.total);
+        assert_eq!(order.lines.len(), 1, "the time-unit line only");
+        assert_eq!(whole_order.lines.len(), 3, "package, time units, material");
+        assert_eq!(summary.client, whole.client);
+        assert_eq!(
+            (
+                summary.colour,
+                &summary.placements,
+                summary.slot,
+                summary.version
+            ),
+            (whole.colour, &whole.placements, whole.slot, whole.version)
+        );
+        // What only the detail shows.
+        assert!(summary.notes.is_none() && summary.report_notes.is_empty());
+        assert!(summary.call_attempts.is_empty() && !whole.call_attempts.is_empty());
+        // On the wire: marked, and the whole call unmarked.
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["summary"], true);
+        assert!(serde_json::to_value(&whole)
+            .unwrap()
+            .get("summary")
+            .is_none());
+        assert_eq!(serde_json::from_value::<CallView>(json).unwrap(), summary);
+    }
+
+    #[test]
+    fn a_line_added_to_a_summary_counts_as_on_the_whole_call() {
+        use crate::{
+            error::DomainError,
+            money::{Currency, Money},
+            order::line_of,
+            testkit::{accepted, ALPEN},
+        };
+        let mut whole = CallView::for_company(&accepted(), ALPEN).unwrap();
+        let mut summary = whole.summary();
+        let time = Command::AddTimeUnits {
+            line_id: Uuid::from_u128(81),
+            quantity: 2,
+            unit_price: None,
+        };
+        let discount = |amount| Command::AddDiscount {
+            line_id: Uuid::from_u128(82),
+            description: "Regular".to_owned(),
+            amount: Money::new(amount, Currency::CHF),
+        };
+        let line = |cmd: &Command| line_of(cmd, &whole.service).unwrap().unwrap();
+
+        for cmd in [&time, &discount(1_000)] {
+            let added = line(cmd);
+            whole.add_order_line(added.clone()).unwrap();
+            summary.add_order_line(added).unwrap();
+            assert_eq!(
+                summary.order.as_ref().unwrap().total,
+                whole.order.as_ref().unwrap().total,
+                "{cmd:?}"
+            );
+        }
+
+        assert_eq!(
+            summary.calendar_slot(),
+            whole.calendar_slot(),
+            "time lengthens it"
+        );
+        assert_eq!(
+            summary.add_order_line(line(&time)),
+            Err(DomainError::DuplicateLine),
+            "the time line is known"
+        );
+        let too_much = Command::AddDiscount {
+            line_id: Uuid::from_u128(83),
+            description: "Too much".to_owned(),
+            amount: Money::new(1_000_000, Currency::CHF),
+        };
+        assert_eq!(
+            summary.clone().add_order_line(line(&too_much)),
+            whole.clone().add_order_line(line(&too_much)),
+            "refused alike"
+        );
+    }
+
+    #[test]
+    fn a_summary_never_replaces_the_whole_call_it_summarises() {
+        use crate::testkit::{accepted, ALPEN};
+        let whole = CallView::for_company(&accepted(), ALPEN).unwrap();
+        let newer = CallView {
+            version: whole.version + 1,
+            ..whole.clone()
+        };
+
+        assert!(whole.keeps_over(&whole.summary()), "same version");
+        assert!(newer.keeps_over(&whole.summary()), "an older summary");
+        assert!(
+            !whole.keeps_over(&newer.summary()),
+            "a newer summary replaces it"
+        );
+        assert!(
+            !whole.summary().keeps_over(&whole),
+            "the whole call replaces its summary"
+        );
+        assert!(!whole.summary().keeps_over(&whole.summary()));
+        assert!(
+            !newer.keeps_over(&whole),
+            "a whole call is taken as it comes"
         );
     }
 

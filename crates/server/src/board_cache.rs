@@ -37,16 +37,36 @@ use chrono::{DateTime, Utc};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use domain::{call::ServiceCall, view::CallView, visibility::Viewer};
+use domain::{api::calls::BoardDetail, call::ServiceCall, view::CallView, visibility::Viewer};
 
 /// One call as one company's dispatchers see it on the board.
 #[derive(Debug)]
 struct Entry {
     version: i64,
     order: Order,
-    /// The encoded view, `None` when the call is not on the company's board (a taken
+    /// The encoded views, `None` when the call is not on the company's board (a taken
     /// offer, a closed call, a call the company has no business with).
-    json: Option<Arc<RawValue>>,
+    json: Option<Views>,
+}
+
+/// A call's view encoded whole and as its summary (the two [`BoardDetail`]s).
+#[derive(Debug, Clone)]
+struct Views {
+    whole: Arc<RawValue>,
+    summary: Arc<RawValue>,
+}
+
+impl Views {
+    fn of(&self, detail: BoardDetail) -> &Arc<RawValue> {
+        match detail {
+            BoardDetail::Whole => &self.whole,
+            BoardDetail::Summary => &self.summary,
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.whole.get().len() + self.summary.get().len()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -77,7 +97,7 @@ impl Kept {
 
 #[derive(Debug, Default)]
 struct Answers {
-    by_board: HashMap<BoardKey, Kept, foldhash::fast::RandomState>,
+    by_board: HashMap<(BoardKey, BoardDetail), Kept, foldhash::fast::RandomState>,
     bytes: usize,
 }
 
@@ -108,26 +128,36 @@ impl BoardCache {
     /// The most encoded JSON kept of views, and of answers (all companies together).
     pub const MAX_BYTES: usize = 64 << 20;
 
-    /// The answer kept for `board` when it was built at the company's head `seq`.
-    pub fn answer(&self, board: BoardKey, seq: i64) -> Option<Bytes> {
+    /// The answer of `detail` kept for `board` when it was built at the company's head
+    /// `seq`.
+    pub fn answer(&self, board: BoardKey, detail: BoardDetail, seq: i64) -> Option<Bytes> {
         let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        match answers.by_board.get(&board) {
+        match answers.by_board.get(&(board, detail)) {
             Some(kept) if kept.seq == seq => Some(kept.body.clone()),
             _ => None,
         }
     }
 
-    /// The head and the rows of the answer kept for `board`, whatever its head.
-    pub fn rows(&self, board: BoardKey) -> Option<(i64, Rows)> {
+    /// The head and the rows of the answer of `detail` kept for `board`, whatever its
+    /// head.
+    pub fn rows(&self, board: BoardKey, detail: BoardDetail) -> Option<(i64, Rows)> {
         let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
         answers
             .by_board
-            .get(&board)
+            .get(&(board, detail))
             .map(|kept| (kept.seq, kept.rows.clone()))
     }
 
-    /// Keeps the answer for `board` built at the company's head `seq` from `rows`.
-    pub fn keep_answer(&self, board: BoardKey, seq: i64, body: Bytes, rows: Rows) {
+    /// Keeps the answer of `detail` for `board` built at the company's head `seq` from
+    /// `rows`.
+    pub fn keep_answer(
+        &self,
+        board: BoardKey,
+        detail: BoardDetail,
+        seq: i64,
+        body: Bytes,
+        rows: Rows,
+    ) {
         let kept = Kept { seq, body, rows };
         let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
         if answers.bytes + kept.size() > Self::MAX_BYTES {
@@ -135,21 +165,21 @@ impl BoardCache {
             answers.bytes = 0;
         }
         answers.bytes += kept.size();
-        if let Some(previous) = answers.by_board.insert(board, kept) {
+        if let Some(previous) = answers.by_board.insert((board, detail), kept) {
             answers.bytes = answers.bytes.saturating_sub(previous.size());
         }
     }
 
-    /// The encoded views of `company`'s board for the `(call, version)` pairs the board
-    /// query found, and the calls not kept at that version.
-    pub fn take(&self, company: Uuid, rows: &[(Uuid, i64)]) -> Lookup {
+    /// The encoded views (of `detail`) of `company`'s board for the `(call, version)`
+    /// pairs the board query found, and the calls not kept at that version.
+    pub fn take(&self, company: Uuid, rows: &[(Uuid, i64)], detail: BoardDetail) -> Lookup {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let mut lookup = Lookup::default();
         for &(call, version) in rows {
             match entries.by_call.get(&(company, call)) {
                 Some(entry) if entry.version == version => {
-                    if let Some(json) = &entry.json {
-                        lookup.found.push((entry.order, json.clone()));
+                    if let Some(views) = &entry.json {
+                        lookup.found.push((entry.order, views.of(detail).clone()));
                     }
                 }
                 _ => lookup.missing.push(call),
@@ -158,12 +188,13 @@ impl BoardCache {
         lookup
     }
 
-    /// Keeps the dispatcher view of each of `calls` for `company` and returns the ones
-    /// on its board.
+    /// Keeps the dispatcher view of each of `calls` for `company` (whole and summary)
+    /// and returns the ones on its board, of `detail`.
     pub fn keep(
         &self,
         company: Uuid,
         calls: &[ServiceCall],
+        detail: BoardDetail,
     ) -> Result<Vec<Shown>, serde_json::Error> {
         let mut shown = Vec::new();
         let mut fresh = Vec::with_capacity(calls.len());
@@ -171,9 +202,12 @@ impl BoardCache {
             let order = board_order(call);
             let json = match CallView::for_company(call, company) {
                 Some(view) if Viewer::Dispatcher.sees_on_board(&view) => {
-                    let json: Arc<RawValue> = serde_json::value::to_raw_value(&view)?.into();
-                    shown.push((order, json.clone()));
-                    Some(json)
+                    let views = Views {
+                        whole: serde_json::value::to_raw_value(&view)?.into(),
+                        summary: serde_json::value::to_raw_value(&view.summary())?.into(),
+                    };
+                    shown.push((order, views.of(detail).clone()));
+                    Some(views)
                 }
                 _ => None,
             };
@@ -181,7 +215,7 @@ impl BoardCache {
         }
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         for (call, version, order, json) in fresh {
-            let size = json.as_ref().map_or(0, |j| j.get().len()) + 64;
+            let size = json.as_ref().map_or(0, Views::size) + 64;
             if entries.bytes + size > Self::MAX_BYTES {
                 entries.by_call.clear();
                 entries.bytes = 0;
@@ -198,7 +232,7 @@ impl BoardCache {
             if let Some(previous) = previous {
                 entries.bytes = entries
                     .bytes
-                    .saturating_sub(previous.json.map_or(0, |j| j.get().len()) + 64);
+                    .saturating_sub(previous.json.as_ref().map_or(0, Views::size) + 64);
             }
         }
         Ok(shown)
@@ -229,30 +263,45 @@ mod tests {
         let cache = BoardCache::default();
         let board = answer_key(id(1));
         let rows: Rows = Arc::from([(id(10), 3)]);
-        cache.keep_answer(board, 7, Bytes::from_static(b"{\"seq\":7}"), rows.clone());
+        let summary = BoardDetail::Summary;
+        cache.keep_answer(
+            board,
+            summary,
+            7,
+            Bytes::from_static(b"{\"seq\":7}"),
+            rows.clone(),
+        );
 
-        assert_eq!(cache.answer(board, 7).as_deref(), Some(&b"{\"seq\":7}"[..]));
+        assert_eq!(
+            cache.answer(board, summary, 7).as_deref(),
+            Some(&b"{\"seq\":7}"[..])
+        );
         assert!(
-            cache.answer(board, 8).is_none(),
+            cache.answer(board, summary, 8).is_none(),
             "a newer head builds it again"
         );
         assert!(
-            cache.answer(answer_key(id(2)), 7).is_none(),
+            cache.answer(board, BoardDetail::Whole, 7).is_none(),
+            "the whole board is an answer of its own"
+        );
+        assert!(
+            cache.answer(answer_key(id(2)), summary, 7).is_none(),
             "another company's board is its own"
         );
         assert_eq!(
-            cache.rows(board),
+            cache.rows(board, summary),
             Some((7, rows)),
             "its rows stay for a newer head to start from"
         );
-        assert_eq!(cache.rows(answer_key(id(2))), None);
+        assert_eq!(cache.rows(answer_key(id(2)), summary), None);
     }
 
     #[test]
     fn a_view_is_taken_only_at_the_version_it_was_kept_for() {
         let cache = BoardCache::default();
         let (company, call) = (id(1), id(10));
-        assert_eq!(cache.take(company, &[(call, 3)]).missing, vec![call]);
+        let whole = BoardDetail::Whole;
+        assert_eq!(cache.take(company, &[(call, 3)], whole).missing, vec![call]);
 
         // Nothing was kept for `call` yet; keep an entry by hand at version 3.
         {
@@ -262,20 +311,31 @@ mod tests {
                 Entry {
                     version: 3,
                     order: (None, Utc::now()),
-                    json: Some(Arc::from(
-                        serde_json::value::to_raw_value(&serde_json::json!({"id": 10})).unwrap(),
-                    )),
+                    json: Some(Views {
+                        whole: Arc::from(
+                            serde_json::value::to_raw_value(&serde_json::json!({"id": 10}))
+                                .unwrap(),
+                        ),
+                        summary: Arc::from(
+                            serde_json::value::to_raw_value(
+                                &serde_json::json!({"id": 10, "summary": true}),
+                            )
+                            .unwrap(),
+                        ),
+                    }),
                 },
             );
         }
-        let hit = cache.take(company, &[(call, 3)]);
+        let hit = cache.take(company, &[(call, 3)], whole);
         assert_eq!((hit.found.len(), hit.missing.len()), (1, 0));
         assert_eq!(hit.found[0].1.get(), "{\"id\":10}");
+        let summary = cache.take(company, &[(call, 3)], BoardDetail::Summary);
+        assert_eq!(summary.found[0].1.get(), "{\"id\":10,\"summary\":true}");
 
-        let newer = cache.take(company, &[(call, 4)]);
+        let newer = cache.take(company, &[(call, 4)], whole);
         assert_eq!((newer.found.len(), newer.missing), (0, vec![call]));
         assert_eq!(
-            cache.take(id(2), &[(call, 3)]).missing,
+            cache.take(id(2), &[(call, 3)], whole).missing,
             vec![call],
             "views are kept per company"
         );
@@ -286,14 +346,15 @@ mod tests {
         let cache = BoardCache::default();
         let big = Bytes::from(vec![b' '; BoardCache::MAX_BYTES / 2 + 1]);
         let rows: Rows = Arc::from([]);
-        cache.keep_answer(answer_key(id(1)), 1, big.clone(), rows.clone());
-        cache.keep_answer(answer_key(id(2)), 1, big, rows);
+        let summary = BoardDetail::Summary;
+        cache.keep_answer(answer_key(id(1)), summary, 1, big.clone(), rows.clone());
+        cache.keep_answer(answer_key(id(2)), summary, 1, big, rows);
 
         assert!(
-            cache.answer(answer_key(id(1)), 1).is_none(),
+            cache.answer(answer_key(id(1)), summary, 1).is_none(),
             "emptied on overflow"
         );
-        assert!(cache.answer(answer_key(id(2)), 1).is_some());
+        assert!(cache.answer(answer_key(id(2)), summary, 1).is_some());
         assert!(cache.answers.lock().unwrap().bytes <= BoardCache::MAX_BYTES);
     }
 }

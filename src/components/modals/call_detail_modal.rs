@@ -131,8 +131,13 @@ pub fn CallDetailModal(
             .unwrap_or_else(|| "UTC".to_owned())
     };
 
-    // The call: from the board when it is there, else fetched (a deep link from an e-mail).
-    let fetched = LocalResource::new(move || async move { api::call(id).await });
+    // The call whole: the board holds its summary (`CallView::summary`), or nothing (a
+    // deep link from an e-mail). Offline, the board kept for an offline start has it.
+    let user = session.0.with_untracked(|state| match state {
+        crate::contexts::session::SessionState::SignedIn(me) => me.user_id,
+        _ => Uuid::nil(),
+    });
+    let fetched = LocalResource::new(move || async move { api::call_or_kept(user, id).await });
     // Once shown, a call that leaves the board (taken by another partner, declined) keeps
     // its last state here rather than falling back to the older fetched one.
     let call = Memo::new(move |previous: Option<&Option<CallView>>| {
@@ -144,11 +149,35 @@ pub fn CallDetailModal(
     });
     Effect::new(move |_| {
         if let Some(Ok(view)) = fetched.get() {
-            if view.offer_state != OfferState::Taken {
+            // Not over a newer state the board has meanwhile (a live event; or, offline,
+            // a kept call older than the board on screen).
+            let older = board
+                .version_untracked(id)
+                .is_some_and(|v| v > view.version);
+            if view.offer_state != OfferState::Taken && !older {
                 board.upsert(offline.with_waiting(view));
             }
         }
     });
+    // A board read while the modal is open brings the call's summary at a newer version
+    // (after a reconnect): read the call whole again.
+    let summarised = Memo::new(move |_| {
+        board
+            .call(id)
+            .and_then(|c| c.with(|c| c.summary.then_some(c.version)))
+    });
+    Effect::new(move |previous: Option<Option<i64>>| {
+        let now = summarised.get();
+        let fetched_version = fetched.with_untracked(|r| match r {
+            Some(Ok(view)) => Some(view.version),
+            _ => None,
+        });
+        if previous.is_some() && now.is_some() && now > fetched_version {
+            fetched.refetch();
+        }
+        now
+    });
+    let detail_failed = Signal::derive(move || matches!(fetched.get(), Some(Err(_))));
 
     // The form follows the call's date and technician whenever they change (a save, an
     // undo, a colleague's move) and otherwise keeps what was typed (a failed save changes
@@ -513,7 +542,7 @@ pub fn CallDetailModal(
             <div class="modal__body">
                 {body}
                 <fieldset class="modal__edits" disabled=move || offline.read_only()>
-                    <super::order_section::OrderPanel call on_close />
+                    <super::order_section::OrderPanel call detail_failed on_close />
                 </fieldset>
                 <p class="form-error" id=Field::Other.error_id() role="alert" tabindex="-1">{error_at(error, Field::Other)}</p>
             </div>

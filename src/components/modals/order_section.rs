@@ -73,23 +73,42 @@ const PREVIEW_DISCOUNT: Uuid = Uuid::from_u128(u128::MAX - 2);
 const PREVIEW_UNITS: Uuid = Uuid::from_u128(u128::MAX - 3);
 
 /// Everything after the tasks for a call this company won: the order, the work report,
-/// the call log, and closing or cancelling. Shows nothing for other calls.
+/// the call log, and closing or cancelling. Shows nothing for other calls. While the
+/// modal has only the board's summary of the call (`CallView::summary`: the modal reads
+/// the whole call when it opens), it says the order is loading — or, when the whole call
+/// could not be read (offline, and not kept on this device), that it is not available
+/// offline; it never shows the summary's partial order to edit.
 #[component]
 pub fn OrderPanel(
     /// The call of the modal (`None` while it loads).
     #[prop(into)]
     call: Signal<Option<CallView>>,
+    /// The modal's read of the whole call failed.
+    #[prop(into)]
+    detail_failed: Signal<bool>,
     /// Closes the modal (after a cancellation the call has left the board).
     on_close: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let won = move || {
         call.with(|c| {
             c.as_ref()
                 .is_some_and(|c| c.offer_state == OfferState::Won && c.order.is_some())
         })
     };
+    // Once the whole call is in, the panel stays (what is typed in it survives a later
+    // board read's summary: the modal reads the call again then).
+    let whole = Memo::new(move |before: Option<&bool>| {
+        before.copied().unwrap_or(false) || call.with(|c| c.as_ref().is_some_and(|c| !c.summary))
+    });
     view! {
-        <Show when=won>
+        <Show when=move || won() && whole.get()
+            fallback=move || won().then(|| if detail_failed.get() {
+                view! { <p class="notice notice--warning" role="status" data-testid="order-not-kept">{i18n.t("orders.not_kept_offline")}</p> }.into_any()
+            } else {
+                view! { <p class="muted" role="status" data-testid="order-loading">{i18n.t("orders.loading")}</p> }.into_any()
+            })
+        >
             {move || call.get_untracked().map(|first| {
                 let signal = Signal::derive(move || call.get().unwrap_or_else(|| first.clone()));
                 let open = move || signal.with(|c| matches!(c.status, Status::Accepted | Status::InProgress));

@@ -39,6 +39,41 @@ pub fn board_path(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     format!("/api/v1/calls?from={}&to={}", at(from), at(to))
 }
 
+/// How much of each call a board answer carries: `?detail=whole` asks for every call
+/// whole, as `GET /api/v1/calls/{id}` answers it; without it, each is its
+/// [`CallView::summary`] (what the board draws; the detail modal reads the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum BoardDetail {
+    #[default]
+    Summary,
+    Whole,
+}
+
+impl BoardDetail {
+    /// The `detail` parameter's value (`None` for a value it does not take).
+    pub fn parse(raw: Option<&str>) -> Option<Self> {
+        match raw {
+            None | Some("summary") => Some(Self::Summary),
+            Some("whole") => Some(Self::Whole),
+            Some(_) => None,
+        }
+    }
+
+    /// `view` as a board answer of this detail carries it.
+    pub fn shown(self, view: CallView) -> CallView {
+        match self {
+            Self::Summary => view.summary(),
+            Self::Whole => view,
+        }
+    }
+}
+
+/// The board of `[from, to)` with every call whole ([`BoardDetail::Whole`]): what the
+/// app keeps for an offline start, read once the board is on screen.
+pub fn whole_board_path(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    format!("{}&detail=whole", board_path(from, to))
+}
+
 /// Every read the calendar waits for before its first paint: the session check
 /// ([`ME_PATH`]), the board of [`first_window`] and the roster ([`TECHNICIANS_PATH`]).
 /// The server preloads these very URLs with a signed-in page that opens on the

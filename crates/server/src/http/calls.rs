@@ -38,7 +38,7 @@ use crate::{
 };
 use domain::{
     api::{
-        calls::{Board, PatchCall, UndoMoveRequest},
+        calls::{Board, BoardDetail, PatchCall, UndoMoveRequest},
         FieldError, Problem, Role,
     },
     call::ServiceCall,
@@ -287,6 +287,11 @@ pub struct BoardParams {
     /// End of the window (exclusive); at most 62 days after `from`.
     #[param(format = DateTime)]
     to: Option<String>,
+    /// `whole`: every call as `GET /api/v1/calls/{id}` answers it. Without it (or
+    /// `summary`), each call is what the board draws (`summary: true`): no notes, call
+    /// attempts, work-report notes, closure or cancellation, and of the order its total
+    /// and extra time units only.
+    detail: Option<String>,
 }
 
 fn parse_instant(
@@ -348,12 +353,22 @@ async fn list_calls(
             ));
         }
     }
-    let (Some(from), Some(to), true) = (from, to, errors.is_empty()) else {
+    let detail = BoardDetail::parse(params.detail.as_deref());
+    if detail.is_none() {
+        errors.push(field(
+            "detail",
+            "invalid_detail",
+            "`detail` is `summary` (the default) or `whole`",
+        ));
+    }
+    let (Some(from), Some(to), Some(detail), true) = (from, to, detail, errors.is_empty()) else {
         return Err(Error::Validation(errors).into());
     };
     let company = session.me.company.id;
     let me = match viewer_of(&session) {
-        Viewer::Dispatcher => return dispatcher_answer(&state, (company, from, to)).await,
+        Viewer::Dispatcher => {
+            return dispatcher_answer(&state, (company, from, to), detail).await;
+        }
         Viewer::Technician(me) => me,
     };
     // A technician's board holds their own calls only (domain::visibility); read after
@@ -365,7 +380,7 @@ async fn list_calls(
         .iter()
         .filter_map(|c| CallView::for_company(c, company))
         .filter(|view| viewer.sees_on_board(view))
-        .map(|view| serde_json::value::to_raw_value(&view).map(Arc::from))
+        .map(|view| serde_json::value::to_raw_value(&detail.shown(view)).map(Arc::from))
         .collect::<Result<_, _>>()
         .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(json_body(board_answer(from, to, seq, calls)?))
@@ -373,25 +388,29 @@ async fn list_calls(
 
 /// A dispatcher's board answer: the one kept when the company's head has not moved;
 /// else built from the kept views ([`crate::board_cache`]) and kept.
-async fn dispatcher_answer(state: &AppState, board: BoardKey) -> ApiResult<Response> {
+async fn dispatcher_answer(
+    state: &AppState,
+    board: BoardKey,
+    detail: BoardDetail,
+) -> ApiResult<Response> {
     let (company, from, to) = board;
-    let kept = state.board_cache.rows(board);
+    let kept = state.board_cache.rows(board, detail);
     // Read before the calls, so every event up to it is in them (a later one may be too;
     // the app applies an event only when it is newer than the call it has).
     let (seq, changed) =
         live::log::head_and_changes(&state.db, company, kept.as_ref().map(|(at, _)| *at)).await?;
-    if let Some(body) = state.board_cache.answer(board, seq) {
+    if let Some(body) = state.board_cache.answer(board, detail, seq) {
         return Ok(json_body(body));
     }
     let since_kept = kept
         .zip(changed)
         .map(|((_, rows), changed)| (rows, changed));
     let rows = dispatcher_rows(state, board, since_kept).await?;
-    let calls = dispatcher_board(state, company, &rows).await?;
+    let calls = dispatcher_board(state, company, &rows, detail).await?;
     let body = board_answer(from, to, seq, calls)?;
     state
         .board_cache
-        .keep_answer(board, seq, body.clone(), rows);
+        .keep_answer(board, detail, seq, body.clone(), rows);
     Ok(json_body(body))
 }
 
@@ -449,7 +468,7 @@ async fn dispatcher_rows(
         let read = store::for_board(&state.db, &changed).await?;
         state
             .board_cache
-            .keep(company, &read)
+            .keep(company, &read, BoardDetail::Summary)
             .map_err(|e| Error::Internal(e.to_string()))?;
         let changed: HashSet<Uuid, foldhash::fast::RandomState> = changed.into_iter().collect();
         let mut fresh: Vec<(Uuid, i64)> = rows
@@ -476,13 +495,14 @@ async fn dispatcher_board(
     state: &AppState,
     company: Uuid,
     rows: &[(Uuid, i64)],
+    detail: BoardDetail,
 ) -> Result<Vec<Arc<RawValue>>, Error> {
-    let mut lookup = state.board_cache.take(company, rows);
+    let mut lookup = state.board_cache.take(company, rows, detail);
     if !lookup.missing.is_empty() {
         let read = store::for_board(&state.db, &lookup.missing).await?;
         let shown = state
             .board_cache
-            .keep(company, &read)
+            .keep(company, &read, detail)
             .map_err(|e| Error::Internal(e.to_string()))?;
         lookup.found.extend(shown);
     }

@@ -839,7 +839,8 @@ async fn read(app: &TestApp, cookie: &str, path: &str) -> Value {
 
 /// The board reads its calls' documents without their history on SQLite
 /// (`db::calls::board_doc`); what it answers must still be exactly what a read of each
-/// call (its whole document) answers.
+/// call (its whole document) answers: summarised by `CallView::summary` by default,
+/// whole with `?detail=whole`.
 async fn every_call_on_the_board_is_its_single_read(backend: Backend) {
     let app = spawn_app(backend).await;
     server::demo_traffic::seed_calls(&app.state).await.unwrap();
@@ -849,22 +850,75 @@ async fn every_call_on_the_board_is_its_single_read(backend: Backend) {
     for email in [ALPEN, RHEIN] {
         let cookie = app.sign_in(email, PASSWORD).await;
         let board: Value = board(&app, &cookie, &from, &to).await.json().await.unwrap();
+        let whole: Value = app
+            .http
+            .get(app.url("/api/v1/calls"))
+            .query(&[("from", &*from), ("to", &*to), ("detail", "whole")])
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let calls = board["calls"].as_array().unwrap();
         assert!(calls.len() >= 4, "{email}: {board}");
+        let sorted = |board: &Value| {
+            let mut ids = ids(board);
+            ids.sort_unstable();
+            ids
+        };
+        assert_eq!(sorted(&board), sorted(&whole), "{email}: the same calls");
+        let mut lines_left_out = 0;
         for call in calls {
             let id = call["id"].as_str().unwrap();
+            let whole = whole["calls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == id)
+                .unwrap();
             let single = read(&app, &cookie, &format!("/api/v1/calls/{id}")).await;
-            assert_eq!(call, &single, "{email}: {id}");
+            assert_eq!(whole, &single, "{email}: {id} whole");
+            let view: domain::view::CallView = serde_json::from_value(single.clone()).unwrap();
+            assert_eq!(
+                call,
+                &serde_json::to_value(view.summary()).unwrap(),
+                "{email}: {id} summarised"
+            );
+            assert_eq!(call["summary"], true, "{email}: {id}");
+            assert!(single.get("summary").is_none(), "a single read is whole");
             if call["offer_state"] != "won" {
                 continue;
             }
+            assert_eq!(
+                call["order"]["total"], single["order"]["total"],
+                "the board draws the total"
+            );
+            lines_left_out += single["order"]["lines"].as_array().unwrap().len()
+                - call["order"]["lines"].as_array().unwrap().len();
             let history = read(&app, &cookie, &format!("/api/v1/calls/{id}/history")).await;
             assert!(
                 !history.as_array().unwrap().is_empty(),
                 "{id} has a history to skip"
             );
         }
+        assert!(lines_left_out > 0, "{email}: the package lines stay out");
     }
+    // Another value of `detail` is a field error, and changes nothing.
+    let cookie = app.sign_in(ALPEN, PASSWORD).await;
+    let refused = app
+        .http
+        .get(app.url("/api/v1/calls"))
+        .query(&[("from", &*from), ("to", &*to), ("detail", "all")])
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "detail", "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "invalid_detail", "{problem}");
 }
 
 async fn history_lists_every_change_newest_first_for_the_winner_only(backend: Backend) {
@@ -1051,9 +1105,10 @@ async fn a_kept_board_shows_every_change_made_since(backend: Backend) {
             .map(|s| s.parse::<chrono::DateTime<chrono::Utc>>()),
         Some(Ok("2027-11-24T13:00:00Z".parse().unwrap()))
     );
-    // And it is what a read of the call itself answers.
+    // And it is what a read of the call itself answers, summarised.
     let single = read(&app, &rhein, &format!("/api/v1/calls/{first}")).await;
-    assert_eq!(shown, &single);
+    let single: domain::view::CallView = serde_json::from_value(single).unwrap();
+    assert_eq!(shown, &serde_json::to_value(single.summary()).unwrap());
 
     // A new request shows on both boards.
     let second = create_request(&app, "MKT-KEPT-2").await;
