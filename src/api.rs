@@ -93,6 +93,12 @@ pub struct BoardRead {
     pub prefetched: bool,
 }
 
+/// A board answer: the board, and its text as the server sent it (kept offline as is).
+pub struct BoardAnswer {
+    pub board: Board,
+    json: String,
+}
+
 /// [`board`], kept for `user` when it arrives; when the network fails, the board kept
 /// last (whatever its window), else the network error. Either way with the user's
 /// waiting changes on top.
@@ -121,8 +127,8 @@ pub async fn board_or_saved(
     };
     let ((read, prefetched), intents) = futures::join!(read, queued);
     match read {
-        Ok(mut board) => {
-            keep_whole_after_paint(user, &board);
+        Ok(BoardAnswer { mut board, json }) => {
+            keep_after_paint(user, json);
             // Changes still waiting in the queue show on top of the server's board.
             queue::overlay_board(&intents, &mut board);
             Ok(BoardRead {
@@ -149,50 +155,22 @@ pub async fn board_or_saved(
     }
 }
 
-thread_local! {
-    /// Counts the board reads whose whole copy was asked for: only the latest one's is
-    /// read (a dispatcher paging through weeks asks for one after the other).
-    static WHOLE_WANTED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
-
-/// Keeps `board`'s window for an offline start, whole, once the board on screen has been
-/// painted and the browser is idle. The board answer holds each call's summary (what the
-/// board draws); offline, the detail modal, the order lines a queued line is totalled
-/// over and the work report need the whole call, and there is no server to ask. So the
-/// whole board is read after the first paint, as text, and kept as it came (decoding
-/// and encoding a board of thousands of calls would cost the main thread tens of
-/// milliseconds); reading or storing it any earlier would hold up the first paint
-/// (Leptos draws the board before the next frame, so the frame after next follows the
-/// paint; an idle callback alone runs while the app waits for the network).
-///
-/// Only on a page load that came through the service worker (without it the app cannot
-/// open offline: `service_worker::opened_through_worker`), and not when the copy kept last is of the same window at the same live-event number
-/// (`Board::seq`: nothing on it changed since).
-fn keep_whole_after_paint(user: Uuid, board: &Board) {
+/// Keeps the board answer `json` for an offline start once the board it fills has been
+/// painted and the browser is idle. The caller puts the board in the store and Leptos
+/// draws it before the next frame, so the frame after next follows the paint; storing
+/// megabytes in IndexedDB any earlier would hold up the first paint (an idle callback
+/// alone runs while the app waits for the network, before the board is drawn).
+fn keep_after_paint(user: Uuid, json: String) {
     use leptos::prelude::{request_animation_frame, request_idle_callback};
-    let wanted = WHOLE_WANTED.with(|n| {
-        n.set(n.get() + 1);
-        n.get()
-    });
-    let (from, to, seq) = (board.from, board.to, board.seq);
+    let json = std::cell::Cell::new(Some(json));
     request_animation_frame(move || {
         request_animation_frame(move || {
             request_idle_callback(move || {
-                let latest = WHOLE_WANTED.with(std::cell::Cell::get) == wanted;
-                if !latest
-                    || !crate::service_worker::opened_through_worker()
-                    || offline_store::kept_board_is(user, from, to, seq)
-                {
-                    return;
+                if let Some(json) = json.take() {
+                    leptos::task::spawn_local(async move {
+                        offline_store::save_board_json(user, &json).await;
+                    });
                 }
-                leptos::task::spawn_local(async move {
-                    let path = domain::api::calls::whole_board_path(from, to);
-                    if let Ok(json) = http::get_text(&path).await {
-                        if offline_store::save_board_json(user, &json).await {
-                            offline_store::mark_kept_board(user, from, to, seq);
-                        }
-                    }
-                });
             });
         });
     });
@@ -200,22 +178,33 @@ fn keep_whole_after_paint(user: Uuid, board: &Board) {
 
 /// The board: this company's offers and calls between `from` and `to`, plus undated
 /// ones, each call as the board draws it (`CallView::summary`).
-pub async fn board(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Board, ApiError> {
+pub async fn board(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<BoardAnswer, ApiError> {
     // The same spelling the server preloads (`domain::api::calls::board_path`).
-    http::get_json_marked(&domain::api::calls::board_path(from, to), "board").await
+    let (board, json) =
+        http::get_json_and_text(&domain::api::calls::board_path(from, to), "board").await?;
+    Ok(BoardAnswer { board, json })
 }
 
-/// One call as this company sees it, whole.
+/// One call as this company sees it, whole (a board answer holds each call's summary,
+/// `CallView::summary`).
 pub async fn call(id: Uuid) -> Result<CallView, ApiError> {
     http::get_json(&format!("/api/v1/calls/{id}")).await
 }
 
-/// [`call`]; when the network fails, the call as `user`'s board kept for an offline
-/// start has it whole (see [`keep_whole_after_paint`]), else the network error.
+/// [`call`], kept for `user` when it arrives (the detail modal reads it on opening, so
+/// a call once opened has its order lines, notes and call log offline too); when the
+/// network fails, the copy kept last, else the network error.
 pub async fn call_or_kept(user: Uuid, id: Uuid) -> Result<CallView, ApiError> {
     match call(id).await {
+        Ok(view) => {
+            let kept = view.clone();
+            leptos::task::spawn_local(async move {
+                offline_store::save_call(user, &kept).await;
+            });
+            Ok(view)
+        }
         Err(err @ ApiError::Network(_)) => offline_store::kept_call(user, id).await.ok_or(err),
-        read => read,
+        Err(err) => Err(err),
     }
 }
 

@@ -55,7 +55,6 @@ pub fn provide_service_worker() -> UpdateContext {
         reload_requested: StoredValue::new_local(false),
     };
     provide_context(context);
-    OPENED_THROUGH_WORKER.with(|opened| opened.set(controls_page()));
     if !crate::embed::is_embedded() {
         register(context);
     }
@@ -69,23 +68,6 @@ fn container() -> Option<ServiceWorkerContainer> {
     js_sys::Reflect::has(&navigator, &"serviceWorker".into())
         .unwrap_or(false)
         .then(|| navigator.service_worker())
-}
-
-/// Whether a service worker controls this page now.
-fn controls_page() -> bool {
-    container().is_some_and(|c| c.controller().is_some())
-}
-
-thread_local! {
-    static OPENED_THROUGH_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Whether this page load came through the service worker (it controlled the page when
-/// the app started): then the app can open without a network, the worker serving the
-/// shell. A first visit installs the worker (which then takes the page over) but was
-/// itself loaded without it: not through the worker, whatever happens later.
-pub fn opened_through_worker() -> bool {
-    OPENED_THROUGH_WORKER.with(std::cell::Cell::get)
 }
 
 /// Registers `/sw.js` and wires the update signals.
@@ -119,7 +101,7 @@ pub fn register(context: UpdateContext) {
 /// Follows `registration`: a worker already waiting, one that finishes installing later,
 /// and an update check whenever the tab becomes visible.
 fn watch(context: UpdateContext, registration: &ServiceWorkerRegistration) {
-    let controlled = controls_page;
+    let controlled = || container().is_some_and(|c| c.controller().is_some());
     // A first install (no controller yet) is not an update: it activates at once.
     if registration.waiting().is_some() && controlled() {
         context.ready.set(true);

@@ -71,14 +71,7 @@ for (let load = 0; load < loads; load++) {
     const wasm = first((u) => u.pathname.endsWith('.wasm'));
     const js = first((u) => u.pathname.endsWith('.js'));
     const me = first((u) => u.pathname === '/api/v1/auth/me');
-    // The board the calendar paints from (a summary of each call); a `detail=whole`
-    // read, which keeps the board for an offline start after the paint, is counted apart.
-    const isBoard = (u) => u.pathname === '/api/v1/calls' && !u.searchParams.has('detail');
-    const boards = resources.filter((r) => isBoard(new URL(r.name)));
-    const wholeReads = resources.filter((r) => {
-      const u = new URL(r.name);
-      return u.pathname === '/api/v1/calls' && u.searchParams.get('detail') === 'whole';
-    });
+    const boards = resources.filter((r) => new URL(r.name).pathname === '/api/v1/calls');
     const board = boards[0];
     const roster = first((u) => u.pathname === '/api/v1/technicians');
     const nav = performance.getEntriesByType('navigation')[0];
@@ -129,7 +122,6 @@ for (let load = 0; load < loads; load++) {
           ? parsed - text + (paintedAt - Math.max(parsed, wanted))
           : null,
       board_requests: boards.length,
-      whole_board_reads: wholeReads.length,
       board_bytes: board?.decodedBodySize ?? null,
       board_wire_bytes: board?.encodedBodySize ?? null,
       wasm_bytes: wasm?.decodedBodySize ?? null,

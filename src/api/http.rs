@@ -129,8 +129,14 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     read(response).await
 }
 
-/// `GET path` → the answer's text, for keeping as it came (a failure is its problem).
-pub async fn get_text(path: &str) -> Result<String, ApiError> {
+/// `GET path` → JSON, with the answer's text as it came (to keep without encoding it
+/// again) and performance marks `{name}-text` when the answer is a string in memory and
+/// `{name}-parsed` when it is decoded (the parts of `cargo xtask bench`'s
+/// `ingest_render_ms`, which starts at the string).
+pub async fn get_json_and_text<T: DeserializeOwned>(
+    path: &str,
+    name: &str,
+) -> Result<(T, String), ApiError> {
     let response = authorised(get(path)).send().await.map_err(network)?;
     let status = response.status();
     if !(200..300).contains(&status) {
@@ -140,24 +146,17 @@ pub async fn get_text(path: &str) -> Result<String, ApiError> {
     // `text()` would decode them to a JavaScript string and the copy into wasm encode
     // them back (two passes over 11 MB at 10,000 calls).
     let bytes = response.binary().await.map_err(network)?;
-    String::from_utf8(bytes).map_err(|e| ApiError::Unexpected {
+    let text = String::from_utf8(bytes).map_err(|e| ApiError::Unexpected {
         status,
         detail: e.to_string(),
-    })
-}
-
-/// `GET path` → JSON, with performance marks `{name}-text` when the answer is a string
-/// in memory and `{name}-parsed` when it is decoded (the parts of `cargo xtask bench`'s
-/// `ingest_render_ms`, which starts at the string).
-pub async fn get_json_marked<T: DeserializeOwned>(path: &str, name: &str) -> Result<T, ApiError> {
-    let text = get_text(path).await?;
+    })?;
     crate::mark(&format!("{name}-text"));
     let value = serde_json::from_str(&text).map_err(|e| ApiError::Unexpected {
-        status: 200,
+        status,
         detail: e.to_string(),
     });
     crate::mark(&format!("{name}-parsed"));
-    value
+    Ok((value?, text))
 }
 
 /// `POST path` with a JSON body → JSON.

@@ -1,7 +1,7 @@
 //! What the app keeps in the browser to open without a network: the signed-in identity
 //! (the answer of the last `/auth/me` or sign-in), the company's technicians (the
 //! calendar's rows) and, per user, the last board the server sent with the moment it
-//! arrived. One IndexedDB database (`relay-offline`, one
+//! arrived (each call's summary) and every call opened since, whole. One IndexedDB database (`relay-offline`, one
 //! object store of JSON strings); everything in it is deleted on sign-out. The queue of
 //! changes waiting to be sent (`api::queue`) lives in a database of its own, which
 //! sign-out leaves alone: a change made offline is never lost to a 401.
@@ -141,8 +141,8 @@ pub async fn load_identity() -> Option<Me> {
     get(IDENTITY).await
 }
 
-/// Keeps the board answer `board_json` (a [`Board`] as the server sent it, its calls
-/// whole) as `user`'s last board, read now. The text is kept as it came: encoding a board of thousands of
+/// Keeps the board answer `board_json` (a [`Board`] as the server sent it) as `user`'s
+/// last board, read now. The text is kept as it came: encoding a board of thousands of
 /// calls again would cost tens of milliseconds of the main thread.
 pub async fn save_board_json(user: Uuid, board_json: &str) -> bool {
     let Ok(saved_at) = serde_json::to_string(&Utc::now()) else {
@@ -153,47 +153,24 @@ pub async fn save_board_json(user: Uuid, board_json: &str) -> bool {
     put_json_in(DATABASE, &board_key(user), &saved).await
 }
 
-/// Where the window and live-event number of the board kept last are noted
-/// (`localStorage`: read without waiting, before deciding to read the whole board).
-const KEPT_BOARD_MARK: &str = "relay-offline-board";
-
-fn kept_board_mark(user: Uuid, from: DateTime<Utc>, to: DateTime<Utc>, seq: i64) -> String {
-    format!("{user}|{}|{}|{seq}", from.timestamp(), to.timestamp())
-}
-
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-/// Notes that `user`'s kept board is the window `[from, to)` as of live event `seq`.
-pub fn mark_kept_board(user: Uuid, from: DateTime<Utc>, to: DateTime<Utc>, seq: i64) {
-    if let Some(storage) = local_storage() {
-        let _ = storage.set_item(KEPT_BOARD_MARK, &kept_board_mark(user, from, to, seq));
-    }
-}
-
-/// Whether `user`'s kept board is the window `[from, to)` as of live event `seq` (so
-/// reading it again would bring nothing new).
-pub fn kept_board_is(user: Uuid, from: DateTime<Utc>, to: DateTime<Utc>, seq: i64) -> bool {
-    local_storage()
-        .and_then(|storage| storage.get_item(KEPT_BOARD_MARK).ok().flatten())
-        .is_some_and(|mark| mark == kept_board_mark(user, from, to, seq))
-}
-
 /// `user`'s last board, if one was kept.
 pub async fn load_board(user: Uuid) -> Option<SavedBoard> {
     get(&board_key(user)).await
 }
 
-/// Call `id` of `user`'s kept board, if it is kept whole (a board kept by an older
-/// version of the app may hold summaries).
+fn call_key(user: Uuid, id: Uuid) -> String {
+    format!("call:{user}:{id}")
+}
+
+/// Keeps `view` (a call read whole) for `user`: offline, its detail is then at hand
+/// although the kept board holds each call's summary.
+pub async fn save_call(user: Uuid, view: &domain::view::CallView) -> bool {
+    put(&call_key(user, view.id), view).await
+}
+
+/// The whole call `id` kept for `user`, if it was kept.
 pub async fn kept_call(user: Uuid, id: Uuid) -> Option<domain::view::CallView> {
-    load_board(user)
-        .await?
-        .board
-        .calls
-        .into_iter()
-        .find(|call| call.id == id && !call.summary)
+    get(&call_key(user, id)).await
 }
 
 /// Keeps the company's technicians.
@@ -208,9 +185,6 @@ pub async fn load_roster() -> Option<Vec<TechnicianSummary>> {
 
 /// Forgets everything kept (sign-out).
 pub async fn clear() -> bool {
-    if let Some(storage) = local_storage() {
-        let _ = storage.remove_item(KEPT_BOARD_MARK);
-    }
     let Ok(db) = open().await else { return false };
     let cleared = async {
         let store = db

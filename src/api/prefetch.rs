@@ -17,12 +17,12 @@ use std::cell::RefCell;
 
 use chrono::{DateTime, Utc};
 use domain::api::{
-    calls::{first_window, opens_the_calendar, Board},
+    calls::{first_window, opens_the_calendar},
     team::TechnicianSummary,
 };
 use futures::channel::oneshot;
 
-use super::ApiError;
+use super::{ApiError, BoardAnswer};
 
 /// How long a prefetched read stays good for the calendar's first read: a board read
 /// taken later (the dispatcher opened another page first) would be needlessly old.
@@ -63,7 +63,7 @@ impl<T: 'static> Early<T> {
 struct Pending {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    read: Early<Board>,
+    read: Early<BoardAnswer>,
 }
 
 thread_local! {
@@ -100,7 +100,7 @@ pub async fn take_roster() -> Option<Vec<TechnicianSummary>> {
 /// The prefetched read, if there is one that covers `[from, to)`, is still fresh and
 /// succeeded; taken once (every later read goes to the server). `None` means: read the
 /// board.
-pub async fn take(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Board> {
+pub async fn take(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<BoardAnswer> {
     let pending = PENDING.with(|p| p.borrow_mut().take())?;
     if from < pending.from || to > pending.to {
         return None;

@@ -132,7 +132,7 @@ pub fn CallDetailModal(
     };
 
     // The call whole: the board holds its summary (`CallView::summary`), or nothing (a
-    // deep link from an e-mail). Offline, the board kept for an offline start has it.
+    // deep link from an e-mail). Offline, the copy kept when it was last opened.
     let user = session.0.with_untracked(|state| match state {
         crate::contexts::session::SessionState::SignedIn(me) => me.user_id,
         _ => Uuid::nil(),
@@ -177,7 +177,15 @@ pub fn CallDetailModal(
         }
         now
     });
-    let detail_failed = Signal::derive(move || matches!(fetched.get(), Some(Err(_))));
+    // No whole call to be had: the read failed (offline, never opened here before), or
+    // the copy kept offline is older than the board's summary.
+    let detail_failed = Signal::derive(move || match fetched.get() {
+        Some(Err(_)) => true,
+        Some(Ok(kept)) => board
+            .call(id)
+            .is_some_and(|c| c.with(|c| c.summary && c.version > kept.version)),
+        None => false,
+    });
 
     // The form follows the call's date and technician whenever they change (a save, an
     // undo, a colleague's move) and otherwise keeps what was typed (a failed save changes

@@ -73,17 +73,20 @@ const PREVIEW_DISCOUNT: Uuid = Uuid::from_u128(u128::MAX - 2);
 const PREVIEW_UNITS: Uuid = Uuid::from_u128(u128::MAX - 3);
 
 /// Everything after the tasks for a call this company won: the order, the work report,
-/// the call log, and closing or cancelling. Shows nothing for other calls. While the
-/// modal has only the board's summary of the call (`CallView::summary`: the modal reads
-/// the whole call when it opens), it says the order is loading — or, when the whole call
-/// could not be read (offline, and not kept on this device), that it is not available
-/// offline; it never shows the summary's partial order to edit.
+/// the call log, and closing or cancelling. Shows nothing for other calls.
+///
+/// The board holds each call's summary (`CallView::summary`) and the modal reads the
+/// call whole when it opens: until it is in, the panel says it is loading. When there
+/// is no whole call to be had (offline, and the call was never opened on this device),
+/// the panel works on the summary and says so: its total and time are right (extra
+/// time, material and discounts queued offline count into the total it carries), but
+/// the earlier lines, work-report notes and call log are not there to show.
 #[component]
 pub fn OrderPanel(
     /// The call of the modal (`None` while it loads).
     #[prop(into)]
     call: Signal<Option<CallView>>,
-    /// The modal's read of the whole call failed.
+    /// The modal has no whole call to show (see above).
     #[prop(into)]
     detail_failed: Signal<bool>,
     /// Closes the modal (after a cancellation the call has left the board).
@@ -96,17 +99,18 @@ pub fn OrderPanel(
                 .is_some_and(|c| c.offer_state == OfferState::Won && c.order.is_some())
         })
     };
-    // Once the whole call is in, the panel stays (what is typed in it survives a later
-    // board read's summary: the modal reads the call again then).
-    let whole = Memo::new(move |before: Option<&bool>| {
-        before.copied().unwrap_or(false) || call.with(|c| c.as_ref().is_some_and(|c| !c.summary))
+    // Once shown, the panel stays (what is typed in it survives a later board read's
+    // summary, while the modal reads the call again).
+    let ready = Memo::new(move |before: Option<&bool>| {
+        before.copied().unwrap_or(false)
+            || detail_failed.get()
+            || call.with(|c| c.as_ref().is_some_and(|c| !c.summary))
     });
+    let summary = move || call.with(|c| c.as_ref().is_some_and(|c| c.summary));
     view! {
-        <Show when=move || won() && whole.get()
-            fallback=move || won().then(|| if detail_failed.get() {
-                view! { <p class="notice notice--warning" role="status" data-testid="order-not-kept">{i18n.t("orders.not_kept_offline")}</p> }.into_any()
-            } else {
-                view! { <p class="muted" role="status" data-testid="order-loading">{i18n.t("orders.loading")}</p> }.into_any()
+        <Show when=move || won() && ready.get()
+            fallback=move || won().then(|| view! {
+                <p class="muted" role="status" data-testid="order-loading">{i18n.t("orders.loading")}</p>
             })
         >
             {move || call.get_untracked().map(|first| {
@@ -115,6 +119,9 @@ pub fn OrderPanel(
                 // Call attempts, closing and cancelling need the server now (crate::offline).
                 let offline = crate::offline::use_offline();
                 view! {
+                    <Show when=summary>
+                        <p class="notice notice--warning" role="status" data-testid="order-summary-only">{i18n.t("orders.summary_only")}</p>
+                    </Show>
                     <OrderSection call=signal />
                     <WorkReport call=signal />
                     <fieldset class="modal__edits" disabled=move || offline.needs_network()>
@@ -169,18 +176,20 @@ pub fn OrderSection(
     let show = move |m: Money| i18n.money(m.amount_minor, m.currency.code());
     let unit_price = move || call.with(|c| extra_unit_price(&c.service));
 
-    // The total with what is typed but not saved yet, by the same rules as the server.
+    // The total with what is typed but not saved yet, by the same rules as the server
+    // (over the lines of a whole call; into the total a summary carries).
     let preview = Memo::new(move |_| {
-        let mut order = call.with(|c| c.order.clone())?;
-        let cur = order.currency;
-        if let Some(price) = parse_amount(&agreed.get()) {
+        let mut view = call.get();
+        let cur = view.order.as_ref()?.currency;
+        if let (Some(price), Some(order)) = (parse_amount(&agreed.get()), view.order.as_mut()) {
+            // A summary has no package line to price: its agreed price is not editable.
             let _ = order.set_agreed_price(Money::new(price, cur));
         }
         let n = units.get();
         if n > 0 {
             if let Ok(line) = OrderLine::new(PREVIEW_UNITS, LineKind::TimeUnit, "", n, unit_price())
             {
-                let _ = order.add_line(line);
+                let _ = view.add_order_line(line);
             }
         }
         for (id, kind, amount) in [
@@ -189,11 +198,11 @@ pub fn OrderSection(
         ] {
             if let Some(minor) = parse_amount(&amount) {
                 if let Ok(line) = OrderLine::new(id, kind, "", 1, Money::new(minor, cur)) {
-                    let _ = order.add_line(line);
+                    let _ = view.add_order_line(line);
                 }
             }
         }
-        Some(order.total)
+        view.order.map(|order| order.total)
     });
     let saved_total = move || call.with(|c| c.order.as_ref().map(|o| o.total));
 
@@ -373,19 +382,22 @@ pub fn OrderSection(
                 when=editable
                 fallback=move || view! { <Closure call /> }
             >
-                <form class="order__row" on:submit=save_price>
-                    <div class="field">
-                        <label for="order-agreed">{move || i18n.t("orders.agreed_price")}</label>
-                        <input id="order-agreed" inputmode="decimal" autocomplete="off" bind:value=agreed />
-                    </div>
-                    <p class="order__hint">
-                        {move || i18n.t("orders.recommended_price")}{move || i18n.colon()}
-                        {move || call.with(|c| show(c.service.recommended_price))}
-                    </p>
-                    <button type="submit" class="button button--secondary" disabled=move || busy.get()>
-                        {move || i18n.t("orders.save_price")}
-                    </button>
-                </form>
+                // A summary (offline, never opened here) has no package line to price.
+                <Show when=move || !call.with(|c| c.summary)>
+                    <form class="order__row" on:submit=save_price>
+                        <div class="field">
+                            <label for="order-agreed">{move || i18n.t("orders.agreed_price")}</label>
+                            <input id="order-agreed" inputmode="decimal" autocomplete="off" bind:value=agreed />
+                        </div>
+                        <p class="order__hint">
+                            {move || i18n.t("orders.recommended_price")}{move || i18n.colon()}
+                            {move || call.with(|c| show(c.service.recommended_price))}
+                        </p>
+                        <button type="submit" class="button button--secondary" disabled=move || busy.get()>
+                            {move || i18n.t("orders.save_price")}
+                        </button>
+                    </form>
+                </Show>
                 <div class="order__row" role="group" aria-labelledby="order-units-label">
                     <span id="order-units-label" class="field__label">{move || i18n.t("orders.units_label")}</span>
                     <div class="stepper">

@@ -68,12 +68,6 @@ impl BoardDetail {
     }
 }
 
-/// The board of `[from, to)` with every call whole ([`BoardDetail::Whole`]): what the
-/// app keeps for an offline start, read once the board is on screen.
-pub fn whole_board_path(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
-    format!("{}&detail=whole", board_path(from, to))
-}
-
 /// Every read the calendar waits for before its first paint: the session check
 /// ([`ME_PATH`]), the board of [`first_window`] and the roster ([`TECHNICIANS_PATH`]).
 /// The server preloads these very URLs with a signed-in page that opens on the
