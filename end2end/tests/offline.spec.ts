@@ -1,6 +1,7 @@
 import { request as apiRequest, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
 import { expect, test } from './fixtures/test';
 import { expectAccessible } from './fixtures/axe';
+import { saveScreenshot } from './fixtures/artifacts';
 import { postBooking, slotAt, signIn, technicians, uniqueName } from './fixtures/board';
 import { CalendarPage } from './fixtures/calendar-page';
 import { controlledByServiceWorker, installedBrowser, keptKeys } from './fixtures/installed';
@@ -95,6 +96,11 @@ function installedTest(
       await close();
     }
   });
+}
+
+/** The signed-in user's id (the kept keys name it). */
+async function userId(page: Page): Promise<string> {
+  return page.evaluate(async () => (await (await fetch('/api/v1/auth/me')).json()).user_id as string);
 }
 
 const minutesLater = (a: string, b: string) => (Date.parse(a) - Date.parse(b)) / 60_000;
@@ -298,6 +304,48 @@ installedTest('two tabs share one queue: both boards show it, one tab sends it, 
   expect(minutesLater(saved.slot.start, call.slot.start)).toBe(90);
   expect(saved.version).toBe(call.version + 1);
   otherChecked();
+});
+
+installedTest('offline, a call opened before shows its whole order; one never opened says what is not on this device', async ({ context, page, api, request }) => {
+  // The board answer holds each call's summary; the modal reads the call whole and keeps it.
+  const opened = await greenCall(page, request, api);
+  const unopened = await greenCall(page, request, api);
+  const calendar = new CalendarPage(page);
+  await page.reload();
+  await controlledByServiceWorker(page);
+  await calendar.showDay(opened.day);
+  await calendar.block(opened.id).click();
+  let modal = page.getByRole('dialog', { name: opened.name });
+  const packageRow = (m: typeof modal) => m.getByRole('region', { name: 'Order' }).getByRole('row').filter({ hasText: opened.name });
+  await expect(packageRow(modal)).toBeVisible();
+  await expect(modal.getByTestId('order-summary-only')).toHaveCount(0);
+  await expect.poll(() => keptKeys(page)).toEqual(expect.arrayContaining([`call:${await userId(page)}:${opened.id}`, expect.stringMatching(/^board:/)]));
+  await page.keyboard.press('Escape');
+  await expect(modal).toBeHidden();
+
+  // Offline, from the worker's shell and the kept board (summaries).
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId('offline-banner')).toBeVisible();
+  await calendar.showDay(opened.day);
+  await calendar.block(opened.id).click();
+  modal = page.getByRole('dialog', { name: opened.name });
+  await expect(packageRow(modal)).toBeVisible();
+  await expect(modal.getByTestId('order-summary-only')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await expect(modal).toBeHidden();
+
+  await calendar.showDay(unopened.day);
+  await calendar.block(unopened.id).click();
+  modal = page.getByRole('dialog', { name: unopened.name });
+  await expect(modal.getByTestId('order-summary-only')).toContainText('not opened on this device');
+  const order = modal.getByRole('region', { name: 'Order' });
+  await expect(order.getByTestId('order-total')).toHaveText('CHF 120.00');
+  await expect(order.getByLabel('Agreed package price')).toHaveCount(0);
+  await expectAccessible(page);
+  await saveScreenshot(page, 'offline-summary-modal');
+  await page.keyboard.press('Escape');
+  await context.setOffline(false);
 });
 
 installedTest('changes queued for a call in the "to assign" list: marked on its card in words, the total counts the new line, each sent once', async ({ context, page, api, request }) => {

@@ -18,7 +18,8 @@
 //! - [`order`] — order lines and totals; [`money`] — integer minor units, no mixing.
 //! - [`company::suitable_companies`] — whom the marketplace offers a booking to.
 //! - [`technician::Verification`] — who may be assigned; [`slot`] — time slots, the
-//!   15-minute grid, overlaps; [`tz`] — UTC ↔ a company's wall clock across DST.
+//!   15-minute grid, overlaps; [`tz`] — UTC ↔ a company's wall clock across DST;
+//!   [`instant`] — instants read off the wire without chrono's general parser.
 //! - [`api`] — the HTTP wire types of sessions and problems.
 //!
 //! # A whole flow
@@ -59,6 +60,7 @@ pub mod company;
 pub mod error;
 pub mod event;
 pub mod flow;
+pub mod instant;
 pub mod locale;
 pub mod money;
 pub mod order;

@@ -21,7 +21,9 @@ pub const MAX_SLOT_MINUTES: i64 = 12 * 60;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TimeSlot {
+    #[serde(deserialize_with = "crate::instant::utc")]
     pub start: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::instant::utc")]
     pub end: DateTime<Utc>,
 }
 

@@ -66,7 +66,11 @@ pub struct CallView {
     pub cancellation: Option<Cancellation>,
     /// When the request reached this company (its offer was made): the lists order by
     /// it and show it as "3 min ago".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::instant::utc_option"
+    )]
     pub offered_at: Option<DateTime<Utc>>,
     /// `true` in a board answer: the call as the board draws it ([`CallView::summary`]),
     /// without what only its detail shows. `GET /api/v1/calls/{id}` answers it whole.
@@ -514,7 +518,8 @@ mod tests {
             description: "Regular".to_owned(),
             amount: Money::new(amount, Currency::CHF),
         };
-        let line = |cmd: &Command| line_of(cmd, &whole.service).unwrap().unwrap();
+        let service = whole.service.clone();
+        let line = |cmd: &Command| line_of(cmd, &service).unwrap().unwrap();
 
         for cmd in [&time, &discount(1_000)] {
             let added = line(cmd);
