@@ -636,9 +636,22 @@ async fn patch_sets_slot_technician_and_call_and_notifies(backend: Backend) {
 }
 
 async fn board(app: &TestApp, cookie: &str, from: &str, to: &str) -> reqwest::Response {
+    board_of_detail(app, cookie, from, to, None).await
+}
+
+/// The board read with `?detail=` (none: the default, summaries).
+async fn board_of_detail(
+    app: &TestApp,
+    cookie: &str,
+    from: &str,
+    to: &str,
+    detail: Option<&str>,
+) -> reqwest::Response {
+    let mut query = vec![("from", from), ("to", to)];
+    query.extend(detail.map(|d| ("detail", d)));
     app.http
         .get(app.url("/api/v1/calls"))
-        .query(&[("from", from), ("to", to)])
+        .query(&query)
         .header("cookie", cookie)
         .send()
         .await
@@ -850,14 +863,8 @@ async fn every_call_on_the_board_is_its_single_read(backend: Backend) {
     for email in [ALPEN, RHEIN] {
         let cookie = app.sign_in(email, PASSWORD).await;
         let board: Value = board(&app, &cookie, &from, &to).await.json().await.unwrap();
-        let whole: Value = app
-            .http
-            .get(app.url("/api/v1/calls"))
-            .query(&[("from", &*from), ("to", &*to), ("detail", "whole")])
-            .header("cookie", &cookie)
-            .send()
+        let whole: Value = board_of_detail(&app, &cookie, &from, &to, Some("whole"))
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -907,14 +914,7 @@ async fn every_call_on_the_board_is_its_single_read(backend: Backend) {
     }
     // Another value of `detail` is a field error, and changes nothing.
     let cookie = app.sign_in(ALPEN, PASSWORD).await;
-    let refused = app
-        .http
-        .get(app.url("/api/v1/calls"))
-        .query(&[("from", &*from), ("to", &*to), ("detail", "all")])
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let refused = board_of_detail(&app, &cookie, &from, &to, Some("all")).await;
     assert_eq!(refused.status(), 422);
     let problem: Value = refused.json().await.unwrap();
     assert_eq!(problem["errors"][0]["field"], "detail", "{problem}");
