@@ -277,9 +277,11 @@ async fn write_change(
         .await
 }
 
-/// `?from=…&to=…` of the board, RFC 3339.
+/// `?from=…&to=…` of the board, RFC 3339. Any other parameter is refused (a misspelt
+/// `detail` must not silently answer the default).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct BoardParams {
     /// Start of the window (inclusive), e.g. `2026-11-23T00:00:00Z`.
     #[param(format = DateTime)]
@@ -326,8 +328,9 @@ fn parse_instant(
     params(BoardParams),
     responses(
         (status = 200, body = Board),
+        (status = 400, description = "`bad-query`: a parameter other than `from`, `to` and `detail`", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Missing or invalid window", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing or invalid window, or another `detail`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn list_calls(

@@ -89,8 +89,10 @@ pub async fn end_sessions(state: &AppState, company: Uuid, user: Uuid, which: Wh
     }
 }
 
-/// `?since=N`: the last sequence number the client has applied.
+/// `?since=N`: the last sequence number the client has applied (a misspelt `since`
+/// must not silently start a fresh stream); nothing else.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EventsParams {
     since: Option<i64>,
     /// A single-use ticket instead of the session cookie.

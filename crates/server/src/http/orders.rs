@@ -183,12 +183,16 @@ async fn add_order_line(
     answer(&after, &session)
 }
 
-/// `?version=n`: the version a removal is based on.
+/// `?version=n`: the version a removal is based on; nothing else.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct VersionQuery {
     /// The call's version the change is based on.
-    version: i64,
+    // An `Option` only so that its absence is the field error `version`/`required`,
+    // while an unknown parameter or a non-number is `bad-query`.
+    #[param(required = true)]
+    version: Option<i64>,
 }
 
 /// Removes a time-unit, material or discount line (the package line can be re-priced
@@ -202,6 +206,7 @@ pub struct VersionQuery {
     ),
     responses(
         (status = 200, description = "The call without the line", body = CallView),
+        (status = 400, description = "`bad-query`: a parameter other than `version`, or a version that is not a number", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown call or line", body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing `version`, `line-not-removable`, `negative-total`", body = Problem, content_type = "application/problem+json"),
@@ -216,8 +221,12 @@ async fn remove_order_line(
     let id = call_id(&id)?;
     // Tenancy first: another company's call is a 404 whatever the query says.
     load_for(&state, id, session.me.company.id).await?;
-    let Query(VersionQuery { version }) =
-        query.map_err(|_| invalid("version", "required", "`?version=n` is required"))?;
+    let Query(VersionQuery { version }) = query.map_err(|e| Error::BadRequest {
+        code: "bad-query",
+        detail: e.body_text(),
+    })?;
+    let version =
+        version.ok_or_else(|| invalid("version", "required", "`?version=n` is required"))?;
     let line_id = Uuid::parse_str(&line_id).map_err(|_| Error::NotFound)?;
     let actor = actor_of(&session);
     let after = change(&state, &session, id, Some(version), |_, _| {

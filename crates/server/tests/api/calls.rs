@@ -807,6 +807,26 @@ async fn board_window_is_validated(backend: Backend) {
         assert_eq!(p["errors"][0]["field"], field);
         assert_eq!(p["errors"][0]["code"], code);
     }
+    // A parameter the board does not take (a misspelt `detail`) is refused, not ignored.
+    let response = app
+        .http
+        .get(app.url("/api/v1/calls"))
+        .query(&[
+            ("from", "2026-11-23T00:00:00Z"),
+            ("to", "2026-11-30T00:00:00Z"),
+            ("detial", "whole"),
+        ])
+        .header("cookie", &alpen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let p: Value = response.json().await.unwrap();
+    assert_eq!(p["type"], "/problems/bad-query", "{p}");
 }
 
 async fn demo_calls_seed_every_colour_for_both_companies(backend: Backend) {

@@ -507,6 +507,27 @@ async fn a_stale_or_foreign_since_is_told_to_reload(backend: Backend) {
     assert_eq!(messages.iter().map(seq).collect::<Vec<_>>(), vec![3]);
     assert_eq!(ready, 3);
     a.close().await;
+
+    // A parameter the socket does not take (a misspelt `since`) is refused, not read as
+    // a fresh connection.
+    let mut request = format!(
+        "{}/api/v1/events?sinse=2",
+        app.base.replacen("http://", "ws://", 1)
+    )
+    .into_client_request()
+    .unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", HeaderValue::from_str(&alpen).unwrap());
+    match connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 400);
+        }
+        other => panic!(
+            "a misspelt parameter opened a socket: {:?}",
+            other.map(|_| ())
+        ),
+    }
 }
 
 fn refused_status(result: Result<LiveClient, tokio_tungstenite::tungstenite::Error>) -> u16 {

@@ -993,6 +993,20 @@ async fn stale_versions_are_409_with_the_current_call(backend: Backend) {
         assert_eq!(problem["current"]["version"], current["version"]);
         assert_eq!(total(&problem["current"]), 18000);
     }
+    // A parameter the removal does not take is refused, even with the right version.
+    let extra = expect(
+        &app,
+        Method::DELETE,
+        &format!(
+            "/api/v1/calls/{call}/order/lines/{line}?version={}&force=1",
+            current["version"]
+        ),
+        &alpen,
+        None,
+        400,
+    )
+    .await;
+    assert_eq!(extra["type"], "/problems/bad-query", "{extra}");
     let missing = expect(
         &app,
         Method::DELETE,
