@@ -11,8 +11,9 @@
 //! ```
 //!
 //! The mix, per request of each client (a 32-bit LCG seeded from `--seed` and the client
-//! number, so two runs send the same sequence): 50 % board reads of the current week,
-//! 25 % versioned PATCHes moving one of the company's accepted calls, 15 % marketplace
+//! number, so two runs send the same sequence): 50 % board reads of next week,
+//! 25 % versioned PATCHes moving one of the company's accepted calls into it (a move
+//! into this week's past would be refused), 15 % marketplace
 //! intake of a new booking, 10 % accepts of an offered request both companies race for.
 //! Afterwards every 2xx is checked in the database: each call's version grew by exactly
 //! the number of acknowledged PATCHes and ends at the last acknowledged slot, every

@@ -133,8 +133,8 @@ fn report(runs: &[Run], steal: Option<f64>) -> String {
         "Last run of `cargo xtask bench` (load part: `cargo xtask bench load`), written by it: \
          {CLIENTS} concurrent clients × {REQUESTS} requests each, seed {SEED}, on loopback \
          against release `dispatch-server` processes; {cores} cores shared by the servers, \
-         the database and the load generator. Mix: 50 % board reads of the current week, \
-         25 % versioned PATCHes, 15 % marketplace intake, 10 % accept races. {ROUNDS} runs \
+         the database and the load generator. Mix: 50 % board reads of next week, \
+         25 % versioned PATCHes moving calls into it, 15 % marketplace intake, 10 % accept races. {ROUNDS} runs \
          per database; the table shows the median run by requests/s. Load average when the \
          runs ended: {load}; CPU time taken by the hypervisor (steal) during the runs: {}.\n",
         steal.map_or_else(|| "unknown".to_owned(), |s| format!("{s:.0} %"))
