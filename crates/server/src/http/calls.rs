@@ -338,10 +338,7 @@ async fn list_calls(
     State(state): State<AppState>,
     params: Result<Query<BoardParams>, QueryRejection>,
 ) -> ApiResult<Response> {
-    let Query(params) = params.map_err(|e| Error::BadRequest {
-        code: "bad-query",
-        detail: e.body_text(),
-    })?;
+    let Query(params) = params.map_err(Error::from)?;
     let mut errors = Vec::new();
     let from = parse_instant("from", params.from.as_deref(), &mut errors);
     let to = parse_instant("to", params.to.as_deref(), &mut errors);

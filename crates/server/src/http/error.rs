@@ -3,6 +3,7 @@
 //! their cause and answered without it.
 
 use axum::{
+    extract::rejection::QueryRejection,
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -114,6 +115,17 @@ impl Error {
                 Self::Conflict { current, .. } => current.clone(),
                 _ => None,
             },
+        }
+    }
+}
+
+/// A query string its handler's parameters do not take (an unknown parameter, every
+/// query type denies them; a value of the wrong type): `bad-query`, with serde's words.
+impl From<QueryRejection> for Error {
+    fn from(rejection: QueryRejection) -> Self {
+        Error::BadRequest {
+            code: "bad-query",
+            detail: rejection.body_text(),
         }
     }
 }

@@ -117,13 +117,7 @@ async fn stream_events(
     }
     let Query(params) = match params {
         Ok(params) => params,
-        Err(e) => {
-            return Error::BadRequest {
-                code: "bad-query",
-                detail: e.body_text(),
-            }
-            .into_response()
-        }
+        Err(e) => return Error::from(e).into_response(),
     };
     let upgrade = match upgrade {
         Ok(upgrade) => upgrade,

@@ -221,10 +221,7 @@ async fn remove_order_line(
     let id = call_id(&id)?;
     // Tenancy first: another company's call is a 404 whatever the query says.
     load_for(&state, id, session.me.company.id).await?;
-    let Query(VersionQuery { version }) = query.map_err(|e| Error::BadRequest {
-        code: "bad-query",
-        detail: e.body_text(),
-    })?;
+    let Query(VersionQuery { version }) = query.map_err(Error::from)?;
     let version =
         version.ok_or_else(|| invalid("version", "required", "`?version=n` is required"))?;
     let line_id = Uuid::parse_str(&line_id).map_err(|_| Error::NotFound)?;

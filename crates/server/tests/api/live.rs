@@ -56,11 +56,23 @@ pub async fn try_connect(
     origin: Option<&str>,
     since: Option<i64>,
 ) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
-    let mut url = format!("{}/api/v1/events", base.replacen("http://", "ws://", 1));
+    let mut url = format!("{base}/api/v1/events");
     if let Some(since) = since {
         url.push_str(&format!("?since={since}"));
     }
-    let mut request = url.into_client_request().unwrap();
+    open(&url, cookie, origin).await
+}
+
+/// Opens the WebSocket at `url` (`http://…`) with the given cookie and origin.
+pub async fn open(
+    url: &str,
+    cookie: Option<&str>,
+    origin: Option<&str>,
+) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
+    let mut request = url
+        .replacen("http://", "ws://", 1)
+        .into_client_request()
+        .unwrap();
     if let Some(cookie) = cookie {
         request
             .headers_mut()
@@ -81,16 +93,7 @@ pub async fn try_connect(
 
 /// Opens the WebSocket at `url` (`http://…`, e.g. with a `?ticket=`) without a cookie.
 pub async fn connect_url(url: &str) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
-    let request = url
-        .replacen("http://", "ws://", 1)
-        .into_client_request()
-        .unwrap();
-    let (ws, _) = connect_async(request).await?;
-    Ok(LiveClient {
-        ws,
-        presence: VecDeque::new(),
-        others: VecDeque::new(),
-    })
+    open(url, None, None).await
 }
 
 /// Connects as the holder of `cookie` and reads up to `ready`: returns the client, the
@@ -510,24 +513,8 @@ async fn a_stale_or_foreign_since_is_told_to_reload(backend: Backend) {
 
     // A parameter the socket does not take (a misspelt `since`) is refused, not read as
     // a fresh connection.
-    let mut request = format!(
-        "{}/api/v1/events?sinse=2",
-        app.base.replacen("http://", "ws://", 1)
-    )
-    .into_client_request()
-    .unwrap();
-    request
-        .headers_mut()
-        .insert("cookie", HeaderValue::from_str(&alpen).unwrap());
-    match connect_async(request).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            assert_eq!(response.status(), 400);
-        }
-        other => panic!(
-            "a misspelt parameter opened a socket: {:?}",
-            other.map(|_| ())
-        ),
-    }
+    let url = format!("{}/api/v1/events?sinse=2", app.base);
+    assert_eq!(refused_status(open(&url, Some(&alpen), None).await), 400);
 }
 
 fn refused_status(result: Result<LiveClient, tokio_tungstenite::tungstenite::Error>) -> u16 {
