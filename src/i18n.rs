@@ -4,7 +4,11 @@
 //! and French typography are applied to every text when a catalogue is loaded
 //! ([`domain::locale::finish_text`]), so they hold on every screen. Dates, weekdays,
 //! times, numbers and money are formatted by the browser's `Intl` for the locale's full
-//! tag (no ICU data in the wasm, no chrono names anywhere a person reads).
+//! tag (no ICU data in the wasm, no chrono names anywhere a person reads), except the
+//! calendar's first screen: its four date formats are written by
+//! [`domain::date_text`] as `Intl` writes them (tested against it in the browser), since
+//! a page's first `Intl` object costs 12–46 ms and the board's first paint waited on it;
+//! `Intl`'s data is loaded in idle time after the paint ([`warm_up_after_paint`]).
 //!
 //! The locale is the person's: after sign-in the account's ([`Me::locale`]) wins, the
 //! switches store a new choice on the account; before sign-in the last choice in this
@@ -277,6 +281,9 @@ pub fn format_money(tag: &str, amount_minor: i64, currency: &str) -> String {
 /// Formats an instant through `Intl.DateTimeFormat` in `time_zone` (DST-correct: the
 /// browser applies the zone's rules for that instant).
 pub fn format_date_time(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
+    if let Some((locale, at)) = wall_clock(tag, epoch_ms, time_zone) {
+        return domain::date_text::date_time(locale, at);
+    }
     format_with(
         tag,
         epoch_ms,
@@ -347,18 +354,40 @@ fn format_with(tag: &str, epoch_ms: f64, pairs: &[(&str, &str)]) -> String {
     })
 }
 
-/// Creates the date formatters the calendar draws with, for `tag` in `time_zone`, before
-/// its first draw: a page's first `Intl.DateTimeFormat` costs ~10 ms (the browser loads
-/// the locale's data), so the calendar page calls this while its data is on the way
-/// rather than paying it in the middle of drawing the board.
-pub fn prepare_calendar_formats(tag: &str, time_zone: &str) {
-    format_date(tag, 0.0, time_zone);
-    format_date_time(tag, 0.0, time_zone);
-    format_weekday(tag, 0.0, time_zone);
+/// One of our locales and `epoch_ms` on the wall clock of `time_zone`, when both are
+/// ours: the calendar's formats are then written by [`domain::date_text`], without
+/// `Intl`. (`Date` truncates an instant to whole milliseconds, and so does this.)
+fn wall_clock(
+    tag: &str,
+    epoch_ms: f64,
+    time_zone: &str,
+) -> Option<(Locale, chrono::NaiveDateTime)> {
+    let locale = Locale::ALL.into_iter().find(|l| l.tag() == tag)?;
+    let zone = domain::tz::parse_zone(time_zone).ok()?;
+    #[allow(clippy::cast_possible_truncation)]
+    let instant = chrono::DateTime::from_timestamp_millis(epoch_ms as i64)?;
+    Some((locale, domain::tz::to_local(instant, zone).naive_local()))
+}
+
+/// Loads `Intl`'s data in the browser's first idle time after the board is painted (a
+/// page's first `Intl` object costs 12–46 ms): by the time a dispatcher drags a block or
+/// opens a dialog, its formatter is a cache hit rather than a pause. Creates the drag
+/// ghost's formatter, the one the board needs next.
+pub fn warm_up_after_paint(tag: String, time_zone: String) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let warm_up = Closure::once_into_js(move || {
+        format_weekday_time(&tag, 0.0, &time_zone);
+    });
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(2_000);
+    let _ = window().request_idle_callback_with_options(warm_up.unchecked_ref(), &options);
 }
 
 /// A date without time ("Tue, 24 Nov 2026") in `time_zone`.
 pub fn format_date(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
+    if let Some((locale, at)) = wall_clock(tag, epoch_ms, time_zone) {
+        return domain::date_text::weekday_date(locale, at.date());
+    }
     format_with(
         tag,
         epoch_ms,
@@ -374,6 +403,9 @@ pub fn format_date(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
 
 /// A short weekday and day ("Tue 24") in `time_zone`, for column headers.
 pub fn format_weekday(tag: &str, epoch_ms: f64, time_zone: &str) -> String {
+    if let Some((locale, at)) = wall_clock(tag, epoch_ms, time_zone) {
+        return domain::date_text::weekday_day(locale, at.date());
+    }
     format_with(
         tag,
         epoch_ms,
@@ -438,6 +470,9 @@ fn noon_utc(date: chrono::NaiveDate) -> f64 {
 
 /// A calendar date as the locale writes it in a field ("07/12/2026", "07.12.2026").
 pub fn format_numeric_date(tag: &str, date: chrono::NaiveDate) -> String {
+    if let Some(locale) = Locale::ALL.into_iter().find(|l| l.tag() == tag) {
+        return domain::date_text::numeric_date(locale, date);
+    }
     format_with(
         tag,
         noon_utc(date),

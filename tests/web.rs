@@ -4,7 +4,10 @@
 
 use dispatch_app::{
     contexts::session::{SessionContext, SessionState},
-    i18n::{format_date_time, format_money, lookup, provide_i18n, Locale},
+    i18n::{
+        format_date, format_date_time, format_money, format_numeric_date, format_weekday, lookup,
+        provide_i18n, Locale,
+    },
     pages::login_page::LoginPage,
 };
 use leptos::prelude::*;
@@ -49,6 +52,123 @@ fn times_are_shown_in_the_company_zone_across_dst() {
     let after = format_date_time("en-GB", 1_774_747_800_000.0, "Europe/Zurich");
     assert!(before.ends_with("01:30"), "{before}");
     assert!(after.ends_with("03:30"), "{after}");
+}
+
+/// The browser's own `Intl.DateTimeFormat` for `options` in `zone`, as a function of an
+/// instant (milliseconds since the epoch).
+fn intl(tag: &str, zone: &str, options: &[(&str, &str)]) -> impl Fn(f64) -> String {
+    let opts = js_sys::Object::new();
+    js_sys::Reflect::set(&opts, &"timeZone".into(), &zone.into()).unwrap();
+    for (k, v) in options {
+        js_sys::Reflect::set(&opts, &(*k).into(), &(*v).into()).unwrap();
+    }
+    let format =
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&tag.into()), &opts).format();
+    move |epoch_ms| {
+        format
+            .call1(
+                &wasm_bindgen::JsValue::NULL,
+                &js_sys::Date::new(&epoch_ms.into()),
+            )
+            .unwrap()
+            .as_string()
+            .unwrap()
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_calendars_date_texts_read_exactly_as_intl_writes_them() {
+    // The first screen's three formats are written without `Intl` (domain::date_text);
+    // a dispatcher must not see them differ from this browser's `Intl` in any locale,
+    // zone or day: every day of 2026 and 2027 (both DST changes each year), at instants
+    // either side of midnight in our zones.
+    // Each format: the app's function, the domain's writer it must use (not a fallback to
+    // `Intl`, which would make this test compare `Intl` with itself), `Intl`'s options.
+    type App = fn(&str, f64, &str) -> String;
+    type Domain = fn(Locale, chrono::NaiveDateTime) -> String;
+    type Options = &'static [(&'static str, &'static str)];
+    let formats: [(App, Domain, Options); 3] = [
+        (
+            format_weekday,
+            |l, at| domain::date_text::weekday_day(l, at.date()),
+            &[("weekday", "short"), ("day", "numeric")],
+        ),
+        (
+            format_date,
+            |l, at| domain::date_text::weekday_date(l, at.date()),
+            &[
+                ("weekday", "short"),
+                ("day", "numeric"),
+                ("month", "short"),
+                ("year", "numeric"),
+            ],
+        ),
+        (
+            format_date_time,
+            domain::date_text::date_time,
+            &[("dateStyle", "medium"), ("timeStyle", "short")],
+        ),
+    ];
+    let zones = [
+        "Europe/Zurich",
+        "Europe/London",
+        "Europe/Paris",
+        "Europe/Berlin",
+        "Europe/Vienna",
+        "UTC",
+    ];
+    let first_day = 1_767_225_600_000.0; // 2026-01-01T00:00:00Z
+    let mut compared = 0;
+    for locale in Locale::ALL {
+        let tag = locale.tag();
+        for zone in zones {
+            let tz = domain::tz::parse_zone(zone).unwrap();
+            for (app, written, options) in formats {
+                let browsers = intl(tag, zone, options);
+                for day in 0..730 {
+                    for minutes in [30.0, 11.0 * 60.0 + 5.0, 23.0 * 60.0 + 30.0] {
+                        let at = first_day + f64::from(day) * 86_400_000.0 + minutes * 60_000.0;
+                        #[allow(clippy::cast_possible_truncation)]
+                        let instant = chrono::DateTime::from_timestamp_millis(at as i64).unwrap();
+                        let wall_clock = domain::tz::to_local(instant, tz).naive_local();
+                        let shown = app(tag, at, zone);
+                        assert_eq!(shown, written(locale, wall_clock), "{tag} {zone} {at}");
+                        assert_eq!(shown, browsers(at), "{tag} {zone} {at}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 6 * 6 * 3 * 730 * 3);
+
+    // The toolbar's date field, a calendar date (no zone).
+    for locale in Locale::ALL {
+        let tag = locale.tag();
+        let browsers = intl(
+            tag,
+            "UTC",
+            &[
+                ("day", "2-digit"),
+                ("month", "2-digit"),
+                ("year", "numeric"),
+            ],
+        );
+        for day in 0..730 {
+            let noon = first_day + f64::from(day) * 86_400_000.0 + 12.0 * 3_600_000.0;
+            #[allow(clippy::cast_possible_truncation)]
+            let date = chrono::DateTime::from_timestamp_millis(noon as i64)
+                .unwrap()
+                .date_naive();
+            let shown = format_numeric_date(tag, date);
+            assert_eq!(
+                shown,
+                domain::date_text::numeric_date(locale, date),
+                "{tag} {date}"
+            );
+            assert_eq!(shown, browsers(noon), "{tag} {date}");
+        }
+    }
 }
 
 #[wasm_bindgen_test]

@@ -160,7 +160,6 @@ pub fn provide_calendar(zone: chrono_tz::Tz) -> CalendarContext {
     let roster = use_roster();
     let board = use_board();
     let i18n = use_i18n();
-    untrack(|| crate::i18n::prepare_calendar_formats(&i18n.format_tag(), zone.name()));
     let all_rows = Memo::new(move |_| rows(&roster.list()));
     let refused = Memo::new(move |_| {
         let Some(call) = dragging

@@ -47,11 +47,17 @@ thread_local! {
 /// the rows and their first screenful of calls in microtasks before the next frame, so
 /// the frame after that follows their paint. (Marked at the read alone, a board whose
 /// roster came later was "painted" with no technician row on screen.)
-pub fn mark_board_painted_once() {
+/// `then` runs after the mark (work the first paint must not wait for).
+pub fn mark_board_painted_once(then: impl FnOnce() + 'static) {
     if BOARD_PAINTED.with(|p| p.replace(true)) {
         return;
     }
-    request_animation_frame(|| request_animation_frame(|| crate::mark("board-painted")));
+    request_animation_frame(|| {
+        request_animation_frame(|| {
+            crate::mark("board-painted");
+            then();
+        });
+    });
 }
 
 /// The board's calls, shared by the calendar, the lists and the modal.

@@ -1,3 +1,5 @@
+use std::{cell::Cell, rc::Rc};
+
 use chrono::Duration;
 use leptos::prelude::*;
 use leptos_router::{
@@ -62,12 +64,15 @@ pub fn CalendarPage() -> impl IntoView {
             // Offline, the board kept from the last visit stands in (read-only).
             api::board_or_saved(user, from - Duration::days(1), to + Duration::days(1))
                 .await
-                .map(|data| (data, epoch))
+                .map(|data| (Handover::new(data), epoch))
         }
     });
     let offline = crate::offline::use_offline();
     Effect::new(move |_| match load.get() {
         Some(Ok((read, epoch))) => {
+            let Some(read) = read.take() else {
+                return;
+            };
             offline.board_as_of.set(read.saved_at);
             // A prefetched read started before the store existed: older than any change.
             let epoch = if read.prefetched { 0 } else { epoch };
@@ -116,6 +121,28 @@ pub fn CalendarPage() -> impl IntoView {
         </section>
         <MoveDialog />
         <Outlet />
+    }
+}
+
+/// A value handed from a resource to its one consumer without a copy: a resource's `get`
+/// clones what it holds, and a board read of 10,000 calls takes ~15 ms to clone on the
+/// way to the store that owns it next (a cold load's ingest, issue 20).
+struct Handover<T>(Rc<Cell<Option<T>>>);
+
+impl<T> Clone for Handover<T> {
+    fn clone(&self) -> Self {
+        Self(Rc::clone(&self.0))
+    }
+}
+
+impl<T> Handover<T> {
+    fn new(value: T) -> Self {
+        Self(Rc::new(Cell::new(Some(value))))
+    }
+
+    /// The value, the first time; `None` after.
+    fn take(&self) -> Option<T> {
+        self.0.take()
     }
 }
 

@@ -19,7 +19,8 @@
 //! - [`company::suitable_companies`] — whom the marketplace offers a booking to.
 //! - [`technician::Verification`] — who may be assigned; [`slot`] — time slots, the
 //!   15-minute grid, overlaps; [`tz`] — UTC ↔ a company's wall clock across DST;
-//!   [`instant`] — instants read off the wire without chrono's general parser.
+//!   [`instant`] — instants read off the wire without chrono's general parser;
+//!   [`date_text`] — the calendar's date texts per locale, as `Intl` writes them.
 //! - [`api`] — the HTTP wire types of sessions and problems.
 //!
 //! # A whole flow
@@ -57,6 +58,7 @@ pub mod call;
 pub mod colour;
 pub mod command;
 pub mod company;
+pub mod date_text;
 pub mod error;
 pub mod event;
 pub mod flow;

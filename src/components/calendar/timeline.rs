@@ -57,7 +57,13 @@ pub fn Timeline() -> impl IntoView {
     // drawn whole (`cargo xtask bench`'s `board-painted`).
     Effect::new(move |_| {
         if roster.is_loaded() {
-            crate::contexts::board::mark_board_painted_once();
+            let tag = untrack(|| i18n.format_tag());
+            let zone = calendar
+                .geometry
+                .with_untracked(|g| g.zone.name().to_owned());
+            crate::contexts::board::mark_board_painted_once(move || {
+                crate::i18n::warm_up_after_paint(tag, zone);
+            });
         }
     });
 
