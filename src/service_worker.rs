@@ -3,8 +3,9 @@
 //! says so and the app shows "A new version is ready — Reload". The page is never
 //! reloaded on its own — a dispatcher may be mid-drag or have a form open — only when
 //! the user presses Reload: the waiting worker is then told to take over, and the page
-//! reloads once it controls it. Updates are looked for at start and whenever the tab
-//! becomes visible again (a tablet in a van stays open for days).
+//! reloads once it controls it. Updates are looked for at start (once the first screen
+//! is painted) and whenever the tab becomes visible again (a tablet in a van stays open
+//! for days).
 
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -19,6 +20,8 @@ pub struct UpdateContext {
     registration: StoredValue<Option<ServiceWorkerRegistration>, LocalStorage>,
     /// Set by [`UpdateContext::apply`]: the next controller change reloads the page.
     reload_requested: StoredValue<bool, LocalStorage>,
+    /// [`register`] ran (it runs once, after the first paint).
+    registered: StoredValue<bool, LocalStorage>,
 }
 
 impl UpdateContext {
@@ -53,12 +56,44 @@ pub fn provide_service_worker() -> UpdateContext {
         ready: RwSignal::new(false),
         registration: StoredValue::new_local(None),
         reload_requested: StoredValue::new_local(false),
+        registered: StoredValue::new_local(false),
     };
     provide_context(context);
-    if !crate::embed::is_embedded() {
-        register(context);
+    if crate::embed::is_embedded() {
+        return context;
+    }
+    // Registering starts the worker, whose install fetches and stores the whole shell (the
+    // wasm again among it): on two cores that competes with a cold load's first paint. So
+    // the calendar registers once its board is painted (at the latest after
+    // `REGISTER_LATEST`: a board that never paints — offline, signed out — must not keep
+    // the app from being installed), other pages in their first idle time.
+    let path = window().location().pathname().unwrap_or_default();
+    if domain::api::calls::opens_the_calendar(&path) {
+        crate::contexts::board::after_board_painted(move || register_when_idle(context));
+        set_timeout(move || register_once(context), REGISTER_LATEST);
+    } else {
+        register_when_idle(context);
     }
     context
+}
+
+/// The longest a calendar load waits for its board's paint before registering anyway.
+const REGISTER_LATEST: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Registers in the browser's next idle time (within a second).
+fn register_when_idle(context: UpdateContext) {
+    let later = Closure::once_into_js(move || register_once(context));
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(1_000);
+    let _ = window().request_idle_callback_with_options(later.unchecked_ref(), &options);
+}
+
+/// [`register`], the first time only.
+fn register_once(context: UpdateContext) {
+    if !context.registered.get_value() {
+        context.registered.set_value(true);
+        register(context);
+    }
 }
 
 /// The browser's worker container, where there is one (not over plain HTTP to another

@@ -61,9 +61,10 @@ pub fn Timeline() -> impl IntoView {
             let zone = calendar
                 .geometry
                 .with_untracked(|g| g.zone.name().to_owned());
-            crate::contexts::board::mark_board_painted_once(move || {
+            crate::contexts::board::after_board_painted(move || {
                 crate::i18n::warm_up_after_paint(tag, zone);
             });
+            crate::contexts::board::mark_board_painted_once();
         }
     });
 
