@@ -38,11 +38,8 @@ pub async fn login(email: String, password: String) -> Result<Me, ApiError> {
 pub async fn me() -> Result<Option<Me>, ApiError> {
     match http::get_json::<Me>(domain::api::ME_PATH).await {
         Ok(me) => {
-            // Kept in the background: opening IndexedDB must not hold up the app's start.
             let kept = me.clone();
-            leptos::task::spawn_local(async move {
-                offline_store::save_identity(&kept).await;
-            });
+            keep_after_first_paint(async move { offline_store::save_identity(&kept).await });
             Ok(Some(me))
         }
         Err(err) if err.status() == Some(401) => {
@@ -80,6 +77,20 @@ pub async fn change_password(change: &domain::api::team::ChangePassword) -> Resu
 pub async fn logout() -> Result<(), ApiError> {
     offline_store::clear().await;
     http::post_empty("/api/v1/auth/logout").await
+}
+
+/// Runs `keep` (a write to IndexedDB, for offline starts) once the first screen is
+/// painted: opening and writing IndexedDB must not compete with it (crate::first_paint).
+/// Skipped if what is kept was cleared meanwhile (a sign-out).
+fn keep_after_first_paint(keep: impl std::future::Future<Output = bool> + 'static) {
+    let clears = offline_store::clears();
+    crate::first_paint::after_first_paint(move || {
+        if offline_store::clears() == clears {
+            leptos::task::spawn_local(async move {
+                keep.await;
+            });
+        }
+    });
 }
 
 /// A board as the calendar shows it: fresh from the server, or (`saved_at` set) the last
@@ -163,9 +174,14 @@ pub async fn board_or_saved(
 fn keep_after_paint(user: Uuid, json: String) {
     use leptos::prelude::{request_animation_frame, request_idle_callback};
     let json = std::cell::Cell::new(Some(json));
+    let clears = offline_store::clears();
     request_animation_frame(move || {
         request_animation_frame(move || {
             request_idle_callback(move || {
+                // Signed out meanwhile: nothing of theirs is kept any more.
+                if offline_store::clears() != clears {
+                    return;
+                }
                 if let Some(json) = json.take() {
                     leptos::task::spawn_local(async move {
                         offline_store::save_board_json(user, &json).await;
@@ -263,9 +279,7 @@ pub async fn technicians() -> Result<Vec<TechnicianSummary>, ApiError> {
     match http::get_json::<Vec<TechnicianSummary>>(domain::api::team::TECHNICIANS_PATH).await {
         Ok(list) => {
             let kept = list.clone();
-            leptos::task::spawn_local(async move {
-                offline_store::save_roster(&kept).await;
-            });
+            keep_after_first_paint(async move { offline_store::save_roster(&kept).await });
             Ok(list)
         }
         Err(err @ ApiError::Network(_)) => offline_store::load_roster().await.ok_or(err),

@@ -8,7 +8,7 @@
 //! calendar's first screen: its four date formats are written by
 //! [`domain::date_text`] as `Intl` writes them (tested against it in the browser), since
 //! a page's first `Intl` object costs 12–46 ms and the board's first paint waited on it;
-//! `Intl`'s data is loaded in idle time after the paint ([`warm_up_after_paint`]).
+//! `Intl`'s data is loaded in idle time after the paint ([`warm_up_intl`]).
 //!
 //! The locale is the person's: after sign-in the account's ([`Me::locale`]) wins, the
 //! switches store a new choice on the account; before sign-in the last choice in this
@@ -369,18 +369,12 @@ fn wall_clock(
     Some((locale, domain::tz::to_local(instant, zone).naive_local()))
 }
 
-/// Loads `Intl`'s data in the browser's first idle time after the board is painted (a
-/// page's first `Intl` object costs 12–46 ms): by the time a dispatcher drags a block or
-/// opens a dialog, its formatter is a cache hit rather than a pause. Creates the drag
-/// ghost's formatter, the one the board needs next.
-pub fn warm_up_after_paint(tag: String, time_zone: String) {
-    use wasm_bindgen::{closure::Closure, JsCast};
-    let warm_up = Closure::once_into_js(move || {
-        format_weekday_time(&tag, 0.0, &time_zone);
-    });
-    let options = web_sys::IdleRequestOptions::new();
-    options.set_timeout(2_000);
-    let _ = window().request_idle_callback_with_options(warm_up.unchecked_ref(), &options);
+/// Loads `Intl`'s data (a page's first `Intl` object costs 12–46 ms), called after the
+/// first paint ([`crate::first_paint`]): by the time a dispatcher drags a block or opens
+/// a dialog, its formatter is a cache hit rather than a pause. Creates the drag ghost's
+/// formatter, the one the board needs next.
+pub fn warm_up_intl(tag: &str, time_zone: &str) {
+    format_weekday_time(tag, 0.0, time_zone);
 }
 
 /// A date without time ("Tue, 24 Nov 2026") in `time_zone`.

@@ -6,6 +6,7 @@ pub mod api;
 pub mod components;
 pub mod contexts;
 pub mod embed;
+pub mod first_paint;
 pub mod i18n;
 pub mod loading_shell;
 pub mod offline;

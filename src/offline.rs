@@ -640,16 +640,40 @@ pub fn provide_offline() -> OfflineContext {
             context.queue.set(Vec::new());
             return;
         };
-        spawn_local(async move {
-            // Read before the probe, which writes and would hold the read up behind its
-            // transaction.
-            let items = queue::load(owner.user).await;
-            queue::mark_read(owner.user, &items);
-            context.queue.set(items);
-            let queueable = queue::available(owner.user).await;
-            context.queueable.set(queueable);
-            context.replay();
-        });
+        let user = owner.user;
+        let read = move || {
+            spawn_local(async move {
+                // Signed out or another user meanwhile: not this queue any more.
+                let still_theirs = move || {
+                    context
+                        .owner
+                        .get_untracked()
+                        .is_some_and(|o| o.user == user)
+                };
+                if !still_theirs() {
+                    return;
+                }
+                // Read before the probe, which writes and would hold the read up behind
+                // its transaction.
+                let items = queue::load(user).await;
+                if !still_theirs() {
+                    return;
+                }
+                queue::mark_read(user, &items);
+                context.queue.set(items);
+                let queueable = queue::available(user).await;
+                context.queueable.set(queueable);
+                context.replay();
+            });
+        };
+        if queue::may_hold_changes(user) {
+            read();
+        } else {
+            // Known empty (the mark errs towards "may hold changes"): opening, reading and
+            // probing IndexedDB waits for the first paint (crate::first_paint), as the
+            // board read itself skips the queue then.
+            crate::first_paint::after_first_paint(read);
+        }
     });
     // The socket connecting again is the surest sign the server is back.
     Effect::new(move |_| {

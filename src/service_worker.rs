@@ -20,8 +20,6 @@ pub struct UpdateContext {
     registration: StoredValue<Option<ServiceWorkerRegistration>, LocalStorage>,
     /// Set by [`UpdateContext::apply`]: the next controller change reloads the page.
     reload_requested: StoredValue<bool, LocalStorage>,
-    /// [`register`] ran (it runs once, after the first paint).
-    registered: StoredValue<bool, LocalStorage>,
 }
 
 impl UpdateContext {
@@ -56,44 +54,15 @@ pub fn provide_service_worker() -> UpdateContext {
         ready: RwSignal::new(false),
         registration: StoredValue::new_local(None),
         reload_requested: StoredValue::new_local(false),
-        registered: StoredValue::new_local(false),
     };
     provide_context(context);
     if crate::embed::is_embedded() {
         return context;
     }
-    // Registering starts the worker, whose install fetches and stores the whole shell (the
-    // wasm again among it): on two cores that competes with a cold load's first paint. So
-    // the calendar registers once its board is painted (at the latest after
-    // `REGISTER_LATEST`: a board that never paints — offline, signed out — must not keep
-    // the app from being installed), other pages in their first idle time.
-    let path = window().location().pathname().unwrap_or_default();
-    if domain::api::calls::opens_the_calendar(&path) {
-        crate::contexts::board::after_board_painted(move || register_when_idle(context));
-        set_timeout(move || register_once(context), REGISTER_LATEST);
-    } else {
-        register_when_idle(context);
-    }
+    // Registering starts the worker, whose install fetches and stores the whole shell:
+    // not while a cold load draws its first screen (crate::first_paint).
+    crate::first_paint::after_first_paint(move || register(context));
     context
-}
-
-/// The longest a calendar load waits for its board's paint before registering anyway.
-const REGISTER_LATEST: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Registers in the browser's next idle time (within a second).
-fn register_when_idle(context: UpdateContext) {
-    let later = Closure::once_into_js(move || register_once(context));
-    let options = web_sys::IdleRequestOptions::new();
-    options.set_timeout(1_000);
-    let _ = window().request_idle_callback_with_options(later.unchecked_ref(), &options);
-}
-
-/// [`register`], the first time only.
-fn register_once(context: UpdateContext) {
-    if !context.registered.get_value() {
-        context.registered.set_value(true);
-        register(context);
-    }
 }
 
 /// The browser's worker container, where there is one (not over plain HTTP to another
@@ -130,7 +99,31 @@ pub fn register(context: UpdateContext) {
         let registration: ServiceWorkerRegistration = registration.unchecked_into();
         context.registration.set_value(Some(registration.clone()));
         watch(context, &registration);
+        claim_when_active(&container).await;
     });
+}
+
+/// Asks the active worker to control this page if it does not yet: a page loaded while
+/// the first worker was still installing (registration waits for the first paint, so a
+/// reload can fall in that window) is otherwise left uncontrolled — and without its
+/// offline shell — until the next load. (The worker's own `clients.claim()` at
+/// activation only reaches the pages that existed then.)
+async fn claim_when_active(container: &ServiceWorkerContainer) {
+    let Ok(ready) = container.ready() else {
+        return;
+    };
+    let Ok(registration) = JsFuture::from(ready).await else {
+        return;
+    };
+    let registration: ServiceWorkerRegistration = registration.unchecked_into();
+    if container.controller().is_some() {
+        return;
+    }
+    if let Some(active) = registration.active() {
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&message, &"type".into(), &"relay:claim".into());
+        let _ = active.post_message(&message);
+    }
 }
 
 /// Follows `registration`: a worker already waiting, one that finishes installing later,

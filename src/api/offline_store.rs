@@ -183,8 +183,20 @@ pub async fn load_roster() -> Option<Vec<TechnicianSummary>> {
     get(ROSTER).await
 }
 
+thread_local! {
+    static CLEARS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many times this page cleared what is kept ([`clear`], at sign-out): a save
+/// scheduled for later (after the first paint) checks it has not changed, so it never
+/// keeps a signed-out person's data again.
+pub fn clears() -> u64 {
+    CLEARS.with(std::cell::Cell::get)
+}
+
 /// Forgets everything kept (sign-out).
 pub async fn clear() -> bool {
+    CLEARS.with(|clears| clears.set(clears.get() + 1));
     let Ok(db) = open().await else { return false };
     let cleared = async {
         let store = db

@@ -38,47 +38,6 @@ fn mark_first_read() {
     crate::mark("board-ingested");
 }
 
-thread_local! {
-    /// `board-painted` is on its way (set when the board can be drawn whole).
-    static BOARD_PAINTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// `board-painted` is marked, and what waited for it has run.
-    static PAINT_DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// What waits for the board's first paint ([`after_board_painted`]).
-    static AFTER_PAINT: std::cell::RefCell<Vec<Box<dyn FnOnce()>>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// `board-painted`, once per page load, at the second animation frame after the board can
-/// be drawn whole: its first read in the store and the roster (its rows) in. Leptos draws
-/// the rows and their first screenful of calls in microtasks before the next frame, so
-/// the frame after that follows their paint. (Marked at the read alone, a board whose
-/// roster came later was "painted" with no technician row on screen.) Then runs what
-/// waited for it.
-pub fn mark_board_painted_once() {
-    if BOARD_PAINTED.with(|p| p.replace(true)) {
-        return;
-    }
-    request_animation_frame(|| {
-        request_animation_frame(|| {
-            crate::mark("board-painted");
-            PAINT_DONE.with(|done| done.set(true));
-            for then in AFTER_PAINT.with(|queue| std::mem::take(&mut *queue.borrow_mut())) {
-                then();
-            }
-        });
-    });
-}
-
-/// Runs `then` once the board is painted (at once if it is): work a cold load's first
-/// paint must not share the two cores with (`nav_to_board_ms`, issue 20).
-pub fn after_board_painted(then: impl FnOnce() + 'static) {
-    if PAINT_DONE.with(std::cell::Cell::get) {
-        then();
-    } else {
-        AFTER_PAINT.with(|queue| queue.borrow_mut().push(Box::new(then)));
-    }
-}
-
 /// The board's calls, shared by the calendar, the lists and the modal.
 #[derive(Clone, Copy)]
 pub struct BoardStore {

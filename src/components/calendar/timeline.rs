@@ -61,10 +61,10 @@ pub fn Timeline() -> impl IntoView {
             let zone = calendar
                 .geometry
                 .with_untracked(|g| g.zone.name().to_owned());
-            crate::contexts::board::after_board_painted(move || {
-                crate::i18n::warm_up_after_paint(tag, zone);
+            crate::first_paint::after_first_paint(move || {
+                crate::i18n::warm_up_intl(&tag, &zone);
             });
-            crate::contexts::board::mark_board_painted_once();
+            crate::first_paint::mark_board_painted_once();
         }
     });
 

@@ -4,7 +4,8 @@
 //
 // What it does, and what it never does:
 // - install: precaches the app shell (index.html, the wasm, js, css, manifest, icons);
-// - activate: deletes the caches of older versions and takes control of open pages;
+// - activate: deletes the caches of older versions and takes control of open pages
+//   (and of a page that asks later: one loaded while this worker was installing);
 // - navigations: the network first, the cached shell when the network fails (offline);
 // - hashed assets: the cache first (their names change whenever their bytes do);
 // - never touches /api/**, the WebSocket, non-GET or cross-origin requests, and never
@@ -44,6 +45,11 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'relay:skip-waiting') {
     self.skipWaiting();
+  }
+  // A page that loaded while this worker was installing asks to be controlled (the
+  // claim at activation reaches only the pages open then).
+  if (event.data && event.data.type === 'relay:claim') {
+    event.waitUntil(self.clients.claim());
   }
 });
 
