@@ -166,30 +166,12 @@ pub async fn board_or_saved(
     }
 }
 
-/// Keeps the board answer `json` for an offline start once the board it fills has been
-/// painted and the browser is idle. The caller puts the board in the store and Leptos
-/// draws it before the next frame, so the frame after next follows the paint; storing
-/// megabytes in IndexedDB any earlier would hold up the first paint (an idle callback
-/// alone runs while the app waits for the network, before the board is drawn).
+/// Keeps the board answer `json` for an offline start once the page's first screen is
+/// painted ([`keep_after_first_paint`]): storing megabytes in IndexedDB any earlier
+/// would hold up that paint. A later read (a reload after reconnecting) is kept in the
+/// next idle time, after the store has drawn it.
 fn keep_after_paint(user: Uuid, json: String) {
-    use leptos::prelude::{request_animation_frame, request_idle_callback};
-    let json = std::cell::Cell::new(Some(json));
-    let clears = offline_store::clears();
-    request_animation_frame(move || {
-        request_animation_frame(move || {
-            request_idle_callback(move || {
-                // Signed out meanwhile: nothing of theirs is kept any more.
-                if offline_store::clears() != clears {
-                    return;
-                }
-                if let Some(json) = json.take() {
-                    leptos::task::spawn_local(async move {
-                        offline_store::save_board_json(user, &json).await;
-                    });
-                }
-            });
-        });
-    });
+    keep_after_first_paint(async move { offline_store::save_board_json(user, &json).await });
 }
 
 /// The board: this company's offers and calls between `from` and `to`, plus undated
