@@ -139,7 +139,11 @@ pub async fn board_or_saved(
     let ((read, prefetched), intents) = futures::join!(read, queued);
     match read {
         Ok(BoardAnswer { mut board, json }) => {
-            keep_after_paint(user, json);
+            // Kept for an offline start: megabytes written to IndexedDB would hold up
+            // the paint (a later read's copy is written once the store has drawn it).
+            keep_after_first_paint(
+                async move { offline_store::save_board_json(user, &json).await },
+            );
             // Changes still waiting in the queue show on top of the server's board.
             queue::overlay_board(&intents, &mut board);
             Ok(BoardRead {
@@ -164,14 +168,6 @@ pub async fn board_or_saved(
         },
         Err(err) => Err(err),
     }
-}
-
-/// Keeps the board answer `json` for an offline start once the page's first screen is
-/// painted ([`keep_after_first_paint`]): storing megabytes in IndexedDB any earlier
-/// would hold up that paint. A later read (a reload after reconnecting) is kept in the
-/// next idle time, after the store has drawn it.
-fn keep_after_paint(user: Uuid, json: String) {
-    keep_after_first_paint(async move { offline_store::save_board_json(user, &json).await });
 }
 
 /// The board: this company's offers and calls between `from` and `to`, plus undated

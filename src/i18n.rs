@@ -354,6 +354,12 @@ fn format_with(tag: &str, epoch_ms: f64, pairs: &[(&str, &str)]) -> String {
     })
 }
 
+/// The locale whose tag `tag` is exactly (the formatting functions take the tag the app
+/// formats with, [`I18n::format_tag`]); another tag goes to `Intl` as it is.
+fn ours(tag: &str) -> Option<Locale> {
+    Locale::ALL.into_iter().find(|l| l.tag() == tag)
+}
+
 /// One of our locales and `epoch_ms` on the wall clock of `time_zone`, when both are
 /// ours: the calendar's formats are then written by [`domain::date_text`], without
 /// `Intl`. (`Date` truncates an instant to whole milliseconds, and so does this.)
@@ -362,7 +368,7 @@ fn wall_clock(
     epoch_ms: f64,
     time_zone: &str,
 ) -> Option<(Locale, chrono::NaiveDateTime)> {
-    let locale = Locale::ALL.into_iter().find(|l| l.tag() == tag)?;
+    let locale = ours(tag)?;
     let zone = domain::tz::parse_zone(time_zone).ok()?;
     #[allow(clippy::cast_possible_truncation)]
     let instant = chrono::DateTime::from_timestamp_millis(epoch_ms as i64)?;
@@ -464,7 +470,7 @@ fn noon_utc(date: chrono::NaiveDate) -> f64 {
 
 /// A calendar date as the locale writes it in a field ("07/12/2026", "07.12.2026").
 pub fn format_numeric_date(tag: &str, date: chrono::NaiveDate) -> String {
-    if let Some(locale) = Locale::ALL.into_iter().find(|l| l.tag() == tag) {
+    if let Some(locale) = ours(tag) {
         return domain::date_text::numeric_date(locale, date);
     }
     format_with(
